@@ -1,0 +1,10 @@
+use clap::Parser;
+
+/// wsf — the World Solidarity Forum node.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {}
+
+fn main() {
+    let _ = Cli::parse();
+}

@@ -1,0 +1,485 @@
+//! The test vectors in `docs/vectors/records.json`: generated here, checked against the file and
+//! against the code. Run with `WSF_UPDATE_VECTORS=1` to rewrite the file after a deliberate change.
+
+mod common;
+
+use ciborium::Value;
+use common::*;
+use serde_json::{Value as Json, json};
+use wsf_protocol::*;
+
+fn vectors_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/vectors/records.json")
+}
+
+struct Valid {
+    name: &'static str,
+    seed: u8,
+    record: Record,
+}
+
+fn valid_records() -> Vec<Valid> {
+    let mut out = Vec::new();
+    let mut push = |name, seed, d: Draft| {
+        let record = sign(&d, &key(seed)).expect("valid draft");
+        out.push(Valid { name, seed, record });
+        out.last().expect("just pushed").record.id()
+    };
+    let resource_id = push(
+        "resource",
+        1,
+        draft(resource(), &["womens-rights", "human-rights-violations"]),
+    );
+    push("practice", 2, draft(practice(), &["education"]));
+    let campaign_id = push(
+        "campaign",
+        3,
+        Draft {
+            expires: Some(1_772_409_600_000),
+            ..draft(campaign(), &["state-military-oppression"])
+        },
+    );
+    push(
+        "endorsement",
+        2,
+        draft(endorsement(campaign_id), &["state-military-oppression"]),
+    );
+    push(
+        "retraction",
+        1,
+        draft(
+            retraction(resource_id),
+            &["human-rights-violations", "womens-rights"],
+        ),
+    );
+    push(
+        "profile",
+        2,
+        draft(profile(), &["education", "gender-equality", "land-rights"]),
+    );
+    push(
+        "resource_with_refs_and_supersedes",
+        1,
+        Draft {
+            supersedes: Some(resource_id),
+            refs: vec![campaign_id],
+            ..draft(
+                Content::Resource(Resource {
+                    title: "Safe reporting: second edition".into(),
+                    resource_type: ResourceType::Toolkit,
+                    summary: None,
+                    body: Some("Árabe, español, 中文: every script is UTF-8.".into()),
+                    url: None,
+                    language: None,
+                    license: None,
+                }),
+                &["womens-rights"],
+            )
+        },
+    );
+    out
+}
+
+/// Replaces the value of `key` in a body map.
+fn replace(entries: &mut [(Value, Value)], key: &str, value: Value) {
+    for (k, v) in entries.iter_mut() {
+        if *k == text(key) {
+            *v = value;
+            return;
+        }
+    }
+    panic!("no key {key}");
+}
+
+/// The canonical encoding of `entries` after an edit, signed by `seed`.
+fn signed_map(entries: Vec<(Value, Value)>, seed: u8) -> Vec<u8> {
+    raw_envelope(
+        &wsf_protocol::cbor::encode(&Value::Map(entries)),
+        &key(seed),
+    )
+}
+
+fn invalid_vectors(valid: &[Valid]) -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let base = &valid[0].record; // the resource, signed by seed 1
+    let body = base.body().clone();
+    let entries = sorted_entries(&body);
+    let mut v: Vec<(&'static str, Vec<u8>, &'static str)> = Vec::new();
+
+    // Signature classes.
+    let mut env = base.envelope().to_vec();
+    let last = env.len() - 1;
+    env[last] ^= 0x01;
+    v.push(("flipped_signature_bit", env, "signature_invalid"));
+
+    let mut changed = entries.clone();
+    replace(&mut changed, "ts", Value::Integer((TS + 1).into()));
+    let forged = wsf_protocol::cbor::encode(&Value::Map(changed));
+    v.push((
+        "body_changed_after_signing",
+        encode_envelope(&forged, &base.signature()),
+        "signature_invalid",
+    ));
+
+    let mut other_author = entries.clone();
+    replace(
+        &mut other_author,
+        "author",
+        Value::Bytes(key(9).verifying_key().to_bytes().to_vec()),
+    );
+    let other = wsf_protocol::cbor::encode(&Value::Map(other_author));
+    let sig = {
+        use wsf_protocol::ed25519_dalek::Signer;
+        key(1).sign(&signed_message(&other)).to_bytes()
+    };
+    v.push((
+        "wrong_author_key",
+        encode_envelope(&other, &sig),
+        "signature_invalid",
+    ));
+
+    // A small-order author key (the identity point) with R = identity and s = 0: the plain
+    // RFC 8032 equation holds for any message, verify_strict refuses it.
+    let mut weak = entries.clone();
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    replace(&mut weak, "author", Value::Bytes(identity.to_vec()));
+    let weak_body = wsf_protocol::cbor::encode(&Value::Map(weak));
+    let mut weak_sig = [0u8; 64];
+    weak_sig[0] = 1;
+    v.push((
+        "small_order_author_key",
+        encode_envelope(&weak_body, &weak_sig),
+        "signature_invalid",
+    ));
+
+    let mut not_a_point = entries.clone();
+    // y = 2 is not the y-coordinate of any point on the curve.
+    let mut bad = [0u8; 32];
+    bad[0] = 2;
+    replace(&mut not_a_point, "author", Value::Bytes(bad.to_vec()));
+    v.push((
+        "author_not_a_curve_point",
+        signed_map(not_a_point, 1),
+        "bad_author_key",
+    ));
+
+    // Canonical-form classes: each body is signed correctly, so only the encoding is at fault.
+    let mut unsorted = entries.clone();
+    unsorted.swap(0, 1);
+    v.push((
+        "non_canonical_key_order",
+        raw_envelope(&encode_unsorted(&Value::Map(unsorted)), &key(1)),
+        "non_canonical.unsorted_keys",
+    ));
+
+    let canonical = base.body_bytes().to_vec();
+    assert!((0xa0..0xb8).contains(&canonical[0]), "small map header");
+    let mut non_minimal = vec![0xb8, canonical[0] - 0xa0];
+    non_minimal.extend_from_slice(&canonical[1..]);
+    v.push((
+        "non_minimal_integer",
+        raw_envelope(&non_minimal, &key(1)),
+        "non_canonical.non_minimal_integer",
+    ));
+
+    let mut indefinite = vec![0xbf];
+    indefinite.extend_from_slice(&canonical[1..]);
+    indefinite.push(0xff);
+    v.push((
+        "indefinite_length_map",
+        raw_envelope(&indefinite, &key(1)),
+        "non_canonical.indefinite_length",
+    ));
+
+    let mut trailing = base.envelope().to_vec();
+    trailing.push(0x00);
+    v.push(("trailing_bytes", trailing, "malformed.trailing_bytes"));
+
+    let mut body_trailing = canonical.clone();
+    body_trailing.push(0x00);
+    v.push((
+        "trailing_bytes_in_body",
+        raw_envelope(&body_trailing, &key(1)),
+        "malformed.trailing_bytes",
+    ));
+
+    let mut duplicate = entries.clone();
+    let ts_pos = duplicate
+        .iter()
+        .position(|(k, _)| *k == text("ts"))
+        .expect("ts");
+    let ts_entry = duplicate[ts_pos].clone();
+    duplicate.insert(ts_pos + 1, ts_entry);
+    v.push((
+        "duplicate_map_key",
+        raw_envelope(&encode_unsorted(&Value::Map(duplicate)), &key(1)),
+        "non_canonical.duplicate_key",
+    ));
+
+    let mut float = entries.clone();
+    replace(&mut float, "ts", Value::Float(TS as f64));
+    v.push((
+        "float_where_int_belongs",
+        raw_envelope(&encode_unsorted(&Value::Map(float)), &key(1)),
+        "non_canonical.float",
+    ));
+
+    let mut tagged = entries.clone();
+    replace(
+        &mut tagged,
+        "ts",
+        Value::Tag(1, Box::new(Value::Integer(TS.into()))),
+    );
+    v.push((
+        "tag_in_body",
+        raw_envelope(&encode_unsorted(&Value::Map(tagged)), &key(1)),
+        "non_canonical.tag",
+    ));
+
+    // Envelope classes.
+    let sig = base.signature();
+    v.push((
+        "unknown_version",
+        wsf_protocol::cbor::encode(&Value::Array(vec![
+            Value::Integer(2.into()),
+            Value::Bytes(canonical.clone()),
+            Value::Bytes(sig.to_vec()),
+        ])),
+        "unsupported_version",
+    ));
+    v.push((
+        "envelope_is_a_map",
+        wsf_protocol::cbor::encode(&Value::Map(vec![(
+            Value::Integer(1.into()),
+            Value::Bytes(canonical.clone()),
+        )])),
+        "bad_envelope",
+    ));
+    v.push((
+        "short_signature",
+        encode_envelope(&canonical, &sig[..63]),
+        "bad_envelope",
+    ));
+
+    let mut huge = entries.clone();
+    let Content::Resource(mut r) = body.content.clone() else {
+        unreachable!()
+    };
+    r.body = Some("x".repeat(limits::MAX_ENVELOPE));
+    replace(
+        &mut huge,
+        "content",
+        Body {
+            content: Content::Resource(r),
+            ..body.clone()
+        }
+        .to_value_content(),
+    );
+    v.push(("oversized_envelope", signed_map(huge, 1), "too_large"));
+
+    // Schema classes.
+    let mut missing = entries.clone();
+    missing.retain(|(k, _)| *k != text("ts"));
+    v.push((
+        "missing_field",
+        signed_map(missing, 1),
+        "schema.missing_field",
+    ));
+
+    let mut unknown = entries.clone();
+    unknown.push((text("colour"), text("red")));
+    v.push((
+        "unknown_field",
+        signed_map(unknown, 1),
+        "schema.unknown_field",
+    ));
+
+    let mut kind = entries.clone();
+    replace(&mut kind, "kind", text("petition"));
+    v.push(("unknown_kind", signed_map(kind, 1), "schema.unknown_kind"));
+
+    let mut wrong_type = entries.clone();
+    replace(&mut wrong_type, "ts", text("yesterday"));
+    v.push(("ts_is_text", signed_map(wrong_type, 1), "schema.wrong_type"));
+
+    // Validation classes.
+    let nine: Vec<Value> = (1..=9).map(|i| text(&format!("pillar-{i}"))).collect();
+    let mut too_many = entries.clone();
+    replace(&mut too_many, "pillars", Value::Array(nine));
+    v.push((
+        "too_many_pillars",
+        signed_map(too_many, 1),
+        "invalid.too_many_pillars",
+    ));
+
+    let mut bad_slug = entries.clone();
+    replace(
+        &mut bad_slug,
+        "pillars",
+        Value::Array(vec![text("Womens_Rights")]),
+    );
+    v.push((
+        "bad_pillar_slug",
+        signed_map(bad_slug, 1),
+        "invalid.bad_pillar",
+    ));
+
+    let mut unsorted_pillars = entries.clone();
+    replace(
+        &mut unsorted_pillars,
+        "pillars",
+        Value::Array(vec![text("womens-rights"), text("education")]),
+    );
+    v.push((
+        "pillars_not_sorted",
+        signed_map(unsorted_pillars, 1),
+        "invalid.pillars_not_sorted",
+    ));
+
+    let mut long_title = entries.clone();
+    let Content::Resource(mut r) = body.content.clone() else {
+        unreachable!()
+    };
+    r.title = "a".repeat(limits::MAX_TITLE + 1);
+    replace(
+        &mut long_title,
+        "content",
+        Body {
+            content: Content::Resource(r),
+            ..body.clone()
+        }
+        .to_value_content(),
+    );
+    v.push((
+        "title_too_long",
+        signed_map(long_title, 1),
+        "invalid.too_long",
+    ));
+
+    // Context classes: checked against network_hex and now_ms of the vector file.
+    let mut future = entries.clone();
+    replace(
+        &mut future,
+        "ts",
+        Value::Integer((NOW + limits::MAX_FUTURE_MS + 1).into()),
+    );
+    v.push((
+        "future_timestamp",
+        signed_map(future, 1),
+        "future_timestamp",
+    ));
+
+    let mut expired = entries.clone();
+    expired.push((text("expires"), Value::Integer((NOW - 1).into())));
+    v.push(("expired", signed_map(expired, 1), "expired"));
+
+    let mut foreign = entries;
+    replace(&mut foreign, "net", Value::Bytes(vec![0xee; 16]));
+    v.push(("other_network", signed_map(foreign, 1), "wrong_network"));
+    v
+}
+
+trait ContentValue {
+    fn to_value_content(&self) -> Value;
+}
+
+impl ContentValue for Body {
+    /// The `content` entry of this body's map.
+    fn to_value_content(&self) -> Value {
+        sorted_entries(self)
+            .into_iter()
+            .find(|(k, _)| *k == text("content"))
+            .map(|(_, v)| v)
+            .expect("content")
+    }
+}
+
+/// What a receiving node does with an envelope: decode, verify, validate.
+fn receive(envelope: &[u8]) -> Result<Record, Error> {
+    let record = verify(envelope)?;
+    record.validate(&Context {
+        network: NetworkId::public(),
+        now_ms: NOW,
+    })?;
+    Ok(record)
+}
+
+fn generate() -> Json {
+    let valid = valid_records();
+    let invalid = invalid_vectors(&valid);
+    json!({
+        "description": "wsf record test vectors; see docs/protocol.md. Validate with network_hex and now_ms.",
+        "signing_prefix_hex": hex::encode(SIGNING_PREFIX),
+        "network_hex": NetworkId::public().to_hex(),
+        "now_ms": NOW,
+        "valid": valid.iter().map(|v| json!({
+            "name": v.name,
+            "kind": v.record.body().kind().as_str(),
+            "seed_hex": hex::encode(&[v.seed; 32]),
+            "author_hex": v.record.body().author.to_hex(),
+            "body_hex": hex::encode(v.record.body_bytes()),
+            "signature_hex": hex::encode(&v.record.signature()),
+            "envelope_hex": hex::encode(v.record.envelope()),
+            "id_hex": v.record.id().to_hex(),
+            "envelope_len": v.record.envelope().len(),
+        })).collect::<Vec<_>>(),
+        "invalid": invalid.iter().map(|(name, env, reason)| json!({
+            "name": name,
+            "envelope_hex": hex::encode(env),
+            "reason": reason,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn vector_file_matches_the_code() {
+    let generated = serde_json::to_string_pretty(&generate()).expect("json") + "\n";
+    let path = vectors_path();
+    if std::env::var_os("WSF_UPDATE_VECTORS").is_some() {
+        std::fs::write(&path, &generated).expect("write vectors");
+    }
+    let on_disk = std::fs::read_to_string(&path).expect("docs/vectors/records.json exists");
+    assert!(
+        on_disk == generated,
+        "docs/vectors/records.json is out of date; rerun with WSF_UPDATE_VECTORS=1 and review the diff"
+    );
+}
+
+/// Reads the file the way another implementation would: only the hex fields.
+#[test]
+fn every_vector_in_the_file_behaves_as_stated() {
+    let text = std::fs::read_to_string(vectors_path()).expect("vectors");
+    let file: Json = serde_json::from_str(&text).expect("json");
+    let h = |v: &Json, k: &str| hex::decode(v[k].as_str().expect("hex field")).expect("hex");
+    let valid = file["valid"].as_array().expect("valid");
+    let kinds: std::collections::BTreeSet<&str> = valid
+        .iter()
+        .map(|v| v["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds.len(), 6, "one valid vector per kind at least");
+    for v in valid {
+        let seed: [u8; 32] = h(v, "seed_hex").try_into().expect("32-byte seed");
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        assert_eq!(key.verifying_key().to_bytes().to_vec(), h(v, "author_hex"));
+        let record = receive(&h(v, "envelope_hex")).expect("valid vector verifies");
+        assert_eq!(record.body_bytes(), h(v, "body_hex"));
+        assert_eq!(record.signature().to_vec(), h(v, "signature_hex"));
+        assert_eq!(record.id().as_bytes().to_vec(), h(v, "id_hex"));
+        assert_eq!(
+            record.body().encode(),
+            h(v, "body_hex"),
+            "re-encodes identically"
+        );
+    }
+    let invalid = file["invalid"].as_array().expect("invalid");
+    assert!(invalid.len() >= 15);
+    for v in invalid {
+        let name = v["name"].as_str().expect("name");
+        let err = receive(&h(v, "envelope_hex")).expect_err(name);
+        assert_eq!(
+            err.reason(),
+            v["reason"].as_str().expect("reason"),
+            "{name}: {err}"
+        );
+    }
+}
