@@ -1,1 +1,12 @@
-//! The wsf node.
+//! # wsf-node
+//!
+//! The node: the local store (redb), the ingest pipeline every record enters through, and the
+//! node's identity and data directory.
+
+pub mod bench;
+pub mod bundle;
+pub mod datadir;
+pub mod ingest;
+pub mod service;
+pub mod store;
+pub mod transfer;

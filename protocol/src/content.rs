@@ -219,7 +219,7 @@ pub struct Profile {
 
 /// The content of a record, one variant per kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "content", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Content {
     Resource(Resource),
     Practice(Practice),

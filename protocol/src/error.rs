@@ -103,12 +103,16 @@ impl Error {
     }
 
     /// Whether the sender is to blame (forged or malformed data) rather than the circumstances
-    /// (an expired or too-early record, another network). Gossip maps `true` to Reject, which
-    /// lowers the sender's score, and `false` to Ignore.
+    /// (an expired or too-early record, another network, a newer envelope version this node
+    /// cannot read). Gossip maps `true` to Reject, which lowers the sender's score, and `false`
+    /// to Ignore.
     pub fn is_misbehaviour(&self) -> bool {
         !matches!(
             self,
-            Error::FutureTimestamp { .. } | Error::Expired { .. } | Error::WrongNetwork { .. }
+            Error::FutureTimestamp { .. }
+                | Error::Expired { .. }
+                | Error::WrongNetwork { .. }
+                | Error::UnsupportedVersion(_)
         )
     }
 }

@@ -31,6 +31,8 @@
 //! assert_eq!(received.id(), record.id());
 //! ```
 
+pub mod api;
+pub mod bundle;
 pub mod cbor;
 pub mod content;
 pub mod error;
@@ -52,7 +54,7 @@ pub use fields::SchemaError;
 pub use ids::{AuthorId, IdPrefix, NetworkId, ParseIdError, RecordId};
 pub use pillar::{BadPillar, Pillar};
 pub use record::{
-    Body, Draft, ENVELOPE_VERSION, Record, SIGNING_PREFIX, Unverified, decode, encode_envelope,
-    sign, signed_message, validate, verify, verify_batch,
+    Body, Draft, ENVELOPE_VERSION, Record, SIGNING_PREFIX, Unverified, decode, decode_trusted,
+    encode_envelope, sign, signed_message, validate, verify,
 };
 pub use validate::{Context, Invalid, check_body};

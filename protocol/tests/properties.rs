@@ -187,22 +187,6 @@ proptest! {
             prop_assert_eq!(wsf_protocol::cbor::encode(&value), bytes);
         }
     }
-
-    #[test]
-    fn batch_verification_agrees_with_single((d, seed) in draft(), flip in any::<bool>()) {
-        let key = SigningKey::from_bytes(&seed);
-        let good = sign(&d, &key).expect("sign");
-        let other = sign(&common::draft(common::profile(), &["education"]), &common::key(3)).expect("sign");
-        let mut env = good.envelope().to_vec();
-        if flip {
-            let n = env.len();
-            env[n - 1] ^= 0x80;
-        }
-        let items = vec![decode(&env).expect("decodes"), decode(other.envelope()).expect("decodes")];
-        let results = verify_batch(items);
-        prop_assert_eq!(results[0].is_ok(), !flip);
-        prop_assert!(results[1].is_ok(), "a bad record does not sink its batch");
-    }
 }
 
 #[test]

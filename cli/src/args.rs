@@ -1,0 +1,291 @@
+//! The command line (clap). `--data-dir` and `--json` are global: accepted before or after the
+//! subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use wsf_protocol::{Action, AuthorId, Kind, Pillar, ResourceType};
+
+use crate::dates;
+
+/// wsf — the World Solidarity Forum node: share resources, good practices and campaign calls
+/// between human-rights organisations, signed, replicated, with no central server.
+#[derive(Debug, Parser)]
+#[command(name = "wsf", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Data directory (keys, store). Default: $WSF_DATA_DIR, else ~/.local/share/wsf.
+    #[arg(long, global = true, env = "WSF_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of tables and sentences.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create this organisation's identity (and, with --name, publish its profile).
+    Init(InitArgs),
+    /// Show this organisation's author key.
+    Id,
+    /// Sign and publish a record.
+    #[command(subcommand)]
+    Publish(PublishCmd),
+    /// Co-sign another organisation's record (a campaign call, a resource…).
+    Endorse {
+        /// Record id or a unique prefix of it (at least 4 characters).
+        id: String,
+        /// A short statement published with the co-signature.
+        #[arg(long)]
+        statement: Option<String>,
+    },
+    /// Withdraw one of your own records: every node drops its content.
+    Retract {
+        /// Record id or a unique prefix of it.
+        id: String,
+        /// Why (published with the retraction).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List records, newest first.
+    List(ListArgs),
+    /// Show one record with its co-signers.
+    Show {
+        /// Record id or a unique prefix of it.
+        id: String,
+        /// Also show the older versions it replaced.
+        #[arg(long)]
+        history: bool,
+    },
+    /// Write records to a bundle file (for a USB stick or a backup).
+    Export {
+        /// The bundle file to write.
+        file: PathBuf,
+        /// Only records on these pillars (repeatable; default: all).
+        #[arg(long = "pillar", value_name = "PILLAR")]
+        pillars: Vec<Pillar>,
+    },
+    /// Read a bundle file: verify every record and store the good ones.
+    Import {
+        /// The bundle file to read.
+        file: PathBuf,
+    },
+    /// Is the node running? Its peers, pillars and record counts. Exit code 3 when it is not
+    /// running (the store's counts are still shown).
+    Status,
+    /// Measure this machine (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The organisation's name; publishes its profile.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// What the organisation does.
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub website: Option<String>,
+    /// A country or region it works in (repeatable).
+    #[arg(long = "country", value_name = "COUNTRY")]
+    pub countries: Vec<String>,
+    /// How to reach it.
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Pillars it works on (repeatable; default: all well-known pillars).
+    #[arg(long = "pillar", value_name = "PILLAR")]
+    pub pillars: Vec<Pillar>,
+}
+
+/// Flags every published record has.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Pillar(s) to publish on (repeatable): womens-rights, education, gender-equality,
+    /// poverty-hunger, state-military-oppression, human-rights-violations, or a custom slug.
+    #[arg(long = "pillar", value_name = "PILLAR", required = true)]
+    pub pillars: Vec<Pillar>,
+    /// When the record stops being relevant (YYYY-MM-DD).
+    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+    pub expires: Option<u64>,
+    /// An earlier record of yours that this one replaces (id or prefix).
+    #[arg(long, value_name = "ID")]
+    pub supersedes: Option<String>,
+    /// A record this one refers to (repeatable; id or prefix).
+    #[arg(long = "ref", value_name = "ID")]
+    pub refs: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishCmd {
+    /// A guide, report, toolkit or link.
+    Resource {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long)]
+        title: String,
+        /// guide, report, toolkit, link or other.
+        #[arg(long = "type", value_parser = parse_resource_type, default_value = "guide")]
+        resource_type: ResourceType,
+        #[arg(long)]
+        summary: Option<String>,
+        /// The full text (or @FILE to read it from a file).
+        #[arg(long)]
+        body: Option<String>,
+        /// Read the full text from this file.
+        #[arg(long, conflicts_with = "body", value_name = "FILE")]
+        body_file: Option<PathBuf>,
+        #[arg(long)]
+        url: Option<String>,
+        /// Language tag (en, fr, pt-BR…).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        license: Option<String>,
+    },
+    /// A good case practice: what was done, where, and what others can learn.
+    Practice {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long)]
+        title: String,
+        /// What was done (or @FILE).
+        #[arg(long)]
+        approach: String,
+        /// The situation (or @FILE).
+        #[arg(long)]
+        context: Option<String>,
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        /// The problem faced (or @FILE).
+        #[arg(long)]
+        challenge: Option<String>,
+        /// What came of it (or @FILE).
+        #[arg(long)]
+        outcome: Option<String>,
+        /// Lessons learned (or @FILE).
+        #[arg(long)]
+        lessons: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// A campaign call: online campaign, seminar, fundraising, advocacy, awareness event.
+    Campaign {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long)]
+        title: String,
+        /// online-campaign, seminar, fundraising, advocacy, awareness-event or other.
+        #[arg(long, value_parser = parse_action)]
+        action: Action,
+        /// The call to action: what readers should do.
+        #[arg(long)]
+        call: String,
+        /// People take part online.
+        #[arg(long)]
+        online: bool,
+        /// Where it happens (needed unless --online).
+        #[arg(long)]
+        place: Option<String>,
+        /// More about it (or @FILE).
+        #[arg(long)]
+        description: Option<String>,
+        /// Start (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).
+        #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+        starts: Option<u64>,
+        /// End (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).
+        #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+        ends: Option<u64>,
+        /// Whom the campaign addresses.
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Your organisation's card (the newest one wins).
+    Profile {
+        /// Pillar(s) the organisation works on (repeatable; default: all well-known).
+        #[arg(long = "pillar", value_name = "PILLAR")]
+        pillars: Vec<Pillar>,
+        #[arg(long)]
+        name: String,
+        /// What the organisation does (or @FILE).
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        website: Option<String>,
+        /// A country or region it works in (repeatable).
+        #[arg(long = "country", value_name = "COUNTRY")]
+        countries: Vec<String>,
+        #[arg(long)]
+        contact: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only these pillars (repeatable).
+    #[arg(long = "pillar", value_name = "PILLAR")]
+    pub pillars: Vec<Pillar>,
+    /// Only these kinds (repeatable; default: resource, practice, campaign).
+    #[arg(long = "kind", value_name = "KIND", value_parser = parse_kind)]
+    pub kinds: Vec<Kind>,
+    /// Only this author (hex key).
+    #[arg(long)]
+    pub author: Option<AuthorId>,
+    /// Only records from this date on (YYYY-MM-DD).
+    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+    pub since: Option<u64>,
+    /// Only records up to this date.
+    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+    pub until: Option<u64>,
+    /// At most this many records.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Continue after a previous page (the cursor it printed).
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Include records replaced by newer versions.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// Full ingest rate against the raw ed25519 verification rate, in one run.
+    Ingest {
+        /// Records to generate and ingest.
+        #[arg(long, default_value_t = 20_000)]
+        records: usize,
+        /// Rounds; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind {s:?}; one of {}", all.join(", "))
+    })
+}
+
+fn parse_action(s: &str) -> Result<Action, String> {
+    Action::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Action::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown action {s:?}; one of {}", all.join(", "))
+    })
+}
+
+fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
+    ResourceType::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = ResourceType::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown resource type {s:?}; one of {}", all.join(", "))
+    })
+}

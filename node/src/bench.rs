@@ -1,0 +1,241 @@
+//! `wsf bench …`: measurements a user runs on their own machine, each with a baseline taken in
+//! the same run (like `openssl speed`). Results and method: `docs/benchmarks.md`.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+use wsf_protocol::ed25519_dalek::SigningKey;
+use wsf_protocol::{Content, Draft, NetworkId, Pillar, Record, Resource, ResourceType};
+
+use crate::ingest::{Ingest, Outcome, now_ms};
+use crate::store::{self, Store};
+use crate::transfer::{IMPORT_BATCH, IMPORT_IN_FLIGHT};
+
+/// Figures of `wsf bench ingest`. `ingest_per_s`, `verify_per_s` and `ratio` are fixed keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestFigures {
+    pub records: usize,
+    pub runs: usize,
+    pub cores: usize,
+    pub envelope_bytes_avg: f64,
+    /// Median of full ingest runs: decode, verify, validate, durable store, into a fresh store.
+    pub ingest_per_s: f64,
+    /// Median raw `verify_strict` rate on one core (the baseline).
+    pub verify_per_s: f64,
+    /// `ingest_per_s / verify_per_s`.
+    pub ratio: f64,
+    /// Median `verify_batch` rate on one core, batches of 256: for reference only, ingest does
+    /// not use it (it can accept what `verify_strict` refuses; docs/protocol.md 8.4).
+    pub batch_verify_per_s: f64,
+    /// Median signing rate on one core.
+    pub sign_per_s: f64,
+    /// Store file size per record after the last run.
+    pub store_bytes_per_record: f64,
+}
+
+/// Errors of the benchmarks.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error("benchmark setup failed: {0}")]
+    Setup(String),
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// `n` signed ~1 KB resource records from 64 authors, in time order.
+pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
+    let keys: Vec<SigningKey> = (0..64u8)
+        .map(|i| {
+            let mut s = [seed; 32];
+            s[0] = i;
+            SigningKey::from_bytes(&s)
+        })
+        .collect();
+    let pillars = Pillar::well_known();
+    let base = now_ms().saturating_sub(n as u64 * 10 + 60_000);
+    let filler = "Practical notes for partner organisations on documenting cases safely. ";
+    (0..n)
+        .map(|i| {
+            let draft = Draft {
+                net: NetworkId::public(),
+                ts: base + i as u64 * 10,
+                pillars: vec![pillars[i % pillars.len()].clone()],
+                content: Content::Resource(Resource {
+                    title: format!("Field guide number {i}"),
+                    resource_type: ResourceType::Guide,
+                    summary: Some(filler.repeat(10)),
+                    body: None,
+                    url: Some(format!("https://example.org/guides/{i}")),
+                    language: Some("en".into()),
+                    license: None,
+                }),
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            };
+            wsf_protocol::sign(&draft, &keys[i % keys.len()])
+                .map_err(|e| Error::Setup(e.to_string()))
+        })
+        .collect()
+}
+
+fn raw_verify_rate(records: &[Record]) -> f64 {
+    let items: Vec<_> = records
+        .iter()
+        .map(|r| {
+            let key = r.body().author.verifying_key().ok();
+            let sig = wsf_protocol::ed25519_dalek::Signature::from_bytes(&r.signature());
+            (key, wsf_protocol::signed_message(r.body_bytes()), sig)
+        })
+        .collect();
+    let start = Instant::now();
+    let mut ok = 0usize;
+    for (key, msg, sig) in &items {
+        if key
+            .as_ref()
+            .is_some_and(|k| k.verify_strict(msg, sig).is_ok())
+        {
+            ok += 1;
+        }
+    }
+    ok as f64 / start.elapsed().as_secs_f64()
+}
+
+fn batch_verify_rate(records: &[Record]) -> f64 {
+    let start = Instant::now();
+    let mut ok = 0usize;
+    for chunk in records.chunks(256) {
+        let messages: Vec<Vec<u8>> = chunk
+            .iter()
+            .map(|r| wsf_protocol::signed_message(r.body_bytes()))
+            .collect();
+        let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+        let sigs: Vec<_> = chunk
+            .iter()
+            .map(|r| wsf_protocol::ed25519_dalek::Signature::from_bytes(&r.signature()))
+            .collect();
+        let keys: Vec<_> = chunk
+            .iter()
+            .filter_map(|r| r.body().author.verifying_key().ok())
+            .collect();
+        if wsf_protocol::ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok() {
+            ok += chunk.len();
+        }
+    }
+    ok as f64 / start.elapsed().as_secs_f64()
+}
+
+fn sign_rate(n: usize) -> f64 {
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let msg = vec![0x42u8; 1_000];
+    let start = Instant::now();
+    for i in 0..n {
+        let mut m = msg.clone();
+        m[0] = i as u8;
+        let _ = wsf_protocol::ed25519_dalek::Signer::sign(&key, &m);
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Ingests `records` into a fresh store in `dir` the way an import does; returns records/s.
+async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error> {
+    let path = dir.join("bench.redb");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path)?;
+    let ingest = Ingest::new(store.clone(), NetworkId::public());
+    let batches: Vec<Vec<Vec<u8>>> = records
+        .chunks(IMPORT_BATCH)
+        .map(|c| c.iter().map(|r| r.envelope().to_vec()).collect())
+        .collect();
+    let start = Instant::now();
+    let mut in_flight = std::collections::VecDeque::new();
+    let mut stored = 0usize;
+    for batch in batches {
+        if in_flight.len() >= IMPORT_IN_FLIGHT
+            && let Some(h) = in_flight.pop_front()
+        {
+            stored += count_stored(h).await?;
+        }
+        let ingest = ingest.clone();
+        in_flight.push_back(tokio::spawn(async move { ingest.accept(batch).await }));
+    }
+    while let Some(h) = in_flight.pop_front() {
+        stored += count_stored(h).await?;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    if stored != records.len() {
+        return Err(Error::Setup(format!(
+            "stored {stored} of {} records",
+            records.len()
+        )));
+    }
+    store.close().await?;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Ok((records.len() as f64 / secs, size))
+}
+
+async fn count_stored(
+    h: tokio::task::JoinHandle<Result<Vec<Outcome>, store::Error>>,
+) -> Result<usize, Error> {
+    let outcomes = h
+        .await
+        .map_err(|e| Error::Setup(format!("ingest task failed: {e}")))??;
+    Ok(outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Stored(_)))
+        .count())
+}
+
+/// Runs `wsf bench ingest`: `runs` rounds of each measurement, medians reported.
+pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFigures, Error> {
+    let runs = runs.max(1);
+    let n = records.max(1);
+    let sample = tokio::task::spawn_blocking(move || sample_records(n, 7))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))??;
+    let baseline_n = n.min(20_000);
+    let mut verify = Vec::new();
+    let mut batch = Vec::new();
+    let mut sign = Vec::new();
+    let mut ingest = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs {
+        let part = sample[..baseline_n].to_vec();
+        let (v, b, s) = tokio::task::spawn_blocking(move || {
+            (
+                raw_verify_rate(&part),
+                batch_verify_rate(&part),
+                sign_rate(part.len().min(5_000)),
+            )
+        })
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
+        verify.push(v);
+        batch.push(b);
+        sign.push(s);
+        let (rate, bytes) = ingest_run(&sample, dir).await?;
+        ingest.push(rate);
+        size = bytes;
+    }
+    let verify_per_s = median(verify);
+    let ingest_per_s = median(ingest);
+    Ok(IngestFigures {
+        records: n,
+        runs,
+        cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
+        envelope_bytes_avg: sample.iter().map(|r| r.envelope().len()).sum::<usize>() as f64
+            / n as f64,
+        ingest_per_s,
+        verify_per_s,
+        ratio: ingest_per_s / verify_per_s,
+        batch_verify_per_s: median(batch),
+        sign_per_s: median(sign),
+        store_bytes_per_record: size as f64 / n as f64,
+    })
+}

@@ -1,0 +1,195 @@
+//! The data directory: where a node keeps its keys, its store and its settings.
+//!
+//! ```text
+//! <data>/identity.key   the organisation's author key (ed25519 seed, 32 bytes, 0600)
+//! <data>/store.redb     the replicated records
+//! ```
+//! Chosen by `--data-dir`, else `WSF_DATA_DIR`, else `$XDG_DATA_HOME/wsf`, else
+//! `~/.local/share/wsf`.
+
+use std::fs::{self, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use wsf_protocol::ed25519_dalek::SigningKey;
+
+/// Errors about the data directory and key files.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no data directory: set --data-dir or WSF_DATA_DIR (HOME is not set either)")]
+    NoHome,
+    #[error("cannot create the data directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is not a wsf key file (expected 32 bytes, found {len}); restore it from a backup or move it away"
+    )]
+    BadKey { path: PathBuf, len: usize },
+    #[error("no identity in {0}: run `wsf init` first")]
+    NoIdentity(PathBuf),
+    #[error("cannot get random bytes from the operating system: {0}")]
+    Random(String),
+}
+
+/// The default data directory of this user.
+pub fn default_dir() -> Result<PathBuf, Error> {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(x).join("wsf"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .ok_or(Error::NoHome)?;
+    Ok(PathBuf::from(home).join(".local/share/wsf"))
+}
+
+/// A node's data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// Uses `root` (created on first use, mode 0700).
+    pub fn new(root: PathBuf) -> Self {
+        DataDir { root }
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Creates the directory if needed, readable by this user only.
+    pub fn create(&self) -> Result<(), Error> {
+        if !self.root.exists() {
+            fs::create_dir_all(&self.root).map_err(|source| Error::CreateDir {
+                path: self.root.clone(),
+                source,
+            })?;
+            let _ = fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+
+    /// `<data>/store.redb`.
+    pub fn store_path(&self) -> PathBuf {
+        self.root.join("store.redb")
+    }
+
+    /// `<data>/identity.key`.
+    pub fn identity_path(&self) -> PathBuf {
+        self.root.join("identity.key")
+    }
+
+    /// The author key, if one was created.
+    pub fn identity(&self) -> Result<Option<SigningKey>, Error> {
+        read_key(&self.identity_path()).map(|k| k.map(|seed| SigningKey::from_bytes(&seed)))
+    }
+
+    /// The author key; created (and the directory with it) when there is none yet.
+    /// Returns the key and whether it was created now.
+    pub fn identity_or_create(&self) -> Result<(SigningKey, bool), Error> {
+        if let Some(key) = self.identity()? {
+            return Ok((key, false));
+        }
+        self.create()?;
+        let seed = random_seed()?;
+        write_key(&self.identity_path(), &seed)?;
+        Ok((SigningKey::from_bytes(&seed), true))
+    }
+}
+
+/// 32 random bytes from the operating system.
+pub fn random_seed() -> Result<[u8; 32], Error> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| Error::Random(e.to_string()))?;
+    Ok(seed)
+}
+
+/// Reads a 32-byte key file; `None` when it does not exist.
+pub fn read_key(path: &Path) -> Result<Option<[u8; 32]>, Error> {
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(Error::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut bytes = Vec::with_capacity(32);
+    Read::by_ref(&mut file)
+        .take(1024)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    let len = bytes.len();
+    let seed: [u8; 32] = bytes.try_into().map_err(|_| Error::BadKey {
+        path: path.to_owned(),
+        len,
+    })?;
+    Ok(Some(seed))
+}
+
+/// Writes a new key file, mode 0600; never overwrites an existing one.
+pub fn write_key(path: &Path, seed: &[u8; 32]) -> Result<(), Error> {
+    let werr = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(werr)?;
+    file.write_all(seed).map_err(werr)?;
+    file.sync_all().map_err(werr)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_created_once_with_private_permissions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = DataDir::new(dir.path().join("d"));
+        assert!(data.identity().expect("read").is_none());
+        let (key, created) = data.identity_or_create().expect("create");
+        assert!(created);
+        let (again, created) = data.identity_or_create().expect("load");
+        assert!(!created);
+        assert_eq!(key.to_bytes(), again.to_bytes());
+        let mode = fs::metadata(data.identity_path())
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_damaged_key_file_is_reported() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = DataDir::new(dir.path().to_owned());
+        fs::write(data.identity_path(), b"short").expect("write");
+        assert!(matches!(data.identity(), Err(Error::BadKey { len: 5, .. })));
+    }
+}

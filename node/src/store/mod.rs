@@ -1,0 +1,240 @@
+//! The local store: redb, owned by one writer thread; reads run on blocking threads.
+//!
+//! - Writes (`insert`, counters) go over a bounded channel to the writer thread, which groups
+//!   every waiting command into one durable transaction (two-phase commit on).
+//! - Reads open their own read transaction on a blocking thread, so they never queue behind a
+//!   long write.
+//!
+//! Semantics kept here, whatever the source of the record:
+//! - a `retraction` by the target's author drops the target's envelope and index entries and
+//!   leaves a tombstone, so the target is refused if it ever comes back;
+//! - a record with `supersedes` hides the older record of the same author from listings;
+//! - endorsements are indexed by target; the newest `profile` of an author names it.
+
+mod read;
+pub mod tables;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use redb::{Database, ReadTransaction, ReadableDatabase, ReadableTable};
+use tokio::sync::{mpsc, oneshot};
+use wsf_protocol::Record;
+
+pub use read::{
+    Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, author_name, counts, detail,
+    envelope, for_each_envelope, get, info, list, presence, resolve,
+};
+use tables::*;
+use writer::WriteCmd;
+pub use wsf_protocol::api::Counts;
+
+/// Commands waiting for the writer. A full queue makes senders wait (backpressure) instead of
+/// buffering without bound; 64 groups of up to a few thousand records is plenty to keep the
+/// writer busy.
+pub const WRITE_QUEUE: usize = 64;
+
+/// What happened to one record given to [`Store::insert`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertOutcome {
+    /// New, now durable.
+    Stored,
+    /// Already held.
+    Duplicate,
+    /// Its author retracted it: refused for ever.
+    Retracted,
+}
+
+/// Store errors. Messages say what to do next.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "the store {0} is in use by another process — is `wsf node` running on this data dir? \
+         Stop it, or use another --data-dir"
+    )]
+    InUse(PathBuf),
+    #[error(
+        "the store was written by a newer wsf (schema version {found}, this one reads {expected}); \
+         upgrade wsf, or rebuild the store from an export bundle"
+    )]
+    Schema { found: u64, expected: u64 },
+    #[error("storage error: {0}")]
+    Db(String),
+    #[error("the store has shut down")]
+    Closed,
+    #[error("no record matches {0}")]
+    NotFound(String),
+    #[error("{prefix} matches {count} records; type more characters of the id")]
+    Ambiguous { prefix: String, count: usize },
+    #[error("stored record {0} cannot be decoded ({1}); the store may be damaged")]
+    Corrupt(String, String),
+}
+
+pub(crate) fn dberr(e: impl Into<redb::Error>) -> Error {
+    Error::Db(e.into().to_string())
+}
+
+/// A cloneable handle to the store.
+#[derive(Clone, Debug)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: Arc<Database>,
+    tx: mpsc::Sender<WriteCmd>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the store file and starts its writer thread.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                return Err(Error::InUse(path.to_owned()));
+            }
+            Err(e) => return Err(dberr(e)),
+        };
+        init(&db)?;
+        let db = Arc::new(db);
+        let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+        let writer_db = db.clone();
+        let writer = std::thread::Builder::new()
+            .name("wsf-store".into())
+            .spawn(move || writer::run(writer_db, rx))
+            .map_err(|e| Error::Db(format!("cannot start the store thread: {e}")))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                tx,
+                writer: Mutex::new(Some(writer)),
+                path: path.to_owned(),
+            }),
+        })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Stores verified records; the returned outcomes are durable. Outcomes are in input order.
+    pub async fn insert(&self, records: Vec<Record>) -> Result<Vec<InsertOutcome>, Error> {
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, rx) = oneshot::channel();
+        self.inner
+            .tx
+            .send(WriteCmd::Insert { records, reply })
+            .await
+            .map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Adds to named counters (rejections by reason). Lands with the next write transaction.
+    pub async fn count(&self, counters: Vec<(String, u64)>) -> Result<(), Error> {
+        if counters.is_empty() {
+            return Ok(());
+        }
+        self.inner
+            .tx
+            .send(WriteCmd::Count { counters })
+            .await
+            .map_err(|_| Error::Closed)
+    }
+
+    /// Waits until everything sent before is committed.
+    pub async fn flush(&self) -> Result<(), Error> {
+        let (reply, rx) = oneshot::channel();
+        self.inner
+            .tx
+            .send(WriteCmd::Flush { reply })
+            .await
+            .map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
+    /// Runs `f` in a read transaction on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<T, Error> + Send + 'static,
+    {
+        let db = self.inner.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let txn = db.begin_read().map_err(dberr)?;
+            f(&txn)
+        })
+        .await
+        .map_err(|e| Error::Db(format!("read task failed: {e}")))?
+    }
+
+    /// Runs `f` in a read transaction on the calling thread; for code already on a blocking
+    /// thread.
+    pub fn read_blocking<T>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let txn = self.inner.db.begin_read().map_err(dberr)?;
+        f(&txn)
+    }
+
+    /// Stops the writer after it has committed everything queued. Other clones keep working
+    /// for reads only; call this once, at shutdown.
+    pub async fn close(self) -> Result<(), Error> {
+        self.flush().await?;
+        let handle = self.inner.writer.lock().map_err(|_| Error::Closed)?.take();
+        drop(self);
+        if let Some(handle) = handle {
+            // The writer ends when the last sender is dropped; other handles may still hold one.
+            tokio::task::spawn_blocking(move || {
+                let _ = handle.join();
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Creates the tables and checks the schema version.
+fn init(db: &Database) -> Result<(), Error> {
+    let mut txn = db.begin_write().map_err(dberr)?;
+    txn.set_two_phase_commit(true);
+    {
+        let mut meta = txn.open_table(META).map_err(dberr)?;
+        let found = meta
+            .get("schema_version")
+            .map_err(dberr)?
+            .map(|v| v.value());
+        match found {
+            None => {
+                meta.insert("schema_version", SCHEMA_VERSION)
+                    .map_err(dberr)?;
+            }
+            Some(v) if v == SCHEMA_VERSION => {}
+            Some(found) => {
+                return Err(Error::Schema {
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+        }
+        txn.open_table(RECORDS).map_err(dberr)?;
+        txn.open_table(BY_TIME).map_err(dberr)?;
+        txn.open_table(BY_PILLAR).map_err(dberr)?;
+        txn.open_table(BY_AUTHOR).map_err(dberr)?;
+        txn.open_table(BY_KIND).map_err(dberr)?;
+        txn.open_table(RETRACTED).map_err(dberr)?;
+        txn.open_table(ENDORSEMENTS).map_err(dberr)?;
+        txn.open_table(SUPERSEDED).map_err(dberr)?;
+        txn.open_table(PROFILES).map_err(dberr)?;
+        txn.open_table(COUNTERS).map_err(dberr)?;
+    }
+    txn.commit().map_err(dberr)?;
+    Ok(())
+}

@@ -1,0 +1,454 @@
+//! Queries over a read transaction.
+
+use std::collections::BTreeMap;
+
+use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
+use wsf_protocol::api::{Cosigner, Counts, RecordDetail, RecordInfo};
+use wsf_protocol::{AuthorId, Content, IdPrefix, Kind, Pillar, Record, RecordId};
+
+use super::tables::*;
+use super::{Error, dberr};
+
+/// Most records one listing returns.
+pub const MAX_LIMIT: usize = 10_000;
+
+/// A position in a newest-first listing: the last item returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub ts: u64,
+    pub id: RecordId,
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{}", self.ts, self.id)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (ts, id) = s
+            .split_once('-')
+            .ok_or_else(|| format!("{s:?} is not a cursor (TS-ID)"))?;
+        Ok(Cursor {
+            ts: ts.parse().map_err(|_| format!("bad cursor time {ts:?}"))?,
+            id: id.parse().map_err(|e| format!("bad cursor id: {e}"))?,
+        })
+    }
+}
+
+/// Which records to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Any of these pillars (empty: all).
+    pub pillars: Vec<Pillar>,
+    /// Any of these kinds (empty: resources, practices and campaigns).
+    pub kinds: Vec<Kind>,
+    pub author: Option<AuthorId>,
+    /// Only records with `ts >= since`.
+    pub since: Option<u64>,
+    /// Only records with `ts <= until`.
+    pub until: Option<u64>,
+    /// Most items (capped at [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// Continue after this item of a previous page.
+    pub cursor: Option<Cursor>,
+    /// Also superseded records and older profiles.
+    pub include_hidden: bool,
+}
+
+/// The kinds a listing shows when none is asked for: what organisations share.
+pub const DEFAULT_KINDS: [Kind; 3] = [Kind::Resource, Kind::Practice, Kind::Campaign];
+
+/// One page of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<RecordInfo>,
+    /// Where the next page starts, when there may be one.
+    pub next: Option<Cursor>,
+}
+
+/// A record as held, with what the store knows about it.
+pub type Listed = RecordInfo;
+/// Everything known about one record.
+pub type RecordView = RecordDetail;
+
+pub(crate) fn load(txn: &ReadTransaction, id: &Id) -> Result<Option<Record>, Error> {
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let Some(bytes) = records.get(id).map_err(dberr)? else {
+        return Ok(None);
+    };
+    wsf_protocol::decode_trusted(bytes.value())
+        .map(Some)
+        .map_err(|e| Error::Corrupt(RecordId(*id).to_string(), e.to_string()))
+}
+
+/// The envelope of a held record.
+pub fn envelope(txn: &ReadTransaction, id: &RecordId) -> Result<Option<Vec<u8>>, Error> {
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    Ok(records
+        .get(id.0)
+        .map_err(dberr)?
+        .map(|v| v.value().to_vec()))
+}
+
+/// The held record with this id.
+pub fn get(txn: &ReadTransaction, id: &RecordId) -> Result<Option<Record>, Error> {
+    load(txn, &id.0)
+}
+
+/// The author's name from its newest profile.
+pub fn author_name(txn: &ReadTransaction, author: &AuthorId) -> Result<Option<String>, Error> {
+    let profiles = txn.open_table(PROFILES).map_err(dberr)?;
+    let Some(entry) = profiles.get(author.0).map_err(dberr)? else {
+        return Ok(None);
+    };
+    let (_, id) = entry.value();
+    Ok(load(txn, &id)?.and_then(|r| match &r.body().content {
+        Content::Profile(p) => Some(p.name.clone()),
+        _ => None,
+    }))
+}
+
+/// Finds the one record (held, or retracted) whose id starts with `prefix`.
+pub fn resolve(txn: &ReadTransaction, prefix: &IdPrefix) -> Result<RecordId, Error> {
+    let start = pad(prefix.leading_bytes(), 0x00);
+    let mut found: Vec<Id> = Vec::new();
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    for entry in records.range(start..).map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        let k = k.value();
+        if !prefix.matches(&k) {
+            break;
+        }
+        found.push(k);
+        if found.len() > 1 {
+            break;
+        }
+    }
+    let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
+    for entry in retracted.range((start, [0u8; 32])..).map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        let (target, _) = k.value();
+        if !prefix.matches(&target) {
+            break;
+        }
+        if !found.contains(&target) {
+            found.push(target);
+        }
+        if found.len() > 1 {
+            break;
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(RecordId(*one)),
+        [] => Err(Error::NotFound(prefix.to_string())),
+        _ => Err(Error::Ambiguous {
+            prefix: prefix.to_string(),
+            count: found.len(),
+        }),
+    }
+}
+
+fn pad(mut bytes: Vec<u8>, fill: u8) -> Id {
+    bytes.resize(32, fill);
+    let mut id = [0u8; 32];
+    id.copy_from_slice(&bytes[..32]);
+    id
+}
+
+/// The JSON form of a held record, with its author's name and endorsement count.
+pub fn info(txn: &ReadTransaction, record: &Record) -> Result<RecordInfo, Error> {
+    let mut info = RecordInfo::from_record(record);
+    info.author_name = author_name(txn, &record.body().author)?;
+    let endorsements = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
+    let id = record.id().0;
+    info.endorsements = endorsements
+        .range((id, [0u8; 32])..=(id, [0xff; 32]))
+        .map_err(dberr)?
+        .count() as u64;
+    Ok(info)
+}
+
+/// Everything known about a record: content, tombstone, co-signers, newer and older versions.
+pub fn detail(txn: &ReadTransaction, id: &RecordId, history: bool) -> Result<RecordDetail, Error> {
+    let record = load(txn, &id.0)?;
+    let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
+    let mut retracted_by = None;
+    for entry in retracted
+        .range((id.0, [0u8; 32])..=(id.0, [0xff; 32]))
+        .map_err(dberr)?
+    {
+        let (k, v) = entry.map_err(dberr)?;
+        let (_, retractor) = k.value();
+        // Only the author's own retraction counts; when the record is gone, it was one.
+        if record
+            .as_ref()
+            .is_none_or(|r| r.body().author.0 == retractor)
+        {
+            retracted_by = Some(RecordId(v.value()));
+        }
+    }
+    if record.is_none() && retracted_by.is_none() {
+        return Err(Error::NotFound(id.to_string()));
+    }
+    let superseded_by = match &record {
+        Some(r) => superseder(txn, r)?,
+        None => None,
+    };
+    let mut cosigners = Vec::new();
+    let endorsements = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
+    for entry in endorsements
+        .range((id.0, [0u8; 32])..=(id.0, [0xff; 32]))
+        .map_err(dberr)?
+    {
+        let (k, _) = entry.map_err(dberr)?;
+        let (_, eid) = k.value();
+        if let Some(e) = load(txn, &eid)? {
+            let statement = match &e.body().content {
+                Content::Endorsement(en) => en.statement.clone(),
+                _ => None,
+            };
+            cosigners.push(Cosigner {
+                id: e.id(),
+                author: e.body().author,
+                author_name: author_name(txn, &e.body().author)?,
+                statement,
+                ts: e.body().ts,
+            });
+        }
+    }
+    let mut older = Vec::new();
+    if history && let Some(r) = &record {
+        let mut next = r.body().supersedes;
+        let mut seen = 0;
+        while let Some(prev) = next {
+            seen += 1;
+            if seen > 1_000 {
+                break;
+            }
+            match load(txn, &prev.0)? {
+                Some(p) if p.body().author == r.body().author => {
+                    next = p.body().supersedes;
+                    older.push(info(txn, &p)?);
+                }
+                _ => break,
+            }
+        }
+    }
+    Ok(RecordDetail {
+        record: match &record {
+            Some(r) => Some(info(txn, r)?),
+            None => None,
+        },
+        requested: *id,
+        retracted_by,
+        superseded_by,
+        cosigners,
+        history: older,
+    })
+}
+
+/// The newest record of the same author that supersedes `record`.
+fn superseder(txn: &ReadTransaction, record: &Record) -> Result<Option<RecordId>, Error> {
+    let t = txn.open_table(SUPERSEDED).map_err(dberr)?;
+    Ok(t.get(record.id().0).map_err(dberr)?.and_then(|v| {
+        let (_, nid, author) = v.value();
+        (author == record.body().author.0).then_some(RecordId(nid))
+    }))
+}
+
+/// Whether a listing hides this record: superseded by its author, or an older profile.
+fn hidden(txn: &ReadTransaction, record: &Record) -> Result<bool, Error> {
+    if superseder(txn, record)?.is_some() {
+        return Ok(true);
+    }
+    if let Content::Profile(_) = record.body().content {
+        let profiles = txn.open_table(PROFILES).map_err(dberr)?;
+        let current = profiles
+            .get(record.body().author.0)
+            .map_err(dberr)?
+            .map(|v| v.value().1);
+        return Ok(current != Some(record.id().0));
+    }
+    Ok(false)
+}
+
+/// Lists records newest first. Picks the narrowest index (author, pillar, kind, time) and
+/// filters the rest.
+pub fn list(txn: &ReadTransaction, q: &Query) -> Result<Page, Error> {
+    let limit = q.limit.clamp(1, MAX_LIMIT);
+    let kinds: Vec<Kind> = if q.kinds.is_empty() {
+        DEFAULT_KINDS.to_vec()
+    } else {
+        q.kinds.clone()
+    };
+    let since = q.since.unwrap_or(0);
+    // Upper bound, exclusive: (ts, id) of the cursor, or just past `until`.
+    let (upper_ts, upper_id, inclusive) = match (q.cursor, q.until) {
+        (Some(c), Some(u)) if u < c.ts => (u, [0xff; 32], true),
+        (Some(c), _) => (c.ts, c.id.0, false),
+        (None, Some(u)) => (u, [0xff; 32], true),
+        (None, None) => (u64::MAX, [0xff; 32], true),
+    };
+    if upper_ts < since {
+        return Ok(Page::default());
+    }
+    let mut ids: Vec<(u64, Id)> = Vec::new();
+    let mut page = Page::default();
+    // Walks one index newest first, handing (ts, id) to `accept` until it says stop.
+    let mut visit = |ts: u64, id: Id| -> Result<bool, Error> {
+        let Some(record) = load(txn, &id)? else {
+            return Ok(true);
+        };
+        let b = record.body();
+        if !kinds.contains(&b.kind()) {
+            return Ok(true);
+        }
+        if let Some(a) = q.author
+            && a != b.author
+        {
+            return Ok(true);
+        }
+        if !q.pillars.is_empty() && !b.pillars.iter().any(|p| q.pillars.contains(p)) {
+            return Ok(true);
+        }
+        if !q.include_hidden && hidden(txn, &record)? {
+            return Ok(true);
+        }
+        ids.push((ts, id));
+        page.items.push(info(txn, &record)?);
+        Ok(page.items.len() < limit)
+    };
+    macro_rules! walk {
+        ($table:expr, $lo:expr, $hi_excl:expr, $hi_incl:expr, $key:ident => $ts_id:expr) => {{
+            let table = txn.open_table($table).map_err(dberr)?;
+            let range = if inclusive {
+                table.range($lo..=$hi_incl).map_err(dberr)?
+            } else {
+                table.range($lo..$hi_excl).map_err(dberr)?
+            };
+            for entry in range.rev() {
+                let (k, _) = entry.map_err(dberr)?;
+                let $key = k.value();
+                let (ts, id) = $ts_id;
+                if !visit(ts, id)? {
+                    break;
+                }
+            }
+        }};
+    }
+    if let Some(a) = q.author {
+        let a = a.0;
+        walk!(BY_AUTHOR, (a, since, [0u8; 32]), (a, upper_ts, upper_id), (a, upper_ts, upper_id), k => (k.1, k.2));
+    } else if let [p] = q.pillars.as_slice() {
+        let p = p.as_str();
+        walk!(BY_PILLAR, (p, since, [0u8; 32]), (p, upper_ts, upper_id), (p, upper_ts, upper_id), k => (k.1, k.2));
+    } else if let [k1] = kinds.as_slice() {
+        let kname = k1.as_str();
+        walk!(BY_KIND, (kname, since, [0u8; 32]), (kname, upper_ts, upper_id), (kname, upper_ts, upper_id), k => (k.1, k.2));
+    } else {
+        walk!(BY_TIME, (since, [0u8; 32]), (upper_ts, upper_id), (upper_ts, upper_id), k => (k.0, k.1));
+    }
+    if page.items.len() == limit
+        && let Some(&(ts, id)) = ids.last()
+    {
+        page.next = Some(Cursor {
+            ts,
+            id: RecordId(id),
+        });
+    }
+    Ok(page)
+}
+
+/// Which of these ids the store holds (`Some(true)`), has a tombstone for from the given author
+/// (`Some(false)`), or does not know (`None`).
+pub fn presence(
+    txn: &ReadTransaction,
+    ids: &[(RecordId, AuthorId)],
+) -> Result<Vec<Option<bool>>, Error> {
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
+    ids.iter()
+        .map(|(id, author)| {
+            if records.get(id.0).map_err(dberr)?.is_some() {
+                return Ok(Some(true));
+            }
+            if retracted.get((id.0, author.0)).map_err(dberr)?.is_some() {
+                return Ok(Some(false));
+            }
+            Ok(None)
+        })
+        .collect()
+}
+
+/// Record counts and rejection counters.
+pub fn counts(txn: &ReadTransaction) -> Result<Counts, Error> {
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let by_kind = txn.open_table(BY_KIND).map_err(dberr)?;
+    let mut kinds = BTreeMap::new();
+    for k in Kind::ALL {
+        let n = by_kind
+            .range((k.as_str(), 0, [0u8; 32])..=(k.as_str(), u64::MAX, [0xff; 32]))
+            .map_err(dberr)?
+            .count() as u64;
+        if n > 0 {
+            kinds.insert(k.as_str().to_owned(), n);
+        }
+    }
+    let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
+    let mut gone = 0;
+    for entry in retracted.iter().map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        if records.get(k.value().0).map_err(dberr)?.is_none() {
+            gone += 1;
+        }
+    }
+    let counters = txn.open_table(COUNTERS).map_err(dberr)?;
+    let mut rejected = BTreeMap::new();
+    for entry in counters.iter().map_err(dberr)? {
+        let (k, v) = entry.map_err(dberr)?;
+        if let Some(reason) = k.value().strip_prefix("rejected.") {
+            rejected.insert(reason.to_owned(), v.value());
+        }
+    }
+    Ok(Counts {
+        records: records.len().map_err(dberr)?,
+        by_kind: kinds,
+        retracted: gone,
+        rejected,
+    })
+}
+
+/// Calls `f` with every held envelope on any of `pillars` (all when empty), oldest first.
+/// Stops early when `f` returns false.
+pub fn for_each_envelope(
+    txn: &ReadTransaction,
+    pillars: &[Pillar],
+    mut f: impl FnMut(&[u8]) -> bool,
+) -> Result<u64, Error> {
+    let by_time = txn.open_table(BY_TIME).map_err(dberr)?;
+    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let mut n = 0;
+    for entry in by_time.iter().map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        let (_, id) = k.value();
+        let Some(bytes) = records.get(id).map_err(dberr)? else {
+            continue;
+        };
+        let bytes = bytes.value();
+        if !pillars.is_empty() {
+            let r = wsf_protocol::decode_trusted(bytes)
+                .map_err(|e| Error::Corrupt(RecordId(id).to_string(), e.to_string()))?;
+            if !r.body().pillars.iter().any(|p| pillars.contains(p)) {
+                continue;
+            }
+        }
+        n += 1;
+        if !f(bytes) {
+            break;
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,38 @@
+//! The redb tables. Names carry a version: a change of layout gets a new name and a migration.
+//!
+//! Every record is stored once, by id, as its envelope bytes; the other tables are indexes that
+//! can be rebuilt from the envelopes.
+
+use redb::TableDefinition;
+
+/// Raw 32-byte id or key.
+pub type Id = [u8; 32];
+
+/// `schema_version` and other single values.
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta-1");
+/// id → envelope. Retracted records leave this table (their content is dropped).
+pub const RECORDS: TableDefinition<Id, &[u8]> = TableDefinition::new("records-1");
+/// (ts, id) → (): every stored record, in time order.
+pub const BY_TIME: TableDefinition<(u64, Id), ()> = TableDefinition::new("by-time-1");
+/// (pillar, ts, id) → (): one entry per pillar of a record; the order sync reconciles over.
+pub const BY_PILLAR: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("by-pillar-1");
+/// (author, ts, id) → ().
+pub const BY_AUTHOR: TableDefinition<(Id, u64, Id), ()> = TableDefinition::new("by-author-1");
+/// (kind, ts, id) → ().
+pub const BY_KIND: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("by-kind-1");
+/// (retracted id, retraction author) → retraction id. Kept for ever: a tombstone that refuses the
+/// record if it comes back from that author. Written even when the target is not known yet; only
+/// a tombstone whose author is the target's author has any effect.
+pub const RETRACTED: TableDefinition<(Id, Id), Id> = TableDefinition::new("retracted-1");
+/// (target id, endorsement id) → endorser.
+pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("endorsements-1");
+/// older id → (newest superseding ts, its id, its author). A record is hidden from listings when
+/// a record of the same author supersedes it.
+pub const SUPERSEDED: TableDefinition<Id, (u64, Id, Id)> = TableDefinition::new("superseded-1");
+/// author → (ts, id) of the author's newest profile.
+pub const PROFILES: TableDefinition<Id, (u64, Id)> = TableDefinition::new("profiles-1");
+/// Named counters: `rejected.<reason>`.
+pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-1");
+
+/// The layout these definitions describe.
+pub const SCHEMA_VERSION: u64 = 1;

@@ -1,0 +1,203 @@
+//! Types shared by the node and its clients (the CLI, scripts, the web page): the JSON forms of
+//! records and of the answers the node gives. Field names here are part of the CLI contract
+//! (`--json`) and of the control API; add fields freely, rename or remove only with a deprecation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{AuthorId, Content, Pillar, Record, RecordId};
+
+/// A record as JSON: `id`, `kind`, `author`, `ts`, `pillars`, then the content fields at the top
+/// level (`title`, `call`, …), then what the node knows about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordInfo {
+    pub id: RecordId,
+    pub author: AuthorId,
+    /// The author's name from its newest profile, when the node has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    pub ts: u64,
+    pub pillars: Vec<Pillar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<RecordId>,
+    /// How many organisations co-signed it (endorsements the node holds).
+    #[serde(default)]
+    pub endorsements: u64,
+    #[serde(flatten)]
+    pub content: Content,
+}
+
+impl RecordInfo {
+    /// The JSON form of a record, without node knowledge (no name, no endorsements).
+    pub fn from_record(record: &Record) -> Self {
+        let b = record.body();
+        RecordInfo {
+            id: record.id(),
+            author: b.author,
+            author_name: None,
+            ts: b.ts,
+            pillars: b.pillars.clone(),
+            expires: b.expires,
+            supersedes: b.supersedes,
+            refs: b.refs.clone(),
+            endorsements: 0,
+            content: b.content.clone(),
+        }
+    }
+}
+
+/// One co-signature of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cosigner {
+    /// The endorsement record.
+    pub id: RecordId,
+    pub author: AuthorId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    pub ts: u64,
+}
+
+/// Everything `wsf show` prints about one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDetail {
+    /// The record; `None` when its author retracted it (only the tombstone is left).
+    #[serde(flatten)]
+    pub record: Option<RecordInfo>,
+    /// The id asked for (also when the record itself is gone).
+    #[serde(rename = "requested_id")]
+    pub requested: RecordId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retracted_by: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<RecordId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosigners: Vec<Cosigner>,
+    /// Older versions (newest first), with `--history`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<RecordInfo>,
+}
+
+/// Record counts of a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Records held, all kinds.
+    pub records: u64,
+    /// Records held, by kind.
+    pub by_kind: std::collections::BTreeMap<String, u64>,
+    /// Records dropped because their author retracted them.
+    pub retracted: u64,
+    /// Records refused, by reason (since the store was created).
+    pub rejected: std::collections::BTreeMap<String, u64>,
+}
+
+/// The answer to `publish`, `endorse`, `retract`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    pub id: RecordId,
+    pub kind: crate::Kind,
+    /// Stored now (`stored`) or already there (`duplicate`).
+    pub outcome: String,
+}
+
+/// What an import (or any batch through ingest) did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReport {
+    pub stored: u64,
+    pub duplicate: u64,
+    /// Refused records, by reason code.
+    pub rejected: std::collections::BTreeMap<String, u64>,
+}
+
+impl IngestReport {
+    /// Total refused.
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+}
+
+/// Publish a resource, practice, campaign or profile. The node fills in the author, the network
+/// and the time. Endorsements and retractions have their own requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishRequest {
+    pub pillars: Vec<Pillar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<u64>,
+    /// An id or unique id prefix of an earlier record of this author that this one replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// Ids or unique prefixes of records this one refers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<String>,
+    #[serde(flatten)]
+    pub content: Content,
+}
+
+/// Co-sign a record (an id or unique prefix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndorseRequest {
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+}
+
+/// Withdraw one of this node's own records (an id or unique prefix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetractRequest {
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Which records to list, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListRequest {
+    /// Any of these pillars (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pillars: Vec<Pillar>,
+    /// Any of these kinds (empty: resources, practices and campaigns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<crate::Kind>,
+    /// An author key (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<AuthorId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// The `next` of a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Also superseded records and older profiles.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// One page of records.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListResponse {
+    pub items: Vec<RecordInfo>,
+    /// Pass as `cursor` to get the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// This node's identities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdInfo {
+    /// The organisation's author key: what partners add and what signs records.
+    pub author: AuthorId,
+    /// The libp2p peer id (separate from the author key), when the node has one.
+    #[serde(default)]
+    pub peer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub network: crate::NetworkId,
+    pub data_dir: String,
+}
