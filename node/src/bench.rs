@@ -30,6 +30,10 @@ pub struct IngestFigures {
     pub batch_verify_per_s: f64,
     /// Median signing rate on one core.
     pub sign_per_s: f64,
+    /// Median decode rate on one core: size check, canonical check, schema, body rules.
+    pub decode_per_s: f64,
+    /// Median rate of the store alone: durable inserts of verified records, batches of 1,024.
+    pub store_per_s: f64,
     /// Store file size per record after the last run.
     pub store_bytes_per_record: f64,
 }
@@ -131,6 +135,44 @@ fn batch_verify_rate(records: &[Record]) -> f64 {
     ok as f64 / start.elapsed().as_secs_f64()
 }
 
+fn decode_rate(records: &[Record]) -> f64 {
+    let start = Instant::now();
+    let ok = records
+        .iter()
+        .filter(|r| wsf_protocol::decode(r.envelope()).is_ok())
+        .count();
+    ok as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Inserts verified records straight into a fresh store: the writer thread's own rate.
+async fn store_run(records: &[Record], dir: &Path) -> Result<f64, Error> {
+    let path = dir.join("bench-store.redb");
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path)?;
+    let batches: Vec<Vec<Record>> = records
+        .chunks(IMPORT_BATCH)
+        .map(<[Record]>::to_vec)
+        .collect();
+    let start = Instant::now();
+    let mut in_flight = std::collections::VecDeque::new();
+    for batch in batches {
+        if in_flight.len() >= IMPORT_IN_FLIGHT
+            && let Some(h) = in_flight.pop_front()
+        {
+            let _ = h.await;
+        }
+        let store = store.clone();
+        in_flight.push_back(tokio::spawn(async move { store.insert(batch).await }));
+    }
+    while let Some(h) = in_flight.pop_front() {
+        let _ = h.await;
+    }
+    let rate = records.len() as f64 / start.elapsed().as_secs_f64();
+    store.close().await?;
+    let _ = std::fs::remove_file(&path);
+    Ok(rate)
+}
+
 fn sign_rate(n: usize) -> f64 {
     let key = SigningKey::from_bytes(&[9; 32]);
     let msg = vec![0x42u8; 1_000];
@@ -141,6 +183,24 @@ fn sign_rate(n: usize) -> f64 {
         let _ = wsf_protocol::ed25519_dalek::Signer::sign(&key, &m);
     }
     n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// CPU seconds this process has used (user + system), from /proc; 0 where unavailable.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    ticks / 100.0
 }
 
 /// Ingests `records` into a fresh store in `dir` the way an import does; returns records/s.
@@ -154,6 +214,7 @@ async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error>
         .map(|c| c.iter().map(|r| r.envelope().to_vec()).collect())
         .collect();
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     let mut in_flight = std::collections::VecDeque::new();
     let mut stored = 0usize;
     for batch in batches {
@@ -169,6 +230,11 @@ async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error>
         stored += count_stored(h).await?;
     }
     let secs = start.elapsed().as_secs_f64();
+    tracing::info!(
+        cpu_s = cpu_seconds() - cpu_start,
+        wall_s = secs,
+        "ingest run"
+    );
     if stored != records.len() {
         return Err(Error::Setup(format!(
             "stored {stored} of {} records",
@@ -204,18 +270,23 @@ pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFig
     let mut batch = Vec::new();
     let mut sign = Vec::new();
     let mut ingest = Vec::new();
+    let mut decode = Vec::new();
+    let mut store_only = Vec::new();
     let mut size = 0;
     for _ in 0..runs {
         let part = sample[..baseline_n].to_vec();
-        let (v, b, s) = tokio::task::spawn_blocking(move || {
+        let (v, b, s, d) = tokio::task::spawn_blocking(move || {
             (
                 raw_verify_rate(&part),
                 batch_verify_rate(&part),
                 sign_rate(part.len().min(5_000)),
+                decode_rate(&part),
             )
         })
         .await
         .map_err(|e| Error::Setup(e.to_string()))?;
+        decode.push(d);
+        store_only.push(store_run(&sample, dir).await?);
         verify.push(v);
         batch.push(b);
         sign.push(s);
@@ -236,6 +307,8 @@ pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFig
         ratio: ingest_per_s / verify_per_s,
         batch_verify_per_s: median(batch),
         sign_per_s: median(sign),
+        decode_per_s: median(decode),
+        store_per_s: median(store_only),
         store_bytes_per_record: size as f64 / n as f64,
     })
 }

@@ -20,7 +20,7 @@ pub const IMPORT_BATCH: usize = 1_024;
 
 /// Ingest calls in flight during an import: two, so one batch is verified while the previous
 /// one is being written.
-pub const IMPORT_IN_FLIGHT: usize = 2;
+pub const IMPORT_IN_FLIGHT: usize = 3;
 
 /// Export and import errors.
 #[derive(Debug, thiserror::Error)]

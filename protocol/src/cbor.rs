@@ -218,8 +218,13 @@ impl Scanner<'_> {
 /// Values built by this crate hold no floats or tags, so the rest of ciborium's output (shortest
 /// heads, definite lengths) is already canonical.
 pub fn encode(value: &Value) -> Vec<u8> {
-    let sorted = sort_maps(value.clone());
-    let mut out = Vec::with_capacity(256);
+    encode_owned(value.clone())
+}
+
+/// [`encode`], taking the value by value (no copy).
+pub fn encode_owned(value: Value) -> Vec<u8> {
+    let sorted = sort_maps(value);
+    let mut out = Vec::with_capacity(512);
     // Writing into a Vec cannot fail, and every Value can be encoded.
     if ciborium::into_writer(&sorted, &mut out).is_err() {
         out.clear();
@@ -227,23 +232,92 @@ pub fn encode(value: &Value) -> Vec<u8> {
     out
 }
 
+/// Orders two map keys as their canonical encodings would order. Text keys (the only ones wsf
+/// uses) compare by length first, then bytes, which is what their encodings do; other keys are
+/// encoded and compared.
+fn key_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => (x.len(), x.as_bytes()).cmp(&(y.len(), y.as_bytes())),
+        _ => {
+            let mut ea = Vec::new();
+            let mut eb = Vec::new();
+            let _ = ciborium::into_writer(a, &mut ea);
+            let _ = ciborium::into_writer(b, &mut eb);
+            ea.cmp(&eb)
+        }
+    }
+}
+
 fn sort_maps(value: Value) -> Value {
     match value {
         Value::Map(entries) => {
-            let mut keyed: Vec<(Vec<u8>, Value, Value)> = entries
+            let mut entries: Vec<(Value, Value)> = entries
                 .into_iter()
-                .map(|(k, v)| {
-                    let k = sort_maps(k);
-                    let mut kb = Vec::new();
-                    let _ = ciborium::into_writer(&k, &mut kb);
-                    (kb, k, sort_maps(v))
-                })
+                .map(|(k, v)| (sort_maps(k), sort_maps(v)))
                 .collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Map(keyed.into_iter().map(|(_, k, v)| (k, v)).collect())
+            entries.sort_by(|a, b| key_order(&a.0, &b.0));
+            Value::Map(entries)
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_maps).collect()),
         other => other,
+    }
+}
+
+/// A reader of the top-level items of bytes that [`check`] accepted (heads and byte strings).
+#[derive(Debug)]
+pub struct Items<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Items<'a> {
+    /// Starts at the first byte of `buf`, which must have passed [`check`].
+    pub fn new(buf: &'a [u8]) -> Self {
+        Items { buf, pos: 0 }
+    }
+
+    /// The next head as (major type, argument); `None` for simple values or at the end.
+    pub fn head(&mut self) -> Option<(u8, u64)> {
+        let initial = *self.buf.get(self.pos)?;
+        let major = initial >> 5;
+        if major == 7 {
+            return None;
+        }
+        let extra = match initial & 0x1f {
+            0..=23 => 0,
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            _ => return None,
+        };
+        let arg = if extra == 0 {
+            u64::from(initial & 0x1f)
+        } else {
+            self.buf
+                .get(self.pos + 1..self.pos + 1 + extra)?
+                .iter()
+                .fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+        };
+        self.pos += 1 + extra;
+        Some((major, arg))
+    }
+
+    /// The next item, if it is a byte string.
+    pub fn bytes(&mut self) -> Option<&'a [u8]> {
+        let save = self.pos;
+        match self.head() {
+            Some((2, len)) => {
+                let len = usize::try_from(len).ok()?;
+                let out = self.buf.get(self.pos..self.pos.checked_add(len)?)?;
+                self.pos += len;
+                Some(out)
+            }
+            _ => {
+                self.pos = save;
+                None
+            }
+        }
     }
 }
 

@@ -55,6 +55,6 @@ pub use ids::{AuthorId, IdPrefix, NetworkId, ParseIdError, RecordId};
 pub use pillar::{BadPillar, Pillar};
 pub use record::{
     Body, Draft, ENVELOPE_VERSION, Record, SIGNING_PREFIX, Unverified, decode, decode_trusted,
-    encode_envelope, sign, signed_message, validate, verify,
+    decode_with, encode_envelope, sign, signed_message, validate, verify,
 };
 pub use validate::{Context, Invalid, check_body};

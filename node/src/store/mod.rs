@@ -238,3 +238,6 @@ fn init(db: &Database) -> Result<(), Error> {
     txn.commit().map_err(dberr)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -62,12 +62,13 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
         txn.set_two_phase_commit(true);
         let mut outcomes = Vec::with_capacity(group.len());
         let mut counters: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut tables = Tables::open(&txn)?;
         for cmd in &group {
             match cmd {
                 WriteCmd::Insert { records, .. } => {
                     let mut out = Vec::with_capacity(records.len());
                     for r in records {
-                        out.push(insert(&txn, r)?);
+                        out.push(insert(&mut tables, r)?);
                     }
                     outcomes.push(out);
                 }
@@ -79,6 +80,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                 WriteCmd::Flush { .. } => {}
             }
         }
+        drop(tables);
         if !counters.is_empty() {
             let mut table = txn.open_table(COUNTERS).map_err(dberr)?;
             for (name, n) in counters {
@@ -121,29 +123,65 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
     }
 }
 
+/// Every table a write touches, opened once per transaction.
+struct Tables<'txn> {
+    records: redb::Table<'txn, Id, &'static [u8]>,
+    by_time: redb::Table<'txn, (u64, Id), ()>,
+    by_pillar: redb::Table<'txn, (&'static str, u64, Id), ()>,
+    by_author: redb::Table<'txn, (Id, u64, Id), ()>,
+    by_kind: redb::Table<'txn, (&'static str, u64, Id), ()>,
+    retracted: redb::Table<'txn, (Id, Id), Id>,
+    endorsements: redb::Table<'txn, (Id, Id), Id>,
+    superseded: redb::Table<'txn, Id, (u64, Id, Id)>,
+    profiles: redb::Table<'txn, Id, (u64, Id)>,
+}
+
+impl<'txn> Tables<'txn> {
+    fn open(txn: &'txn WriteTransaction) -> Result<Self, Error> {
+        Ok(Tables {
+            records: txn.open_table(RECORDS).map_err(dberr)?,
+            by_time: txn.open_table(BY_TIME).map_err(dberr)?,
+            by_pillar: txn.open_table(BY_PILLAR).map_err(dberr)?,
+            by_author: txn.open_table(BY_AUTHOR).map_err(dberr)?,
+            by_kind: txn.open_table(BY_KIND).map_err(dberr)?,
+            retracted: txn.open_table(RETRACTED).map_err(dberr)?,
+            endorsements: txn.open_table(ENDORSEMENTS).map_err(dberr)?,
+            superseded: txn.open_table(SUPERSEDED).map_err(dberr)?,
+            profiles: txn.open_table(PROFILES).map_err(dberr)?,
+        })
+    }
+}
+
 /// Applies one verified record: stores it and updates every index, or says why not.
-fn insert(txn: &WriteTransaction, rec: &Record) -> Result<InsertOutcome, Error> {
+fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     let id = rec.id().0;
     let body = rec.body();
     let author = body.author.0;
-    let mut records = txn.open_table(RECORDS).map_err(dberr)?;
-    if records.get(id).map_err(dberr)?.is_some() {
+    if t.records.get(id).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Duplicate);
     }
-    let mut retracted = txn.open_table(RETRACTED).map_err(dberr)?;
-    if retracted.get((id, author)).map_err(dberr)?.is_some() {
+    if t.retracted.get((id, author)).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Retracted);
     }
-    records.insert(id, rec.envelope()).map_err(dberr)?;
-    drop(records);
-    add_indexes(txn, rec)?;
+    t.records.insert(id, rec.envelope()).map_err(dberr)?;
+    t.by_time.insert((body.ts, id), ()).map_err(dberr)?;
+    for p in &body.pillars {
+        t.by_pillar
+            .insert((p.as_str(), body.ts, id), ())
+            .map_err(dberr)?;
+    }
+    t.by_author
+        .insert((author, body.ts, id), ())
+        .map_err(dberr)?;
+    t.by_kind
+        .insert((body.kind().as_str(), body.ts, id), ())
+        .map_err(dberr)?;
 
     match &body.content {
         Content::Retraction(r) => {
             let target = r.target.0;
-            let known = txn
-                .open_table(RECORDS)
-                .map_err(dberr)?
+            let known = t
+                .records
                 .get(target)
                 .map_err(dberr)?
                 .map(|v| v.value().to_vec());
@@ -155,36 +193,34 @@ fn insert(txn: &WriteTransaction, rec: &Record) -> Result<InsertOutcome, Error> 
                     if old.body().author.0 == author
                         && !matches!(old.body().content, Content::Retraction(_))
                     {
-                        retracted.insert((target, author), id).map_err(dberr)?;
-                        drop(retracted);
-                        remove(txn, &old)?;
+                        t.retracted.insert((target, author), id).map_err(dberr)?;
+                        remove(t, &old)?;
                     }
                 }
                 None => {
                     // Not here yet: the tombstone refuses it if it arrives from its author.
-                    retracted.insert((target, author), id).map_err(dberr)?;
+                    t.retracted.insert((target, author), id).map_err(dberr)?;
                 }
             }
         }
         Content::Endorsement(e) => {
-            let mut t = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
-            t.insert((e.target.0, id), author).map_err(dberr)?;
+            t.endorsements
+                .insert((e.target.0, id), author)
+                .map_err(dberr)?;
         }
         Content::Profile(_) => {
-            let mut t = txn.open_table(PROFILES).map_err(dberr)?;
-            let newer = match t.get(author).map_err(dberr)? {
+            let newer = match t.profiles.get(author).map_err(dberr)? {
                 Some(v) => (body.ts, id) > v.value(),
                 None => true,
             };
             if newer {
-                t.insert(author, (body.ts, id)).map_err(dberr)?;
+                t.profiles.insert(author, (body.ts, id)).map_err(dberr)?;
             }
         }
         _ => {}
     }
     if let Some(old) = body.supersedes {
-        let mut t = txn.open_table(SUPERSEDED).map_err(dberr)?;
-        let newer = match t.get(old.0).map_err(dberr)? {
+        let newer = match t.superseded.get(old.0).map_err(dberr)? {
             Some(v) => {
                 let (ts, nid, _) = v.value();
                 (body.ts, id) > (ts, nid)
@@ -192,72 +228,43 @@ fn insert(txn: &WriteTransaction, rec: &Record) -> Result<InsertOutcome, Error> 
             None => true,
         };
         if newer {
-            t.insert(old.0, (body.ts, id, author)).map_err(dberr)?;
+            t.superseded
+                .insert(old.0, (body.ts, id, author))
+                .map_err(dberr)?;
         }
     }
     Ok(InsertOutcome::Stored)
 }
 
-fn add_indexes(txn: &WriteTransaction, rec: &Record) -> Result<(), Error> {
+/// Drops a retracted record: its envelope and every index entry.
+fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     let id = rec.id().0;
     let body = rec.body();
-    txn.open_table(BY_TIME)
-        .map_err(dberr)?
-        .insert((body.ts, id), ())
-        .map_err(dberr)?;
-    let mut by_pillar = txn.open_table(BY_PILLAR).map_err(dberr)?;
+    t.records.remove(id).map_err(dberr)?;
+    t.by_time.remove((body.ts, id)).map_err(dberr)?;
     for p in &body.pillars {
-        by_pillar
-            .insert((p.as_str(), body.ts, id), ())
+        t.by_pillar
+            .remove((p.as_str(), body.ts, id))
             .map_err(dberr)?;
     }
-    txn.open_table(BY_AUTHOR)
-        .map_err(dberr)?
-        .insert((body.author.0, body.ts, id), ())
-        .map_err(dberr)?;
-    txn.open_table(BY_KIND)
-        .map_err(dberr)?
-        .insert((body.kind().as_str(), body.ts, id), ())
-        .map_err(dberr)?;
-    Ok(())
-}
-
-/// Drops a retracted record: its envelope and every index entry.
-fn remove(txn: &WriteTransaction, rec: &Record) -> Result<(), Error> {
-    let id = rec.id().0;
-    let body = rec.body();
-    txn.open_table(RECORDS)
-        .map_err(dberr)?
-        .remove(id)
-        .map_err(dberr)?;
-    txn.open_table(BY_TIME)
-        .map_err(dberr)?
-        .remove((body.ts, id))
-        .map_err(dberr)?;
-    let mut by_pillar = txn.open_table(BY_PILLAR).map_err(dberr)?;
-    for p in &body.pillars {
-        by_pillar.remove((p.as_str(), body.ts, id)).map_err(dberr)?;
-    }
-    txn.open_table(BY_AUTHOR)
-        .map_err(dberr)?
+    t.by_author
         .remove((body.author.0, body.ts, id))
         .map_err(dberr)?;
-    txn.open_table(BY_KIND)
-        .map_err(dberr)?
+    t.by_kind
         .remove((body.kind().as_str(), body.ts, id))
         .map_err(dberr)?;
     match &body.content {
         Content::Endorsement(e) => {
-            txn.open_table(ENDORSEMENTS)
-                .map_err(dberr)?
-                .remove((e.target.0, id))
-                .map_err(dberr)?;
+            t.endorsements.remove((e.target.0, id)).map_err(dberr)?;
         }
         Content::Profile(_) => {
-            let mut t = txn.open_table(PROFILES).map_err(dberr)?;
-            let current = t.get(body.author.0).map_err(dberr)?.map(|v| v.value().1);
+            let current = t
+                .profiles
+                .get(body.author.0)
+                .map_err(dberr)?
+                .map(|v| v.value().1);
             if current == Some(id) {
-                t.remove(body.author.0).map_err(dberr)?;
+                t.profiles.remove(body.author.0).map_err(dberr)?;
             }
         }
         _ => {}

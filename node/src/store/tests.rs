@@ -1,0 +1,443 @@
+//! Store semantics: retractions, supersedes, profiles, endorsements, listings, prefixes.
+
+use wsf_protocol::ed25519_dalek::SigningKey;
+use wsf_protocol::*;
+
+use super::Error;
+use super::*;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn resource(title: &str) -> Content {
+    Content::Resource(Resource {
+        title: title.into(),
+        resource_type: ResourceType::Guide,
+        summary: None,
+        body: None,
+        url: None,
+        language: None,
+        license: None,
+    })
+}
+
+fn rec(k: &SigningKey, ts: u64, pillar: &str, content: Content) -> Record {
+    rec_with(k, ts, pillar, content, None)
+}
+
+fn rec_with(
+    k: &SigningKey,
+    ts: u64,
+    pillar: &str,
+    content: Content,
+    supersedes: Option<RecordId>,
+) -> Record {
+    sign(
+        &Draft {
+            net: NetworkId::public(),
+            ts,
+            pillars: vec![Pillar::new(pillar).expect("slug")],
+            content,
+            expires: None,
+            supersedes,
+            refs: vec![],
+        },
+        k,
+    )
+    .expect("sign")
+}
+
+fn retraction(k: &SigningKey, ts: u64, target: RecordId) -> Record {
+    rec(
+        k,
+        ts,
+        "education",
+        Content::Retraction(Retraction {
+            target,
+            reason: None,
+        }),
+    )
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store.redb")).expect("open");
+    (dir, store)
+}
+
+async fn listing(store: &Store, q: Query) -> Vec<RecordId> {
+    store
+        .read(move |txn| list(txn, &q))
+        .await
+        .expect("list")
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+fn all() -> Query {
+    Query {
+        limit: 100,
+        ..Query::default()
+    }
+}
+
+#[tokio::test]
+async fn insert_is_idempotent_and_reports_duplicates() {
+    let (_d, store) = open();
+    let r = rec(&key(1), 1_000, "education", resource("a"));
+    assert_eq!(
+        store
+            .insert(vec![r.clone(), r.clone()])
+            .await
+            .expect("insert"),
+        vec![InsertOutcome::Stored, InsertOutcome::Duplicate]
+    );
+    assert_eq!(
+        store.insert(vec![r.clone()]).await.expect("insert"),
+        vec![InsertOutcome::Duplicate]
+    );
+    let id = r.id();
+    let back = store.read(move |t| get(t, &id)).await.expect("get");
+    assert_eq!(back, Some(r));
+}
+
+#[tokio::test]
+async fn retraction_drops_the_target_and_refuses_it_later() {
+    let (_d, store) = open();
+    let a = key(1);
+    let target = rec(&a, 1_000, "education", resource("to retract"));
+    let tid = target.id();
+    store.insert(vec![target.clone()]).await.expect("insert");
+    store
+        .insert(vec![retraction(&a, 2_000, tid)])
+        .await
+        .expect("insert");
+    assert!(
+        store
+            .read(move |t| get(t, &tid))
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(listing(&store, all()).await.is_empty());
+    assert_eq!(
+        store.insert(vec![target]).await.expect("insert"),
+        vec![InsertOutcome::Retracted]
+    );
+    let d = store
+        .read(move |t| detail(t, &tid, false))
+        .await
+        .expect("detail");
+    assert!(d.record.is_none() && d.retracted_by.is_some());
+    let c = store.read(counts).await.expect("counts");
+    assert_eq!((c.records, c.retracted), (1, 1));
+}
+
+#[tokio::test]
+async fn retraction_arriving_first_refuses_the_target() {
+    let (_d, store) = open();
+    let a = key(1);
+    let target = rec(&a, 1_000, "education", resource("late"));
+    store
+        .insert(vec![retraction(&a, 2_000, target.id())])
+        .await
+        .expect("insert");
+    assert_eq!(
+        store.insert(vec![target]).await.expect("insert"),
+        vec![InsertOutcome::Retracted]
+    );
+}
+
+#[tokio::test]
+async fn only_the_author_can_retract() {
+    let (_d, store) = open();
+    let target = rec(&key(1), 1_000, "education", resource("mine"));
+    let tid = target.id();
+    // A stranger's retraction, before and after the target arrives.
+    store
+        .insert(vec![retraction(&key(2), 500, tid)])
+        .await
+        .expect("insert");
+    assert_eq!(
+        store.insert(vec![target]).await.expect("insert"),
+        vec![InsertOutcome::Stored]
+    );
+    store
+        .insert(vec![retraction(&key(3), 2_000, tid)])
+        .await
+        .expect("insert");
+    assert!(
+        store
+            .read(move |t| get(t, &tid))
+            .await
+            .expect("get")
+            .is_some()
+    );
+    assert_eq!(listing(&store, all()).await, vec![tid]);
+}
+
+#[tokio::test]
+async fn supersedes_hides_the_older_version_of_the_same_author() {
+    let (_d, store) = open();
+    let a = key(1);
+    let v1 = rec(&a, 1_000, "education", resource("v1"));
+    let v2 = rec_with(&a, 2_000, "education", resource("v2"), Some(v1.id()));
+    // A stranger cannot hide someone else's record.
+    let other = rec(&key(2), 3_000, "education", resource("x"));
+    let fake = rec_with(&key(2), 3_001, "education", resource("y"), Some(other.id()));
+    let fake2 = rec_with(&key(3), 3_002, "education", resource("z"), Some(v2.id()));
+    store
+        .insert(vec![
+            v2.clone(),
+            v1.clone(),
+            other.clone(),
+            fake.clone(),
+            fake2.clone(),
+        ])
+        .await
+        .expect("insert");
+    let shown = listing(&store, all()).await;
+    assert_eq!(shown, vec![fake2.id(), fake.id(), v2.id()]);
+    let hidden = listing(
+        &store,
+        Query {
+            include_hidden: true,
+            ..all()
+        },
+    )
+    .await;
+    assert_eq!(hidden.len(), 5);
+    let v2id = v2.id();
+    let d = store
+        .read(move |t| detail(t, &v2id, true))
+        .await
+        .expect("detail");
+    assert_eq!(
+        d.history.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![v1.id()]
+    );
+    let v1id = v1.id();
+    let d = store
+        .read(move |t| detail(t, &v1id, false))
+        .await
+        .expect("detail");
+    assert_eq!(d.superseded_by, Some(v2.id()));
+}
+
+#[tokio::test]
+async fn newest_profile_names_the_author_and_endorsements_are_indexed() {
+    let (_d, store) = open();
+    let a = key(1);
+    let b = key(2);
+    let profile = |k: &SigningKey, ts, name: &str| {
+        rec(
+            k,
+            ts,
+            "education",
+            Content::Profile(Profile {
+                name: name.into(),
+                description: None,
+                website: None,
+                countries: vec![],
+                contact: None,
+            }),
+        )
+    };
+    let campaign = rec(&a, 1_000, "education", resource("call"));
+    let cid = campaign.id();
+    let endorse = rec(
+        &b,
+        2_000,
+        "education",
+        Content::Endorsement(Endorsement {
+            target: cid,
+            statement: Some("yes".into()),
+        }),
+    );
+    store
+        .insert(vec![
+            profile(&a, 5_000, "New name"),
+            profile(&a, 1_000, "Old name"),
+            profile(&b, 1_000, "Partner"),
+            campaign,
+            endorse,
+        ])
+        .await
+        .expect("insert");
+    let author = AuthorId::from(&a.verifying_key());
+    let name = store
+        .read(move |t| author_name(t, &author))
+        .await
+        .expect("name");
+    assert_eq!(name.as_deref(), Some("New name"));
+    let d = store
+        .read(move |t| detail(t, &cid, false))
+        .await
+        .expect("detail");
+    assert_eq!(d.cosigners.len(), 1);
+    assert_eq!(d.cosigners[0].author_name.as_deref(), Some("Partner"));
+    assert_eq!(d.record.expect("held").endorsements, 1);
+    let profiles = listing(
+        &store,
+        Query {
+            kinds: vec![Kind::Profile],
+            ..all()
+        },
+    )
+    .await;
+    assert_eq!(
+        profiles.len(),
+        2,
+        "only the newest profile per author is listed"
+    );
+}
+
+#[tokio::test]
+async fn listings_filter_and_page_newest_first() {
+    let (_d, store) = open();
+    let a = key(1);
+    let b = key(2);
+    let mut recs = Vec::new();
+    for i in 0..30u64 {
+        let (k, p) = if i % 3 == 0 {
+            (&b, "womens-rights")
+        } else {
+            (&a, "education")
+        };
+        recs.push(rec(k, 1_000 + i, p, resource(&format!("r{i}"))));
+    }
+    store.insert(recs.clone()).await.expect("insert");
+    let mut expected: Vec<RecordId> = recs.iter().rev().map(Record::id).collect();
+    // Pages of 7 with the cursor walk everything exactly once, newest first.
+    let mut got = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = Query {
+            limit: 7,
+            cursor,
+            ..Query::default()
+        };
+        let page = store.read(move |t| list(t, &q)).await.expect("list");
+        got.extend(page.items.iter().map(|i| i.id));
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(got, expected);
+    let by_pillar = listing(
+        &store,
+        Query {
+            pillars: vec![Pillar::new("womens-rights").expect("slug")],
+            ..all()
+        },
+    )
+    .await;
+    assert_eq!(by_pillar.len(), 10);
+    let by_author = listing(
+        &store,
+        Query {
+            author: Some(AuthorId::from(&a.verifying_key())),
+            since: Some(1_010),
+            until: Some(1_020),
+            ..all()
+        },
+    )
+    .await;
+    expected.retain(|id| by_author.contains(id));
+    assert_eq!(
+        by_author.len(),
+        8,
+        "ts 1010..=1020 (11) minus multiples of 3 (12, 15, 18)"
+    );
+    assert_eq!(by_author, expected);
+}
+
+#[tokio::test]
+async fn prefixes_resolve_or_say_they_are_ambiguous() {
+    let (_d, store) = open();
+    let recs: Vec<Record> = (0..1_500u64)
+        .map(|i| rec(&key(1), 1_000 + i, "education", resource("p")))
+        .collect();
+    store.insert(recs.clone()).await.expect("insert");
+    let id = recs[0].id();
+    let full: IdPrefix = id.to_string().parse().expect("prefix");
+    assert_eq!(
+        store
+            .read(move |t| resolve(t, &full))
+            .await
+            .expect("resolve"),
+        id
+    );
+    let short: IdPrefix = id.to_string()[..10].parse().expect("prefix");
+    assert_eq!(
+        store
+            .read(move |t| resolve(t, &short))
+            .await
+            .expect("resolve"),
+        id
+    );
+    // With 1,500 ids, some 4-hex-digit prefix is shared (birthday bound: 1,500² / 2¹⁷ ≫ 1).
+    let mut seen = std::collections::HashMap::new();
+    let shared = recs
+        .iter()
+        .find_map(|r| {
+            seen.insert(r.id().to_string()[..4].to_owned(), ())
+                .map(|_| r.id())
+        })
+        .expect("a shared 4-hex prefix among 1,500 ids");
+    let p: IdPrefix = shared.to_string()[..4].parse().expect("prefix");
+    assert!(matches!(
+        store.read(move |t| resolve(t, &p)).await,
+        Err(Error::Ambiguous { .. })
+    ));
+    let none: IdPrefix = "ffffffffffffffff".parse().expect("prefix");
+    assert!(matches!(
+        store.read(move |t| resolve(t, &none)).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_second_open_of_the_same_file_is_refused_clearly() {
+    let (dir, _store) = open();
+    let err = Store::open(&dir.path().join("store.redb")).expect_err("in use");
+    assert!(matches!(err, Error::InUse(_)), "{err}");
+    assert!(err.to_string().contains("another process"));
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store.redb");
+    {
+        let db = redb::Database::create(&path).expect("create");
+        let txn = db.begin_write().expect("txn");
+        txn.open_table(META)
+            .expect("meta")
+            .insert("schema_version", 99)
+            .expect("insert");
+        txn.commit().expect("commit");
+    }
+    let err = Store::open(&path).expect_err("newer schema");
+    assert!(matches!(err, Error::Schema { found: 99, .. }), "{err}");
+}
+
+#[tokio::test]
+async fn counters_add_up() {
+    let (_d, store) = open();
+    store
+        .count(vec![("rejected.signature_invalid".into(), 2)])
+        .await
+        .expect("count");
+    store
+        .count(vec![("rejected.signature_invalid".into(), 3)])
+        .await
+        .expect("count");
+    store.flush().await.expect("flush");
+    let c = store.read(counts).await.expect("counts");
+    assert_eq!(c.rejected.get("signature_invalid"), Some(&5));
+}
