@@ -201,6 +201,19 @@ impl Store {
     }
 }
 
+/// Opens the store file exclusively and checks its integrity (redb's page checksums and tree
+/// structure), repairing what redb can. `Ok(true)` when nothing had to be repaired.
+pub fn check_integrity(path: &Path) -> Result<bool, Error> {
+    let mut db = match Database::open(path) {
+        Ok(db) => db,
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+            return Err(Error::InUse(path.to_owned()));
+        }
+        Err(e) => return Err(dberr(e)),
+    };
+    db.check_integrity().map_err(dberr)
+}
+
 /// Creates the tables and checks the schema version.
 fn init(db: &Database) -> Result<(), Error> {
     let mut txn = db.begin_write().map_err(dberr)?;
