@@ -14,13 +14,14 @@ use crate::bundle;
 use crate::ingest::{Ingest, Outcome, now_ms};
 use crate::store::{self, Store};
 
-/// Envelopes per ingest call during an import: large enough for batch verification to pay off
-/// on both cores, small enough that progress moves often.
-pub const IMPORT_BATCH: usize = 1_024;
+/// Envelopes per ingest call during an import. One call is one write transaction; a larger
+/// group touches each page of the id index fewer times per record (1,024 gave 0.93x the raw
+/// verify rate at 100k records, 4,096 gives 1.06x), and progress still moves every ~0.1 s.
+pub const IMPORT_BATCH: usize = 4_096;
 
 /// Ingest calls in flight during an import: two, so one batch is verified while the previous
-/// one is being written.
-pub const IMPORT_IN_FLIGHT: usize = 3;
+/// one is being written (three measured no better).
+pub const IMPORT_IN_FLIGHT: usize = 2;
 
 /// Export and import errors.
 #[derive(Debug, thiserror::Error)]

@@ -237,8 +237,8 @@ fn init(db: &Database) -> Result<(), Error> {
                 });
             }
         }
-        txn.open_table(RECORDS).map_err(dberr)?;
-        txn.open_table(BY_TIME).map_err(dberr)?;
+        txn.open_table(ENVELOPES).map_err(dberr)?;
+        txn.open_table(IDS).map_err(dberr)?;
         txn.open_table(BY_PILLAR).map_err(dberr)?;
         txn.open_table(BY_AUTHOR).map_err(dberr)?;
         txn.open_table(BY_KIND).map_err(dberr)?;

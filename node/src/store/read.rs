@@ -75,8 +75,16 @@ pub type Listed = RecordInfo;
 pub type RecordView = RecordDetail;
 
 pub(crate) fn load(txn: &ReadTransaction, id: &Id) -> Result<Option<Record>, Error> {
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
-    let Some(bytes) = records.get(id).map_err(dberr)? else {
+    let ids = txn.open_table(IDS).map_err(dberr)?;
+    let Some(ts) = ids.get(id).map_err(dberr)?.map(|v| v.value()) else {
+        return Ok(None);
+    };
+    load_at(txn, ts, id)
+}
+
+fn load_at(txn: &ReadTransaction, ts: u64, id: &Id) -> Result<Option<Record>, Error> {
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
+    let Some(bytes) = envelopes.get((ts, *id)).map_err(dberr)? else {
         return Ok(None);
     };
     wsf_protocol::decode_trusted(bytes.value())
@@ -86,9 +94,13 @@ pub(crate) fn load(txn: &ReadTransaction, id: &Id) -> Result<Option<Record>, Err
 
 /// The envelope of a held record.
 pub fn envelope(txn: &ReadTransaction, id: &RecordId) -> Result<Option<Vec<u8>>, Error> {
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
-    Ok(records
-        .get(id.0)
+    let ids = txn.open_table(IDS).map_err(dberr)?;
+    let Some(ts) = ids.get(id.0).map_err(dberr)?.map(|v| v.value()) else {
+        return Ok(None);
+    };
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
+    Ok(envelopes
+        .get((ts, id.0))
         .map_err(dberr)?
         .map(|v| v.value().to_vec()))
 }
@@ -115,8 +127,8 @@ pub fn author_name(txn: &ReadTransaction, author: &AuthorId) -> Result<Option<St
 pub fn resolve(txn: &ReadTransaction, prefix: &IdPrefix) -> Result<RecordId, Error> {
     let start = pad(prefix.leading_bytes(), 0x00);
     let mut found: Vec<Id> = Vec::new();
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
-    for entry in records.range(start..).map_err(dberr)? {
+    let ids = txn.open_table(IDS).map_err(dberr)?;
+    for entry in ids.range(start..).map_err(dberr)? {
         let (k, _) = entry.map_err(dberr)?;
         let k = k.value();
         if !prefix.matches(&k) {
@@ -299,7 +311,7 @@ pub fn list(txn: &ReadTransaction, q: &Query) -> Result<Page, Error> {
     let mut page = Page::default();
     // Walks one index newest first, handing (ts, id) to `accept` until it says stop.
     let mut visit = |ts: u64, id: Id| -> Result<bool, Error> {
-        let Some(record) = load(txn, &id)? else {
+        let Some(record) = load_at(txn, ts, &id)? else {
             return Ok(true);
         };
         let b = record.body();
@@ -349,7 +361,7 @@ pub fn list(txn: &ReadTransaction, q: &Query) -> Result<Page, Error> {
         let kname = k1.as_str();
         walk!(BY_KIND, (kname, since, [0u8; 32]), (kname, upper_ts, upper_id), (kname, upper_ts, upper_id), k => (k.1, k.2));
     } else {
-        walk!(BY_TIME, (since, [0u8; 32]), (upper_ts, upper_id), (upper_ts, upper_id), k => (k.0, k.1));
+        walk!(ENVELOPES, (since, [0u8; 32]), (upper_ts, upper_id), (upper_ts, upper_id), k => (k.0, k.1));
     }
     if page.items.len() == limit
         && let Some(&(ts, id)) = ids.last()
@@ -368,11 +380,11 @@ pub fn presence(
     txn: &ReadTransaction,
     ids: &[(RecordId, AuthorId)],
 ) -> Result<Vec<Option<bool>>, Error> {
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let held = txn.open_table(IDS).map_err(dberr)?;
     let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
     ids.iter()
         .map(|(id, author)| {
-            if records.get(id.0).map_err(dberr)?.is_some() {
+            if held.get(id.0).map_err(dberr)?.is_some() {
                 return Ok(Some(true));
             }
             if retracted.get((id.0, author.0)).map_err(dberr)?.is_some() {
@@ -385,7 +397,7 @@ pub fn presence(
 
 /// Record counts and rejection counters.
 pub fn counts(txn: &ReadTransaction) -> Result<Counts, Error> {
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let records = txn.open_table(IDS).map_err(dberr)?;
     let by_kind = txn.open_table(BY_KIND).map_err(dberr)?;
     let mut kinds = BTreeMap::new();
     for k in Kind::ALL {
@@ -428,16 +440,12 @@ pub fn for_each_envelope(
     pillars: &[Pillar],
     mut f: impl FnMut(&[u8]) -> bool,
 ) -> Result<u64, Error> {
-    let by_time = txn.open_table(BY_TIME).map_err(dberr)?;
-    let records = txn.open_table(RECORDS).map_err(dberr)?;
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
     let mut n = 0;
-    for entry in by_time.iter().map_err(dberr)? {
-        let (k, _) = entry.map_err(dberr)?;
+    for entry in envelopes.iter().map_err(dberr)? {
+        let (k, v) = entry.map_err(dberr)?;
         let (_, id) = k.value();
-        let Some(bytes) = records.get(id).map_err(dberr)? else {
-            continue;
-        };
-        let bytes = bytes.value();
+        let bytes = v.value();
         if !pillars.is_empty() {
             let r = wsf_protocol::decode_trusted(bytes)
                 .map_err(|e| Error::Corrupt(RecordId(id).to_string(), e.to_string()))?;

@@ -10,10 +10,12 @@ pub type Id = [u8; 32];
 
 /// `schema_version` and other single values.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta-1");
-/// id → envelope. Retracted records leave this table (their content is dropped).
-pub const RECORDS: TableDefinition<Id, &[u8]> = TableDefinition::new("records-1");
-/// (ts, id) → (): every stored record, in time order.
-pub const BY_TIME: TableDefinition<(u64, Id), ()> = TableDefinition::new("by-time-1");
+/// (ts, id) → envelope: every held record, in time order. Keyed by time, not by id, so that
+/// inserts (which arrive roughly in time order) append instead of touching random pages: at
+/// 100,000 records this doubled the store's insert rate. Retracted records leave this table.
+pub const ENVELOPES: TableDefinition<(u64, Id), &[u8]> = TableDefinition::new("envelopes-1");
+/// id → ts: finds a record's envelope from its id.
+pub const IDS: TableDefinition<Id, u64> = TableDefinition::new("ids-1");
 /// (pillar, ts, id) → (): one entry per pillar of a record; the order sync reconciles over.
 pub const BY_PILLAR: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("by-pillar-1");
 /// (author, ts, id) → ().

@@ -125,8 +125,8 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
 
 /// Every table a write touches, opened once per transaction.
 struct Tables<'txn> {
-    records: redb::Table<'txn, Id, &'static [u8]>,
-    by_time: redb::Table<'txn, (u64, Id), ()>,
+    envelopes: redb::Table<'txn, (u64, Id), &'static [u8]>,
+    ids: redb::Table<'txn, Id, u64>,
     by_pillar: redb::Table<'txn, (&'static str, u64, Id), ()>,
     by_author: redb::Table<'txn, (Id, u64, Id), ()>,
     by_kind: redb::Table<'txn, (&'static str, u64, Id), ()>,
@@ -139,8 +139,8 @@ struct Tables<'txn> {
 impl<'txn> Tables<'txn> {
     fn open(txn: &'txn WriteTransaction) -> Result<Self, Error> {
         Ok(Tables {
-            records: txn.open_table(RECORDS).map_err(dberr)?,
-            by_time: txn.open_table(BY_TIME).map_err(dberr)?,
+            envelopes: txn.open_table(ENVELOPES).map_err(dberr)?,
+            ids: txn.open_table(IDS).map_err(dberr)?,
             by_pillar: txn.open_table(BY_PILLAR).map_err(dberr)?,
             by_author: txn.open_table(BY_AUTHOR).map_err(dberr)?,
             by_kind: txn.open_table(BY_KIND).map_err(dberr)?,
@@ -157,14 +157,16 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     let id = rec.id().0;
     let body = rec.body();
     let author = body.author.0;
-    if t.records.get(id).map_err(dberr)?.is_some() {
+    if t.ids.get(id).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Duplicate);
     }
     if t.retracted.get((id, author)).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Retracted);
     }
-    t.records.insert(id, rec.envelope()).map_err(dberr)?;
-    t.by_time.insert((body.ts, id), ()).map_err(dberr)?;
+    t.ids.insert(id, body.ts).map_err(dberr)?;
+    t.envelopes
+        .insert((body.ts, id), rec.envelope())
+        .map_err(dberr)?;
     for p in &body.pillars {
         t.by_pillar
             .insert((p.as_str(), body.ts, id), ())
@@ -180,11 +182,14 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     match &body.content {
         Content::Retraction(r) => {
             let target = r.target.0;
-            let known = t
-                .records
-                .get(target)
-                .map_err(dberr)?
-                .map(|v| v.value().to_vec());
+            let known = match t.ids.get(target).map_err(dberr)?.map(|v| v.value()) {
+                Some(ts) => t
+                    .envelopes
+                    .get((ts, target))
+                    .map_err(dberr)?
+                    .map(|v| v.value().to_vec()),
+                None => None,
+            };
             match known {
                 Some(bytes) => {
                     let old = wsf_protocol::decode_trusted(&bytes)
@@ -240,8 +245,8 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
 fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     let id = rec.id().0;
     let body = rec.body();
-    t.records.remove(id).map_err(dberr)?;
-    t.by_time.remove((body.ts, id)).map_err(dberr)?;
+    t.ids.remove(id).map_err(dberr)?;
+    t.envelopes.remove((body.ts, id)).map_err(dberr)?;
     for p in &body.pillars {
         t.by_pillar
             .remove((p.as_str(), body.ts, id))
