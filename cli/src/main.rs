@@ -473,6 +473,14 @@ async fn bench_ingest(json: bool, records: usize, runs: usize) -> anyhow::Result
         f.sign_per_s
     );
     println!(
+        "  decode + checks, 1 core           {:>10.0} /s",
+        f.decode_per_s
+    );
+    println!(
+        "  store alone, durable              {:>10.0} /s",
+        f.store_per_s
+    );
+    println!(
         "  full ingest, durable              {:>10.0} /s  = {:.2} x baseline",
         f.ingest_per_s, f.ratio
     );

@@ -289,3 +289,78 @@ fn read_into<R: Read>(input: &mut R, buf: &mut [u8], bytes_read: &mut u64) -> Re
     *bytes_read += buf.len() as u64;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector() -> serde_json::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/vectors/bundle.json");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("bundle vector")).expect("json")
+    }
+
+    fn hex(v: &serde_json::Value) -> Vec<u8> {
+        wsf_protocol::hex::decode(v.as_str().expect("hex")).expect("hex")
+    }
+
+    #[test]
+    fn the_writer_reproduces_the_vector_and_the_reader_reads_it() {
+        let v = vector();
+        let bundle = hex(&v["bundle_hex"]);
+        let header = Header::decode(&hex(&v["header_hex"])).expect("header");
+        let envelopes: Vec<Vec<u8>> = v["envelopes_hex"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(hex)
+            .collect();
+        let mut w = Writer::new(Vec::new(), &header).expect("writer");
+        for e in &envelopes {
+            w.push(e).expect("push");
+        }
+        let (written, count) = w.finish().expect("finish");
+        assert_eq!(count, 2);
+        assert_eq!(written, bundle);
+
+        let mut r = Reader::new(bundle.as_slice()).expect("reader");
+        assert_eq!(r.header(), &header);
+        let mut read = Vec::new();
+        while let Some(e) = r.next_envelope().expect("valid bundle") {
+            read.push(e);
+        }
+        assert_eq!(read, envelopes);
+    }
+
+    #[test]
+    fn damage_is_told_apart_from_a_cut() {
+        let bundle = hex(&vector()["bundle_hex"]);
+        let read_all = |bytes: &[u8]| -> Result<u64, Error> {
+            let mut r = Reader::new(bytes)?;
+            let mut n = 0;
+            while r.next_envelope()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        };
+        assert_eq!(read_all(&bundle).expect("whole"), 2);
+        // A changed byte inside a record breaks the digest.
+        let mut flipped = bundle.clone();
+        let at = flipped.len() - 60;
+        flipped[at] ^= 1;
+        assert!(matches!(read_all(&flipped), Err(Error::Damaged { .. })));
+        // Extra bytes after the trailer.
+        let mut extra = bundle.clone();
+        extra.push(0);
+        assert!(matches!(read_all(&extra), Err(Error::Damaged { .. })));
+        // A cut anywhere after the header.
+        assert!(matches!(
+            read_all(&bundle[..bundle.len() - 1]),
+            Err(Error::Truncated { .. })
+        ));
+        // Another version, and no magic at all.
+        let mut v2 = bundle.clone();
+        v2[7] = 2;
+        assert!(matches!(read_all(&v2), Err(Error::Version(2))));
+        assert!(matches!(read_all(b"PK\x03\x04zip"), Err(Error::NotABundle)));
+    }
+}

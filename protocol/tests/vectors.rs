@@ -483,3 +483,50 @@ fn every_vector_in_the_file_behaves_as_stated() {
         );
     }
 }
+
+/// `docs/vectors/bundle.json`: a bundle of two valid vectors, byte for byte.
+fn bundle_vector() -> Json {
+    use wsf_protocol::bundle::{Header, MAGIC, Trailer, bstr_head};
+    let valid = valid_records();
+    let header = Header {
+        net: NetworkId::public(),
+        created: NOW,
+        pillars: vec![Pillar::new("womens-rights").expect("slug")],
+    };
+    let envelopes: Vec<&[u8]> = valid[..2].iter().map(|v| v.record.envelope()).collect();
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&header.encode());
+    let mut digest = blake3::Hasher::new();
+    for e in &envelopes {
+        bytes.extend_from_slice(&bstr_head(e.len()));
+        bytes.extend_from_slice(e);
+        digest.update(e);
+    }
+    let trailer = Trailer {
+        count: envelopes.len() as u64,
+        digest: *digest.finalize().as_bytes(),
+    };
+    bytes.extend_from_slice(&trailer.encode());
+    assert_eq!(Header::decode(&header.encode()), Ok(header.clone()));
+    json!({
+        "description": "a wsf bundle of the first two valid record vectors; see docs/protocol.md section 14",
+        "header_hex": hex::encode(&header.encode()),
+        "envelopes_hex": envelopes.iter().map(|e| hex::encode(e)).collect::<Vec<_>>(),
+        "trailer_hex": hex::encode(&trailer.encode()),
+        "bundle_hex": hex::encode(&bytes),
+    })
+}
+
+#[test]
+fn bundle_vector_file_matches_the_code() {
+    let generated = serde_json::to_string_pretty(&bundle_vector()).expect("json") + "\n";
+    let path = vectors_path().with_file_name("bundle.json");
+    if std::env::var_os("WSF_UPDATE_VECTORS").is_some() {
+        std::fs::write(&path, &generated).expect("write vectors");
+    }
+    let on_disk = std::fs::read_to_string(&path).expect("docs/vectors/bundle.json exists");
+    assert!(
+        on_disk == generated,
+        "docs/vectors/bundle.json is out of date"
+    );
+}
