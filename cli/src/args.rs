@@ -27,6 +27,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the node in the foreground until Ctrl-C (creates identity and store on first run).
+    Node(NodeArgs),
     /// Create this organisation's identity (and, with --name, publish its profile).
     Init(InitArgs),
     /// Show this organisation's author key.
@@ -76,9 +78,43 @@ pub enum Command {
     /// Is the node running? Its peers, pillars and record counts. Exit code 3 when it is not
     /// running (the store's counts are still shown).
     Status,
+    /// Peers the running node is connected to.
+    Peers,
+    /// Connect the running node to a peer.
+    Dial {
+        /// A multiaddr, e.g. /ip4/192.0.2.7/tcp/7654/p2p/12D3Koo…
+        addr: String,
+    },
+    /// Receive records of a pillar from now on (saved in config.json).
+    Subscribe { pillar: Pillar },
+    /// Stop receiving records of a pillar (saved in config.json).
+    Unsubscribe { pillar: Pillar },
+    /// Print records and peer events as they happen (--json: one object per line).
+    Watch,
     /// Measure this machine (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// Address to listen on (repeatable). Default: /ip4/0.0.0.0/tcp/7654. /tcp/0 picks a port.
+    #[arg(long = "listen", value_name = "MULTIADDR")]
+    pub listen: Vec<libp2p::Multiaddr>,
+    /// A peer to connect to and stay connected to (repeatable; also `bootstrap` in config.json).
+    #[arg(long = "bootstrap", value_name = "MULTIADDR")]
+    pub bootstrap: Vec<libp2p::Multiaddr>,
+    /// Find and announce nodes on the local network (mDNS). Off by default: it tells everyone on
+    /// the LAN that a wsf node runs here.
+    #[arg(long)]
+    pub lan: bool,
+    /// Pillars to receive (repeatable; saved; default: all well-known pillars).
+    #[arg(long = "pillar", value_name = "PILLAR")]
+    pub pillars: Vec<Pillar>,
+    /// Control API address for scripts (bearer token in <data>/api.token). Default:
+    /// 127.0.0.1:7655.
+    #[arg(long, value_name = "ADDR")]
+    pub api_listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! runs (see docs/operations.md).
 
 mod args;
+mod client;
 mod dates;
 mod output;
 
@@ -13,9 +14,17 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser;
+use client::Client;
+use wsf_node::config::Config;
+use wsf_node::control;
 use wsf_node::datadir::{self, DataDir};
+use wsf_node::node::{Node, Options as NodeOptions};
 use wsf_node::service::{self, Service};
-use wsf_protocol::api::{EndorseRequest, ListRequest, PublishRequest, RetractRequest};
+use wsf_protocol::api::{
+    DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport, ListRequest, ListResponse,
+    NodeEvent, PeerInfo, PillarRequest, PublishRequest, Published, RecordDetail, RetractRequest,
+    StatusInfo,
+};
 use wsf_protocol::{Campaign, Content, Pillar, Practice, Profile, Resource};
 
 use args::{BenchCmd, Cli, Command, CommonArgs, PublishCmd};
@@ -25,7 +34,11 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    init_logging(if matches!(cli.command, Command::Node(_)) {
+        "info,libp2p=warn"
+    } else {
+        "warn"
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -57,15 +70,22 @@ fn exit_code(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<NotRunning>().is_some() {
         return EXIT_NOT_RUNNING;
     }
+    if let Some(f) = e.downcast_ref::<client::Failure>() {
+        return if f.status == hyper::StatusCode::BAD_REQUEST {
+            EXIT_USAGE
+        } else {
+            1
+        };
+    }
     match e.downcast_ref::<service::Error>() {
         Some(service::Error::BadRequest(_)) => EXIT_USAGE,
         _ => 1,
     }
 }
 
-fn init_logging() {
+fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -259,6 +279,95 @@ fn print_published(json: bool, p: &wsf_protocol::api::Published) -> anyhow::Resu
     Ok(())
 }
 
+/// Where commands go: the running node (over its socket) or the store itself.
+enum Backend {
+    Remote(Client),
+    Local(Box<Service>),
+}
+
+async fn backend(data: &DataDir) -> anyhow::Result<Backend> {
+    if let Some(c) = Client::connect(&control::socket_path(data.root())).await {
+        return Ok(Backend::Remote(c));
+    }
+    match Service::open(data.clone()) {
+        Ok(svc) => Ok(Backend::Local(Box::new(svc))),
+        Err(service::Error::Store(wsf_node::store::Error::InUse(path))) => Err(anyhow::anyhow!(
+            "the store {} is in use by another process, and no node answers on {} — \
+             if `wsf node` is starting, try again in a moment",
+            path.display(),
+            control::socket_path(data.root()).display()
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn remote_only(data: &DataDir) -> anyhow::Result<Client> {
+    Client::connect(&control::socket_path(data.root()))
+        .await
+        .ok_or_else(|| NotRunning.into())
+}
+
+impl Backend {
+    async fn publish(&self, req: PublishRequest) -> anyhow::Result<Published> {
+        Ok(match self {
+            Backend::Remote(c) => c.post("/v1/publish", &req).await?,
+            Backend::Local(s) => s.publish(req).await?.1,
+        })
+    }
+
+    async fn endorse(&self, req: EndorseRequest) -> anyhow::Result<Published> {
+        Ok(match self {
+            Backend::Remote(c) => c.post("/v1/endorse", &req).await?,
+            Backend::Local(s) => s.endorse(req).await?.1,
+        })
+    }
+
+    async fn retract(&self, req: RetractRequest) -> anyhow::Result<Published> {
+        Ok(match self {
+            Backend::Remote(c) => c.post("/v1/retract", &req).await?,
+            Backend::Local(s) => s.retract(req).await?.1,
+        })
+    }
+
+    async fn id(&self) -> anyhow::Result<IdInfo> {
+        Ok(match self {
+            Backend::Remote(c) => c.get("/v1/id").await?,
+            Backend::Local(s) => s.id(None).await?,
+        })
+    }
+
+    async fn list(&self, req: ListRequest) -> anyhow::Result<ListResponse> {
+        Ok(match self {
+            Backend::Remote(c) => c.post("/v1/list", &req).await?,
+            Backend::Local(s) => s.list(req).await?,
+        })
+    }
+
+    async fn show(&self, id: &str, history: bool) -> anyhow::Result<RecordDetail> {
+        Ok(match self {
+            Backend::Remote(c) => {
+                if !wsf_protocol::hex::is_hex(id) {
+                    return Err(service::Error::BadRequest(format!(
+                        "{id:?} is not a record id (hex)"
+                    ))
+                    .into());
+                }
+                c.get(&format!("/v1/records/{id}?history={history}"))
+                    .await?
+            }
+            Backend::Local(s) => s.show(id, history).await?,
+        })
+    }
+
+    /// Closes the store cleanly when it was opened here.
+    async fn close(self) -> anyhow::Result<()> {
+        if let Backend::Local(s) = self {
+            s.store().clone().close().await?;
+        }
+        Ok(())
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     let data = data_dir(&cli)?;
@@ -266,9 +375,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCmd::Ingest { records, runs }) => {
             bench_ingest(json, records, runs).await
         }
+        Command::Node(a) => run_node(data, a).await,
         Command::Init(a) => {
             let existed = data.identity()?.is_some();
-            let svc = Service::open(data)?;
+            let b = backend(&data).await?;
             if let Some(name) = a.name {
                 let req = profile_request(
                     a.pillars,
@@ -278,10 +388,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     a.countries,
                     a.contact,
                 );
-                svc.publish(req).await?;
+                b.publish(req).await?;
             }
-            let id = svc.id(None).await?;
-            svc.store().clone().close().await?;
+            let id = b.id().await?;
+            b.close().await?;
             if json {
                 return output::json(&id);
             }
@@ -301,8 +411,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Id => {
-            let svc = Service::open(data)?;
-            let id = svc.id(None).await?;
+            let b = backend(&data).await?;
+            let id = b.id().await?;
+            b.close().await?;
             if json {
                 return output::json(&id);
             }
@@ -310,39 +421,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(n) = &id.name {
                 println!("name     {n}");
             }
+            if let Some(p) = &id.peer_id {
+                println!("peer id  {p}");
+            }
             println!("network  {}", id.network);
             println!("data     {}", id.data_dir);
             Ok(())
         }
         Command::Publish(cmd) => {
             let req = publish_request(cmd)?;
-            let svc = Service::open(data)?;
-            let (_, published) = svc.publish(req).await?;
-            print_published(json, &published)
+            let b = backend(&data).await?;
+            let published = b.publish(req).await;
+            b.close().await?;
+            print_published(json, &published?)
         }
         Command::Endorse { id, statement } => {
-            let svc = Service::open(data)?;
-            let (_, published) = svc
-                .endorse(EndorseRequest {
-                    target: id,
-                    statement: long_text(statement)?,
-                })
-                .await?;
-            print_published(json, &published)
+            let req = EndorseRequest {
+                target: id,
+                statement: long_text(statement)?,
+            };
+            let b = backend(&data).await?;
+            let published = b.endorse(req).await;
+            b.close().await?;
+            print_published(json, &published?)
         }
         Command::Retract { id, reason } => {
-            let svc = Service::open(data)?;
-            let (_, published) = svc
-                .retract(RetractRequest {
-                    target: id,
-                    reason: long_text(reason)?,
-                })
-                .await?;
-            print_published(json, &published)
+            let req = RetractRequest {
+                target: id,
+                reason: long_text(reason)?,
+            };
+            let b = backend(&data).await?;
+            let published = b.retract(req).await;
+            b.close().await?;
+            print_published(json, &published?)
         }
         Command::List(a) => {
-            let svc = Service::open(data)?;
-            let page = svc
+            let b = backend(&data).await?;
+            let page = b
                 .list(ListRequest {
                     pillars: a.pillars,
                     kinds: a.kinds,
@@ -353,7 +468,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     cursor: a.cursor,
                     all: a.all,
                 })
-                .await?;
+                .await;
+            b.close().await?;
+            let page = page?;
             if json {
                 return output::json(&page.items);
             }
@@ -361,8 +478,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Show { id, history } => {
-            let svc = Service::open(data)?;
-            let detail = svc.show(&id, history).await?;
+            let b = backend(&data).await?;
+            let detail = b.show(&id, history).await;
+            b.close().await?;
+            let detail = detail?;
             if json {
                 return output::json(&detail);
             }
@@ -370,9 +489,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { file, pillars } => {
-            let svc = Service::open(data)?;
-            let n = wsf_node::transfer::export(svc.store(), svc.ingest().network(), &file, pillars)
-                .await?;
+            let n = match backend(&data).await? {
+                Backend::Remote(c) => {
+                    let abs = std::path::absolute(&file)
+                        .with_context(|| format!("bad path {}", file.display()))?;
+                    let v: serde_json::Value = c
+                        .post(
+                            "/v1/export",
+                            &ExportRequest {
+                                file: abs.display().to_string(),
+                                pillars,
+                            },
+                        )
+                        .await?;
+                    v["records"].as_u64().unwrap_or(0)
+                }
+                Backend::Local(svc) => {
+                    let n = wsf_node::transfer::export(
+                        svc.store(),
+                        svc.ingest().network(),
+                        &file,
+                        pillars,
+                    )
+                    .await?;
+                    svc.store().clone().close().await?;
+                    n
+                }
+            };
             if json {
                 return output::json(&serde_json::json!({ "file": file, "records": n }));
             }
@@ -380,23 +523,140 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file } => import(data, json, file).await,
-        Command::Status => {
-            let svc = Service::open(data)?;
-            let counts = svc.counts().await?;
+        Command::Status => status(data, json).await,
+        Command::Peers => {
+            let c = remote_only(&data).await?;
+            let peers: Vec<PeerInfo> = c.get("/v1/peers").await?;
             if json {
-                output::json(&serde_json::json!({ "running": false, "counts": counts }))?;
-            } else {
-                println!("node         not running");
-                output::counts(&counts);
+                return output::json(&peers);
             }
-            Err(NotRunning.into())
+            if peers.is_empty() {
+                println!("No peers connected.");
+            }
+            for p in peers {
+                let score = p
+                    .score
+                    .map(|s| format!("{s:.1}"))
+                    .unwrap_or_else(|| "-".into());
+                println!("{}  score {score}  {}", p.peer_id, p.topics.join(","));
+            }
+            Ok(())
+        }
+        Command::Dial { addr } => {
+            let c = remote_only(&data).await?;
+            let v: serde_json::Value = c
+                .post("/v1/dial", &DialRequest { addr: addr.clone() })
+                .await?;
+            if json {
+                return output::json(&v);
+            }
+            println!("dialling {addr}");
+            Ok(())
+        }
+        Command::Subscribe { pillar } => set_pillar(data, json, pillar, true).await,
+        Command::Unsubscribe { pillar } => set_pillar(data, json, pillar, false).await,
+        Command::Watch => {
+            let c = remote_only(&data).await?;
+            c.events("/v1/events", |line| {
+                if json {
+                    println!("{line}");
+                    return;
+                }
+                match serde_json::from_str::<NodeEvent>(line) {
+                    Ok(ev) => output::event(&ev),
+                    Err(_) => println!("{line}"),
+                }
+            })
+            .await
         }
     }
 }
 
-async fn import(data: DataDir, json: bool, file: PathBuf) -> anyhow::Result<()> {
+async fn set_pillar(data: DataDir, json: bool, pillar: Pillar, on: bool) -> anyhow::Result<()> {
+    let pillars: Vec<Pillar> = match Client::connect(&control::socket_path(data.root())).await {
+        Some(c) => {
+            let path = if on {
+                "/v1/subscribe"
+            } else {
+                "/v1/unsubscribe"
+            };
+            let v: serde_json::Value = c.post(path, &PillarRequest { pillar }).await?;
+            serde_json::from_value(v["pillars"].clone())?
+        }
+        None => {
+            data.create()?;
+            let mut config = Config::load(data.root())?;
+            let mut pillars = config.pillars();
+            pillars.retain(|p| *p != pillar);
+            if on {
+                pillars.push(pillar);
+            }
+            pillars.sort();
+            config.pillars = pillars.clone();
+            config.save(data.root())?;
+            pillars
+        }
+    };
+    if json {
+        return output::json(&serde_json::json!({ "pillars": pillars }));
+    }
+    let names: Vec<&str> = pillars.iter().map(Pillar::as_str).collect();
+    println!("pillars: {}", names.join(", "));
+    Ok(())
+}
+
+async fn status(data: DataDir, json: bool) -> anyhow::Result<()> {
+    if let Some(c) = Client::connect(&control::socket_path(data.root())).await {
+        let s: StatusInfo = c.get("/v1/status").await?;
+        if json {
+            return output::json(&s);
+        }
+        output::status(&s);
+        return Ok(());
+    }
     let svc = Service::open(data)?;
-    let bar = if std::io::stderr().is_terminal() && !json {
+    let counts = svc.counts().await?;
+    svc.store().clone().close().await?;
+    if json {
+        output::json(&serde_json::json!({ "running": false, "counts": counts }))?;
+    } else {
+        println!("node         not running");
+        output::counts(&counts);
+    }
+    Err(NotRunning.into())
+}
+
+async fn run_node(data: DataDir, a: args::NodeArgs) -> anyhow::Result<()> {
+    let node = Node::start(
+        data,
+        NodeOptions {
+            listen: a.listen,
+            bootstrap: a.bootstrap,
+            lan: a.lan,
+            pillars: a.pillars,
+            api_listen: a.api_listen,
+        },
+    )
+    .await?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),
+        _ = term.recv() => tracing::info!("terminated; stopping"),
+    }
+    node.stop().await?;
+    Ok(())
+}
+
+async fn import(data: DataDir, json: bool, file: PathBuf) -> anyhow::Result<()> {
+    match backend(&data).await? {
+        Backend::Remote(c) => import_remote(c, json, file).await,
+        Backend::Local(svc) => import_local(*svc, json, file).await,
+    }
+}
+
+fn progress_bar(json: bool) -> Option<indicatif::ProgressBar> {
+    if std::io::stderr().is_terminal() && !json {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg} ({eta})")
@@ -405,46 +665,117 @@ async fn import(data: DataDir, json: bool, file: PathBuf) -> anyhow::Result<()> 
         Some(bar)
     } else {
         None
-    };
-    let imported = wsf_node::transfer::import(svc.ingest(), &file, |p| {
-        if let Some(bar) = &bar {
-            bar.set_length(p.bytes_total);
-            bar.set_position(p.bytes_read);
-            bar.set_message(format!(
-                "{} stored, {} held, {} rejected",
-                p.report.stored,
-                p.report.duplicate,
-                p.report.rejected_total()
-            ));
-        }
-    })
-    .await?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
     }
-    svc.store().clone().close().await?;
-    let problem = imported.problem.as_ref().map(ToString::to_string);
+}
+
+fn show_progress(bar: &Option<indicatif::ProgressBar>, read: u64, total: u64, r: &IngestReport) {
+    if let Some(bar) = bar {
+        bar.set_length(total);
+        bar.set_position(read);
+        bar.set_message(format!(
+            "{} stored, {} held, {} rejected",
+            r.stored,
+            r.duplicate,
+            r.rejected_total()
+        ));
+    }
+}
+
+fn finish_import(
+    json: bool,
+    report: &IngestReport,
+    problem: Option<String>,
+    foreign: Option<String>,
+) -> anyhow::Result<()> {
     if json {
         output::json(&serde_json::json!({
-            "stored": imported.report.stored,
-            "duplicate": imported.report.duplicate,
-            "rejected": imported.report.rejected,
+            "stored": report.stored,
+            "duplicate": report.duplicate,
+            "rejected": report.rejected,
             "problem": problem,
         }))?;
     } else {
-        if imported.header.net != svc.ingest().network() {
-            eprintln!(
-                "warning: the bundle is from network {}, this node is on {}",
-                imported.header.net,
-                svc.ingest().network()
-            );
+        if let Some(f) = foreign {
+            eprintln!("warning: {f}");
         }
-        output::report(&imported.report);
+        output::report(report);
     }
     match problem {
         Some(p) => Err(anyhow::anyhow!("{p}")),
         None => Ok(()),
     }
+}
+
+/// Reads the bundle here and sends it to the running node in batches.
+async fn import_remote(c: Client, json: bool, file: PathBuf) -> anyhow::Result<()> {
+    let f =
+        std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::new(f))?;
+    let bar = progress_bar(json);
+    let mut report = IngestReport::default();
+    let mut problem = None;
+    loop {
+        let mut batch: Vec<Vec<u8>> = Vec::new();
+        let mut done = false;
+        while batch.len() < wsf_node::transfer::IMPORT_BATCH {
+            match reader.next_envelope() {
+                Ok(Some(e)) => batch.push(e),
+                Ok(None) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    problem = Some(e.to_string());
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let body = wsf_node::bundle::encode_items(batch.iter().map(Vec::as_slice));
+            let r: IngestReport = c.post_bytes("/v1/envelopes", body).await?;
+            report.stored += r.stored;
+            report.duplicate += r.duplicate;
+            for (k, v) in r.rejected {
+                *report.rejected.entry(k).or_default() += v;
+            }
+            show_progress(&bar, reader.bytes_read, total, &report);
+        }
+        if done {
+            break;
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    finish_import(json, &report, problem, None)
+}
+
+async fn import_local(svc: Service, json: bool, file: PathBuf) -> anyhow::Result<()> {
+    let bar = progress_bar(json);
+    let imported = wsf_node::transfer::import(svc.ingest(), &file, |p| {
+        show_progress(&bar, p.bytes_read, p.bytes_total, &p.report);
+    })
+    .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    svc.store().clone().close().await?;
+    let imported = imported?;
+    let foreign = (imported.header.net != svc.ingest().network()).then(|| {
+        format!(
+            "the bundle is from network {}, this node is on {}",
+            imported.header.net,
+            svc.ingest().network()
+        )
+    });
+    finish_import(
+        json,
+        &imported.report,
+        imported.problem.as_ref().map(ToString::to_string),
+        foreign,
+    )
 }
 
 async fn bench_ingest(json: bool, records: usize, runs: usize) -> anyhow::Result<()> {

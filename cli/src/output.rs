@@ -221,3 +221,56 @@ pub fn counts(c: &Counts) {
         println!("rejected     {}", r.join(", "));
     }
 }
+
+/// `wsf status` with the node running.
+pub fn status(s: &wsf_protocol::api::StatusInfo) {
+    println!("node         running");
+    println!("peer id      {}", s.peer_id);
+    println!("author       {}", s.author);
+    println!("network      {}", s.network);
+    for a in &s.listen_addrs {
+        println!("listening    {a}");
+    }
+    println!("control API  {} (token in <data>/api.token)", s.api_addr);
+    println!("peers        {}", s.peers);
+    let p: Vec<&str> = s.pillars.iter().map(Pillar::as_str).collect();
+    println!("pillars      {}", p.join(", "));
+    counts(&s.counts);
+    if !s.since_start.is_empty() {
+        let r: Vec<String> = s
+            .since_start
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("since start  {}", r.join(", "));
+    }
+    println!("digest       {}", s.digest);
+}
+
+/// One line per event for `wsf watch`.
+pub fn event(e: &wsf_protocol::api::NodeEvent) {
+    use wsf_protocol::api::NodeEvent;
+    match e {
+        NodeEvent::RecordStored { source, record } => println!(
+            "{}  {:<11} {} {:<9} {}  [{}]",
+            dates::format(record.ts),
+            "stored",
+            record.id.short(),
+            record.content.kind().as_str(),
+            cut(&record.content.headline(), 60),
+            source
+        ),
+        NodeEvent::RecordRejected {
+            source,
+            reason,
+            peer,
+        } => println!(
+            "rejected ({reason}) from {source}{}",
+            peer.as_deref()
+                .map(|p| format!(" peer {p}"))
+                .unwrap_or_default()
+        ),
+        NodeEvent::PeerConnected { peer, address } => println!("peer connected {peer} {address}"),
+        NodeEvent::PeerDisconnected { peer } => println!("peer disconnected {peer}"),
+    }
+}

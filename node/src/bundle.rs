@@ -193,6 +193,74 @@ impl<R: Read> Reader<R> {
     }
 }
 
+/// Reads a sequence of items (CBOR byte strings holding envelopes, as in a bundle body) from
+/// memory: how the control API receives an import batch.
+#[derive(Debug)]
+pub struct ItemReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    count: u64,
+}
+
+impl<'a> ItemReader<'a> {
+    /// Reads from `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        ItemReader {
+            buf,
+            pos: 0,
+            count: 0,
+        }
+    }
+
+    /// The next envelope; `Ok(None)` at the end of the buffer.
+    pub fn next_item(&mut self) -> Result<Option<&'a [u8]>, Error> {
+        let Some(&initial) = self.buf.get(self.pos) else {
+            return Ok(None);
+        };
+        let after = self.count;
+        let extra = match (initial >> 5, bundle::head_extra_len(initial)) {
+            (2, Some(extra)) => extra,
+            _ => {
+                return Err(Error::Damaged {
+                    after,
+                    what: format!("byte 0x{initial:02x} where an item should start"),
+                });
+            }
+        };
+        let head = self
+            .buf
+            .get(self.pos + 1..self.pos + 1 + extra)
+            .ok_or(Error::Truncated { after })?;
+        let len = if extra == 0 {
+            u64::from(initial & 0x1f)
+        } else {
+            head.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+        };
+        if len > MAX_ENVELOPE as u64 {
+            return Err(Error::Damaged {
+                after,
+                what: format!("an item claims {len} bytes"),
+            });
+        }
+        let start = self.pos + 1 + extra;
+        let end = start + len as usize;
+        let item = self.buf.get(start..end).ok_or(Error::Truncated { after })?;
+        self.pos = end;
+        self.count += 1;
+        Ok(Some(item))
+    }
+}
+
+/// Encodes envelopes as a sequence of items (the body of an import request).
+pub fn encode_items<'e>(envelopes: impl IntoIterator<Item = &'e [u8]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in envelopes {
+        out.extend_from_slice(&bundle::bstr_head(e.len()));
+        out.extend_from_slice(e);
+    }
+    out
+}
+
 /// Reads one CBOR map item (header or trailer) of at most [`MAX_META`] bytes.
 fn read_map<R: Read>(input: &mut R, bytes_read: &mut u64) -> Result<Vec<u8>, Error> {
     let mut initial = [0u8; 1];

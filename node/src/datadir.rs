@@ -89,6 +89,22 @@ impl DataDir {
         self.root.join("store.redb")
     }
 
+    /// `<data>/node.key`: the libp2p key, separate from the author key.
+    pub fn node_key_path(&self) -> PathBuf {
+        self.root.join("node.key")
+    }
+
+    /// The libp2p node key seed; created when there is none yet.
+    pub fn node_key_or_create(&self) -> Result<[u8; 32], Error> {
+        if let Some(seed) = read_key(&self.node_key_path())? {
+            return Ok(seed);
+        }
+        self.create()?;
+        let seed = random_seed()?;
+        write_key(&self.node_key_path(), &seed)?;
+        Ok(seed)
+    }
+
     /// `<data>/identity.key`.
     pub fn identity_path(&self) -> PathBuf {
         self.root.join("identity.key")
@@ -149,6 +165,11 @@ pub fn read_key(path: &Path) -> Result<Option<[u8; 32]>, Error> {
 
 /// Writes a new key file, mode 0600; never overwrites an existing one.
 pub fn write_key(path: &Path, seed: &[u8; 32]) -> Result<(), Error> {
+    write_file(path, seed)
+}
+
+/// Writes a new private file (mode 0600); never overwrites an existing one.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let werr = |source| Error::Write {
         path: path.to_owned(),
         source,
@@ -159,7 +180,7 @@ pub fn write_key(path: &Path, seed: &[u8; 32]) -> Result<(), Error> {
         .mode(0o600)
         .open(path)
         .map_err(werr)?;
-    file.write_all(seed).map_err(werr)?;
+    file.write_all(bytes).map_err(werr)?;
     file.sync_all().map_err(werr)?;
     Ok(())
 }

@@ -5,8 +5,12 @@
 
 pub mod bench;
 pub mod bundle;
+pub mod config;
+pub mod control;
 pub mod datadir;
 pub mod ingest;
+pub mod net;
+pub mod node;
 pub mod service;
 pub mod store;
 pub mod transfer;

@@ -201,3 +201,92 @@ pub struct IdInfo {
     pub network: crate::NetworkId,
     pub data_dir: String,
 }
+
+/// Something that happened in a running node, as streamed by `/v1/events` and `wsf watch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NodeEvent {
+    /// A record was stored; `source` is `local`, `gossip`, `import` or `sync`.
+    RecordStored {
+        source: String,
+        record: Box<RecordInfo>,
+    },
+    /// A record was refused; `reason` is a reason code (see `docs/protocol.md`).
+    RecordRejected {
+        source: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer: Option<String>,
+    },
+    PeerConnected {
+        peer: String,
+        address: String,
+    },
+    PeerDisconnected {
+        peer: String,
+    },
+}
+
+/// `wsf status`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusInfo {
+    pub running: bool,
+    pub peer_id: String,
+    pub author: AuthorId,
+    pub network: crate::NetworkId,
+    /// Full multiaddrs, with `/p2p/<peer id>`.
+    pub listen_addrs: Vec<String>,
+    /// The control API's TCP address.
+    pub api_addr: String,
+    /// Connected peers.
+    pub peers: usize,
+    pub pillars: Vec<Pillar>,
+    pub counts: Counts,
+    /// What ingest did since the node started, by outcome or reason code.
+    pub since_start: std::collections::BTreeMap<String, u64>,
+    /// BLAKE3 over the sorted ids of every held record (and tombstone): two nodes with the same
+    /// records show the same digest.
+    pub digest: String,
+}
+
+/// One connected peer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerInfo {
+    pub peer_id: String,
+    pub addresses: Vec<String>,
+    /// The gossipsub score this node gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Pillar topics it subscribes to (as far as this node knows).
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+/// `wsf dial`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialRequest {
+    pub addr: String,
+}
+
+/// `wsf subscribe` / `wsf unsubscribe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PillarRequest {
+    pub pillar: Pillar,
+}
+
+/// `wsf export` through a running node: the node writes the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRequest {
+    /// An absolute path.
+    pub file: String,
+    #[serde(default)]
+    pub pillars: Vec<Pillar>,
+}
+
+/// An error from the control API: `{"error": "...", "code": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    /// `bad_request`, `not_found`, `unauthorized`, `not_yours`, `internal`.
+    pub code: String,
+}

@@ -24,7 +24,7 @@ use wsf_protocol::Record;
 
 pub use read::{
     Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, author_name, counts, detail,
-    envelope, for_each_envelope, get, info, list, presence, resolve,
+    digest, envelope, for_each_envelope, get, info, list, presence, resolve,
 };
 use tables::*;
 use writer::WriteCmd;

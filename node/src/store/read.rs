@@ -460,3 +460,23 @@ pub fn for_each_envelope(
     }
     Ok(n)
 }
+
+/// BLAKE3 over the sorted ids of every held record, then of every tombstone: equal on two
+/// stores exactly when they hold the same records and know the same retractions.
+pub fn digest(txn: &ReadTransaction) -> Result<String, Error> {
+    let mut h = blake3::Hasher::new();
+    let ids = txn.open_table(IDS).map_err(dberr)?;
+    for entry in ids.iter().map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        h.update(&k.value());
+    }
+    h.update(b"tombstones");
+    let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
+    for entry in retracted.iter().map_err(dberr)? {
+        let (k, _) = entry.map_err(dberr)?;
+        let (target, author) = k.value();
+        h.update(&target);
+        h.update(&author);
+    }
+    Ok(h.finalize().to_hex().to_string())
+}

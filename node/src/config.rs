@@ -1,0 +1,83 @@
+//! The node's settings file, `<data>/config.json`: what the operator chose once and every later
+//! run keeps (pillars, bootstrap peers, listen addresses). Command-line flags override it; `wsf node
+//! --pillar …` and `wsf subscribe/unsubscribe` write the pillars back.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use wsf_protocol::Pillar;
+
+/// The default TCP port for peers.
+pub const DEFAULT_P2P_PORT: u16 = 7654;
+/// The default port of the control API on 127.0.0.1.
+pub const DEFAULT_API_PORT: u16 = 7655;
+
+/// Settings errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {source}; fix it or move it away")]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What `<data>/config.json` holds. Every field is optional in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Pillars to subscribe to; empty means the six well-known pillars.
+    pub pillars: Vec<Pillar>,
+    /// Peers to connect to at start and to reconnect to (multiaddrs, ideally with `/p2p/`).
+    pub bootstrap: Vec<String>,
+    /// Addresses to listen on (multiaddrs); empty means all interfaces on the default port.
+    pub listen: Vec<String>,
+    /// The control API's TCP address; empty means 127.0.0.1 on the default port.
+    pub api_listen: Option<String>,
+}
+
+impl Config {
+    /// `<data>/config.json`.
+    pub fn path(data: &Path) -> PathBuf {
+        data.join("config.json")
+    }
+
+    /// Reads the settings; a missing file gives the defaults.
+    pub fn load(data: &Path) -> Result<Config, Error> {
+        let path = Self::path(data);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|source| Error::Parse { path, source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(Error::Read { path, source }),
+        }
+    }
+
+    /// Writes the settings (to a temporary file, then renamed).
+    pub fn save(&self, data: &Path) -> Result<(), Error> {
+        let path = Self::path(data);
+        let tmp = data.join("config.json.tmp");
+        let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|source| Error::Write { path, source })
+    }
+
+    /// The pillars to subscribe to.
+    pub fn pillars(&self) -> Vec<Pillar> {
+        if self.pillars.is_empty() {
+            Pillar::well_known()
+        } else {
+            self.pillars.clone()
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The control API's handlers: thin wrappers around `Service` and `Network`.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use libp2p::futures::Stream;
+use libp2p::futures::stream;
+use serde::Deserialize;
+use wsf_protocol::Record;
+use wsf_protocol::api::{
+    ApiError, DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport, ListRequest,
+    ListResponse, NodeEvent, PeerInfo, PillarRequest, PublishRequest, Published, RecordDetail,
+    RecordInfo, RetractRequest, StatusInfo,
+};
+
+use super::AppState;
+use crate::ingest::Outcome;
+use crate::service;
+use crate::store;
+
+pub(super) fn error(status: StatusCode, code: &str, message: &str) -> (StatusCode, Json<ApiError>) {
+    (
+        status,
+        Json(ApiError {
+            error: message.to_owned(),
+            code: code.to_owned(),
+        }),
+    )
+}
+
+/// A handler's error: an HTTP status and a JSON body.
+pub(super) struct Failure(StatusCode, String, String);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        error(self.0, &self.1, &self.2).into_response()
+    }
+}
+
+impl From<service::Error> for Failure {
+    fn from(e: service::Error) -> Self {
+        let (status, code) = match &e {
+            service::Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            service::Error::NotYours(_) => (StatusCode::FORBIDDEN, "not_yours"),
+            service::Error::Record(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            service::Error::Store(store::Error::NotFound(_)) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            service::Error::Store(store::Error::Ambiguous { .. }) => {
+                (StatusCode::BAD_REQUEST, "bad_request")
+            }
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        Failure(status, code.into(), e.to_string())
+    }
+}
+
+impl From<JsonRejection> for Failure {
+    fn from(r: JsonRejection) -> Self {
+        Failure(r.status(), "bad_request".into(), r.body_text())
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+    Failure(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal".into(),
+        e.to_string(),
+    )
+}
+
+fn bad(e: impl std::fmt::Display) -> Failure {
+    Failure(StatusCode::BAD_REQUEST, "bad_request".into(), e.to_string())
+}
+
+type Res<T> = Result<Json<T>, Failure>;
+
+/// Gossips a record stored here and tells event listeners.
+fn announce(st: &AppState, record: &Record, source: &str) {
+    st.ctx
+        .net
+        .publish(record.envelope().to_vec(), record.body().pillars.clone());
+    let _ = st.ctx.events.send(NodeEvent::RecordStored {
+        source: source.into(),
+        record: Box::new(RecordInfo::from_record(record)),
+    });
+}
+
+pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
+    let svc = &st.ctx.service;
+    let info = st.ctx.net.info().await.map_err(internal)?;
+    let counts = svc.counts().await?;
+    let digest = svc
+        .store()
+        .read(store::digest)
+        .await
+        .map_err(service::Error::from)?;
+    Ok(Json(StatusInfo {
+        running: true,
+        peer_id: info.peer_id.to_string(),
+        author: svc.author(),
+        network: svc.ingest().network(),
+        listen_addrs: info.listen_addrs.iter().map(ToString::to_string).collect(),
+        api_addr: st.ctx.api_addr.clone(),
+        peers: info.peers,
+        pillars: info.pillars,
+        counts,
+        since_start: svc.ingest().stats().snapshot(),
+        digest,
+    }))
+}
+
+pub(super) async fn id(State(st): State<AppState>) -> Res<IdInfo> {
+    Ok(Json(
+        st.ctx
+            .service
+            .id(Some(st.ctx.net.peer_id().to_string()))
+            .await?,
+    ))
+}
+
+pub(super) async fn publish(
+    State(st): State<AppState>,
+    body: Result<Json<PublishRequest>, JsonRejection>,
+) -> Res<Published> {
+    let Json(req) = body?;
+    let (record, published) = st.ctx.service.publish(req).await?;
+    if published.outcome == "stored" {
+        announce(&st, &record, "local");
+    }
+    Ok(Json(published))
+}
+
+pub(super) async fn endorse(
+    State(st): State<AppState>,
+    body: Result<Json<EndorseRequest>, JsonRejection>,
+) -> Res<Published> {
+    let Json(req) = body?;
+    let (record, published) = st.ctx.service.endorse(req).await?;
+    if published.outcome == "stored" {
+        announce(&st, &record, "local");
+    }
+    Ok(Json(published))
+}
+
+pub(super) async fn retract(
+    State(st): State<AppState>,
+    body: Result<Json<RetractRequest>, JsonRejection>,
+) -> Res<Published> {
+    let Json(req) = body?;
+    let (record, published) = st.ctx.service.retract(req).await?;
+    if published.outcome == "stored" {
+        announce(&st, &record, "local");
+    }
+    Ok(Json(published))
+}
+
+pub(super) async fn list(
+    State(st): State<AppState>,
+    body: Result<Json<ListRequest>, JsonRejection>,
+) -> Res<ListResponse> {
+    let Json(req) = body?;
+    Ok(Json(st.ctx.service.list(req).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ShowQuery {
+    #[serde(default)]
+    history: bool,
+}
+
+pub(super) async fn show(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Res<RecordDetail> {
+    Ok(Json(st.ctx.service.show(&id, q.history).await?))
+}
+
+/// Envelopes to ingest (an import through the node): the body is a sequence of CBOR byte
+/// strings, each holding one envelope, as in a bundle.
+pub(super) async fn envelopes(
+    State(st): State<AppState>,
+    body: axum::body::Bytes,
+) -> Res<IngestReport> {
+    let mut reader = crate::bundle::ItemReader::new(&body);
+    let mut envelopes = Vec::new();
+    while let Some(item) = reader.next_item().map_err(bad)? {
+        envelopes.push(item.to_vec());
+    }
+    let outcomes = st
+        .ctx
+        .service
+        .ingest()
+        .accept(envelopes.clone())
+        .await
+        .map_err(service::Error::from)?;
+    let mut report = IngestReport::default();
+    for (o, env) in outcomes.iter().zip(&envelopes) {
+        match o {
+            Outcome::Stored(_) => {
+                report.stored += 1;
+                if let Ok(record) = wsf_protocol::decode_trusted(env) {
+                    announce(&st, &record, "import");
+                }
+            }
+            Outcome::Duplicate(_) => report.duplicate += 1,
+            Outcome::Rejected { reason, .. } => {
+                *report.rejected.entry(reason.code()).or_default() += 1;
+            }
+        }
+    }
+    Ok(Json(report))
+}
+
+pub(super) async fn export(
+    State(st): State<AppState>,
+    body: Result<Json<ExportRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    let path = std::path::PathBuf::from(&req.file);
+    if !path.is_absolute() {
+        return Err(bad("the export path must be absolute"));
+    }
+    let svc = &st.ctx.service;
+    let n = crate::transfer::export(svc.store(), svc.ingest().network(), &path, req.pillars)
+        .await
+        .map_err(internal)?;
+    Ok(Json(serde_json::json!({ "file": req.file, "records": n })))
+}
+
+pub(super) async fn peers(State(st): State<AppState>) -> Res<Vec<PeerInfo>> {
+    Ok(Json(st.ctx.net.peers().await.map_err(internal)?))
+}
+
+pub(super) async fn dial(
+    State(st): State<AppState>,
+    body: Result<Json<DialRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    let addr: libp2p::Multiaddr = req
+        .addr
+        .parse()
+        .map_err(|e| bad(format!("{:?} is not a multiaddr: {e}", req.addr)))?;
+    st.ctx.net.dial(addr).await.map_err(bad)?;
+    Ok(Json(serde_json::json!({ "dialing": req.addr })))
+}
+
+async fn set_pillar(st: &AppState, req: PillarRequest, on: bool) -> Res<serde_json::Value> {
+    let pillars = st
+        .ctx
+        .net
+        .subscribe(req.pillar, on)
+        .await
+        .map_err(internal)?;
+    let data = st.ctx.service.data().root().to_owned();
+    let mut config = crate::config::Config::load(&data).map_err(internal)?;
+    config.pillars = pillars.clone();
+    config.save(&data).map_err(internal)?;
+    Ok(Json(serde_json::json!({ "pillars": pillars })))
+}
+
+pub(super) async fn subscribe(
+    State(st): State<AppState>,
+    body: Result<Json<PillarRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    set_pillar(&st, req, true).await
+}
+
+pub(super) async fn unsubscribe(
+    State(st): State<AppState>,
+    body: Result<Json<PillarRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    set_pillar(&st, req, false).await
+}
+
+/// Live events until the client goes away or the node stops.
+pub(super) async fn events(
+    State(st): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = st.ctx.events.subscribe();
+    let stop = st.ctx.shutdown.clone();
+    let s = stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
+        let next = tokio::select! {
+            _ = stop.wait_for(|v| *v) => None,
+            ev = rx.recv() => Some(ev),
+        };
+        let event = match next? {
+            Ok(ev) => {
+                let name = match &ev {
+                    NodeEvent::RecordStored { .. } => "record_stored",
+                    NodeEvent::RecordRejected { .. } => "record_rejected",
+                    NodeEvent::PeerConnected { .. } => "peer_connected",
+                    NodeEvent::PeerDisconnected { .. } => "peer_disconnected",
+                };
+                Event::default()
+                    .event(name)
+                    .json_data(&ev)
+                    .unwrap_or_else(|_| Event::default().comment("unencodable event"))
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                Event::default().event("lagged").data(n.to_string())
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((Ok(event), (rx, stop)))
+    });
+    Sse::new(s).keep_alive(KeepAlive::default())
+}

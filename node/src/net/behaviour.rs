@@ -1,0 +1,113 @@
+//! The libp2p behaviour of a node: gossipsub for records, identify, ping, connection limits and
+//! (with `--lan`) mDNS. Standard protocols only, so other libp2p implementations can join.
+
+use std::time::Duration;
+
+use libp2p::swarm::NetworkBehaviour;
+use libp2p::swarm::behaviour::toggle::Toggle;
+use libp2p::{connection_limits, gossipsub, identify, identity, mdns, ping};
+use wsf_protocol::limits::MAX_ENVELOPE;
+
+/// Connections a node keeps at most. A laptop node talks to a few dozen partners; the limits
+/// keep a flood of connection attempts from exhausting file descriptors and memory.
+pub const MAX_ESTABLISHED: u32 = 128;
+/// Connections to one peer at most (a redial can overlap with a closing connection).
+pub const MAX_PER_PEER: u32 = 2;
+/// Handshakes in progress at most, each way.
+pub const MAX_PENDING: u32 = 32;
+
+/// Gossipsub scores at or below which a peer is graylisted (its messages ignored); the node also
+/// disconnects it. Two rejected records (forged or malformed) put a peer there, see
+/// [`INVALID_MESSAGE_WEIGHT`].
+pub const GRAYLIST_THRESHOLD: f64 = -80.0;
+/// Weight of the invalid-message penalty (P4, squared count of rejected messages per topic).
+pub const INVALID_MESSAGE_WEIGHT: f64 = -40.0;
+
+/// Largest gossip message: one envelope plus gossipsub's own framing.
+pub const MAX_TRANSMIT: usize = MAX_ENVELOPE + 1_024;
+
+#[derive(NetworkBehaviour)]
+pub struct Behaviour {
+    pub limits: connection_limits::Behaviour,
+    pub gossipsub: gossipsub::Behaviour,
+    pub identify: identify::Behaviour,
+    pub ping: ping::Behaviour,
+    pub mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// Message ids are derived from content: BLAKE3 over the topic and the data, so the same
+/// record published on two pillar topics is two messages, and a re-publication is a duplicate.
+fn message_id(m: &gossipsub::Message) -> gossipsub::MessageId {
+    let mut h = blake3::Hasher::new();
+    h.update(m.topic.as_str().as_bytes());
+    h.update(&[0]);
+    h.update(&m.data);
+    gossipsub::MessageId::from(h.finalize().as_bytes()[..20].to_vec())
+}
+
+/// Scoring for quiet topics: no penalty for a mesh peer that delivers little (pillar topics can
+/// be silent for days), a hard penalty for invalid messages.
+pub fn topic_score() -> gossipsub::TopicScoreParams {
+    gossipsub::TopicScoreParams {
+        topic_weight: 1.0,
+        mesh_message_deliveries_weight: 0.0,
+        mesh_failure_penalty_weight: 0.0,
+        invalid_message_deliveries_weight: INVALID_MESSAGE_WEIGHT,
+        invalid_message_deliveries_decay: 0.9,
+        ..Default::default()
+    }
+}
+
+/// Builds the behaviour. `lan` turns mDNS on.
+pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
+    let config = gossipsub::ConfigBuilder::default()
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
+        .validate_messages()
+        .max_transmit_size(MAX_TRANSMIT)
+        .message_id_fn(message_id)
+        .heartbeat_interval(Duration::from_secs(1))
+        .duplicate_cache_time(Duration::from_secs(300))
+        .build()
+        .map_err(|e| format!("gossipsub config: {e}"))?;
+    let mut gossipsub =
+        gossipsub::Behaviour::new(gossipsub::MessageAuthenticity::Anonymous, config)
+            .map_err(|e| format!("gossipsub: {e}"))?;
+    let params = gossipsub::PeerScoreParams {
+        // Loopback and LAN tests put many peers on one IP; partners behind one NAT do too.
+        ip_colocation_factor_weight: 0.0,
+        ..Default::default()
+    };
+    let thresholds = gossipsub::PeerScoreThresholds {
+        gossip_threshold: -20.0,
+        publish_threshold: -40.0,
+        graylist_threshold: GRAYLIST_THRESHOLD,
+        ..Default::default()
+    };
+    gossipsub
+        .with_peer_score(params, thresholds)
+        .map_err(|e| format!("gossipsub scoring: {e}"))?;
+
+    let limits = connection_limits::ConnectionLimits::default()
+        .with_max_pending_incoming(Some(MAX_PENDING))
+        .with_max_pending_outgoing(Some(MAX_PENDING))
+        .with_max_established(Some(MAX_ESTABLISHED))
+        .with_max_established_per_peer(Some(MAX_PER_PEER));
+    let mdns = if lan {
+        Some(
+            mdns::tokio::Behaviour::new(mdns::Config::default(), key.public().to_peer_id())
+                .map_err(|e| format!("mDNS: {e}"))?,
+        )
+    } else {
+        None
+    };
+    Ok(Behaviour {
+        limits: connection_limits::Behaviour::new(limits),
+        gossipsub,
+        identify: identify::Behaviour::new(
+            identify::Config::new("/wsf/1.0.0".into(), key.public())
+                .with_agent_version("rust-libp2p".into()),
+        ),
+        ping: ping::Behaviour::new(ping::Config::new()),
+        mdns: Toggle::from(mdns),
+    })
+}

@@ -1,0 +1,431 @@
+//! The event loop: owns the swarm, answers commands, hands gossip to ingest and reports verdicts.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use libp2p::futures::StreamExt;
+use libp2p::gossipsub::{self, MessageAcceptance, MessageId, TopicHash};
+use libp2p::multiaddr::Protocol;
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, PeerId, Swarm, SwarmBuilder, mdns, noise, tcp, yamux};
+use tokio::sync::{broadcast, mpsc};
+use wsf_protocol::api::{NodeEvent, PeerInfo, RecordInfo};
+use wsf_protocol::{NetworkId, Pillar};
+
+use super::behaviour::{self, Behaviour, BehaviourEvent, GRAYLIST_THRESHOLD};
+use super::*;
+use crate::ingest::{Ingest, Outcome};
+
+/// One gossip message on its way to ingest.
+struct Incoming {
+    id: MessageId,
+    from: PeerId,
+    data: Vec<u8>,
+}
+
+/// What ingest decided about a message.
+struct Verdict {
+    id: MessageId,
+    from: PeerId,
+    acceptance: MessageAcceptance,
+}
+
+/// A bootstrap peer and when to dial it next.
+struct Bootstrap {
+    addr: Multiaddr,
+    peer: Option<PeerId>,
+    next: Instant,
+    backoff: Duration,
+}
+
+pub(super) struct EventLoop {
+    swarm: Swarm<Behaviour>,
+    network: NetworkId,
+    commands: mpsc::Receiver<Command>,
+    events: broadcast::Sender<NodeEvent>,
+    gossip_tx: mpsc::Sender<Incoming>,
+    verdicts: mpsc::Receiver<Verdict>,
+    topics: HashMap<TopicHash, Pillar>,
+    listen_addrs: Vec<Multiaddr>,
+    bootstrap: Vec<Bootstrap>,
+    banned: HashMap<PeerId, Instant>,
+}
+
+fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
+    addr.iter().find_map(|p| match p {
+        Protocol::P2p(id) => Some(id),
+        _ => None,
+    })
+}
+
+impl EventLoop {
+    pub(super) fn new(
+        config: Config,
+        ingest: Ingest,
+        events: broadcast::Sender<NodeEvent>,
+        commands: mpsc::Receiver<Command>,
+    ) -> Result<Self, Error> {
+        let lan = config.lan;
+        let mut swarm = SwarmBuilder::with_existing_identity(config.key.clone())
+            .with_tokio()
+            .with_tcp(
+                tcp::Config::default(),
+                noise::Config::new,
+                yamux::Config::default,
+            )
+            .map_err(|e| Error::Setup(e.to_string()))?
+            .with_behaviour(|key| {
+                behaviour::build(key, lan)
+                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
+            })
+            .map_err(|e| Error::Setup(e.to_string()))?
+            .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
+            .build();
+        for addr in &config.listen {
+            swarm.listen_on(addr.clone()).map_err(|e| Error::Listen {
+                addr: addr.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        let (gossip_tx, gossip_rx) = mpsc::channel(GOSSIP_QUEUE);
+        let (verdict_tx, verdicts) = mpsc::channel(GOSSIP_QUEUE);
+        tokio::spawn(ingest_gossip(ingest, gossip_rx, verdict_tx, events.clone()));
+        let now = Instant::now();
+        let mut this = EventLoop {
+            swarm,
+            network: config.network,
+            commands,
+            events,
+            gossip_tx,
+            verdicts,
+            topics: HashMap::new(),
+            listen_addrs: Vec::new(),
+            bootstrap: config
+                .bootstrap
+                .into_iter()
+                .map(|addr| Bootstrap {
+                    peer: peer_of(&addr),
+                    addr,
+                    next: now,
+                    backoff: BACKOFF_MIN,
+                })
+                .collect(),
+            banned: HashMap::new(),
+        };
+        for p in &config.pillars {
+            this.subscribe(p, true);
+        }
+        Ok(this)
+    }
+
+    fn subscribe(&mut self, pillar: &Pillar, on: bool) {
+        let topic = super::topic(self.network, pillar);
+        let gs = &mut self.swarm.behaviour_mut().gossipsub;
+        if on {
+            match gs.subscribe(&topic) {
+                Ok(_) => {
+                    let _ = gs.set_topic_params(topic.clone(), behaviour::topic_score());
+                    self.topics.insert(topic.hash(), pillar.clone());
+                }
+                Err(e) => tracing::warn!(%pillar, error = %e, "cannot subscribe"),
+            }
+        } else {
+            gs.unsubscribe(&topic);
+            self.topics.remove(&topic.hash());
+        }
+    }
+
+    fn pillars(&self) -> Vec<Pillar> {
+        let mut p: Vec<Pillar> = self.topics.values().cloned().collect();
+        p.sort();
+        p
+    }
+
+    pub(super) async fn run(mut self) {
+        let mut tick = tokio::time::interval(TICK);
+        loop {
+            tokio::select! {
+                // Local work first: verdicts and commands before new network events.
+                biased;
+                Some(v) = self.verdicts.recv() => {
+                    self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                        &v.id, &v.from, v.acceptance);
+                }
+                cmd = self.commands.recv() => match cmd {
+                    Some(Command::Shutdown) | None => break,
+                    Some(cmd) => self.command(cmd),
+                },
+                _ = tick.tick() => self.tick(),
+                event = self.swarm.select_next_some() => self.swarm_event(event),
+            }
+        }
+        tracing::debug!("network event loop stopped");
+    }
+
+    fn command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Publish { envelope, pillars } => {
+                for p in pillars {
+                    let topic = super::topic(self.network, &p);
+                    match self
+                        .swarm
+                        .behaviour_mut()
+                        .gossipsub
+                        .publish(topic, envelope.clone())
+                    {
+                        Ok(_) => {}
+                        Err(gossipsub::PublishError::NoPeersSubscribedToTopic) => {
+                            tracing::debug!(pillar = %p, "no peer on this pillar yet; sync will carry it");
+                        }
+                        Err(e) => tracing::warn!(pillar = %p, error = %e, "gossip publish failed"),
+                    }
+                }
+            }
+            Command::Dial { addr, reply } => {
+                let result = self.swarm.dial(addr.clone()).map_err(|e| e.to_string());
+                let _ = reply.send(result);
+            }
+            Command::Subscribe { pillar, on, reply } => {
+                self.subscribe(&pillar, on);
+                let _ = reply.send(self.pillars());
+            }
+            Command::Peers { reply } => {
+                let gs = &self.swarm.behaviour().gossipsub;
+                let topics: HashMap<PeerId, Vec<String>> = gs
+                    .all_peers()
+                    .map(|(p, t)| {
+                        (
+                            *p,
+                            t.iter()
+                                .filter_map(|h| self.topics.get(*h).map(|p| p.to_string()))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                let peers = self
+                    .swarm
+                    .connected_peers()
+                    .map(|p| PeerInfo {
+                        peer_id: p.to_string(),
+                        addresses: Vec::new(),
+                        score: gs.peer_score(p),
+                        topics: topics.get(p).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                let _ = reply.send(peers);
+            }
+            Command::Info { reply } => {
+                let _ = reply.send(Info {
+                    peer_id: *self.swarm.local_peer_id(),
+                    listen_addrs: self.listen_addrs.clone(),
+                    peers: self.swarm.connected_peers().count(),
+                    pillars: self.pillars(),
+                });
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn tick(&mut self) {
+        let now = Instant::now();
+        // Peers whose score fell below the graylist threshold are disconnected and refused for
+        // a cool-down.
+        let low: Vec<PeerId> = self
+            .swarm
+            .connected_peers()
+            .filter(|p| {
+                self.swarm
+                    .behaviour()
+                    .gossipsub
+                    .peer_score(p)
+                    .is_some_and(|s| s <= GRAYLIST_THRESHOLD)
+            })
+            .copied()
+            .collect();
+        for p in low {
+            tracing::warn!(peer = %p, "disconnecting a peer whose score fell below the graylist threshold");
+            self.banned.insert(p, now + COOL_DOWN);
+            let _ = self.swarm.disconnect_peer_id(p);
+        }
+        self.banned.retain(|_, until| *until > now);
+        // Bootstrap peers we are not connected to are redialled with exponential backoff.
+        let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
+        let mut dials = Vec::new();
+        for b in &mut self.bootstrap {
+            let up = b.peer.is_some_and(|p| connected.contains(&p));
+            if up {
+                b.backoff = BACKOFF_MIN;
+                continue;
+            }
+            if now >= b.next {
+                dials.push(b.addr.clone());
+                b.next = now + b.backoff;
+                b.backoff = (b.backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+        for addr in dials {
+            if let Err(e) = self.swarm.dial(addr.clone()) {
+                tracing::debug!(%addr, error = %e, "bootstrap dial failed");
+            }
+        }
+    }
+
+    fn swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
+        match event {
+            SwarmEvent::NewListenAddr { address, .. } => {
+                let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
+                tracing::info!(address = %full, "listening");
+                self.listen_addrs.push(full);
+            }
+            SwarmEvent::ExpiredListenAddr { address, .. } => {
+                self.listen_addrs
+                    .retain(|a| !a.to_string().starts_with(&address.to_string()));
+            }
+            SwarmEvent::ConnectionEstablished {
+                peer_id,
+                endpoint,
+                num_established,
+                ..
+            } => {
+                if self.banned.contains_key(&peer_id) {
+                    tracing::info!(peer = %peer_id, "refusing a peer in its cool-down");
+                    let _ = self.swarm.disconnect_peer_id(peer_id);
+                    return;
+                }
+                let addr = endpoint.get_remote_address().clone();
+                for b in &mut self.bootstrap {
+                    if b.peer.is_none() && endpoint.is_dialer() && b.addr == addr {
+                        b.peer = Some(peer_id);
+                    }
+                    if b.peer == Some(peer_id) {
+                        b.backoff = BACKOFF_MIN;
+                    }
+                }
+                if num_established.get() == 1 {
+                    tracing::info!(peer = %peer_id, %addr, "peer connected");
+                    let _ = self.events.send(NodeEvent::PeerConnected {
+                        peer: peer_id.to_string(),
+                        address: addr.to_string(),
+                    });
+                }
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established: 0,
+                ..
+            } => {
+                tracing::info!(peer = %peer_id, "peer disconnected");
+                let _ = self.events.send(NodeEvent::PeerDisconnected {
+                    peer: peer_id.to_string(),
+                });
+                let now = Instant::now();
+                for b in &mut self.bootstrap {
+                    if b.peer == Some(peer_id) {
+                        b.next = b.next.max(now + BACKOFF_MIN);
+                    }
+                }
+            }
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                tracing::debug!(peer = ?peer_id, %error, "dial failed");
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message {
+                propagation_source,
+                message_id,
+                message,
+            })) => self.gossip(propagation_source, message_id, message),
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    if !self.swarm.is_connected(&peer) {
+                        let _ = self.swarm.dial(addr.with(Protocol::P2p(peer)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn gossip(&mut self, from: PeerId, id: MessageId, message: gossipsub::Message) {
+        let gs = &mut self.swarm.behaviour_mut().gossipsub;
+        if !self.topics.contains_key(&message.topic) {
+            gs.report_message_validation_result(&id, &from, MessageAcceptance::Ignore);
+            return;
+        }
+        let incoming = Incoming {
+            id: id.clone(),
+            from,
+            data: message.data,
+        };
+        if self.gossip_tx.try_send(incoming).is_err() {
+            // Ingest is behind: drop this copy rather than buffer without bound.
+            gs.report_message_validation_result(&id, &from, MessageAcceptance::Ignore);
+        }
+    }
+}
+
+/// The ingest task for gossip: takes messages in batches, runs them through ingest, sends back
+/// one verdict per message.
+async fn ingest_gossip(
+    ingest: Ingest,
+    mut rx: mpsc::Receiver<Incoming>,
+    verdicts: mpsc::Sender<Verdict>,
+    events: broadcast::Sender<NodeEvent>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < GOSSIP_BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        let envelopes: Vec<Vec<u8>> = batch.iter().map(|m| m.data.clone()).collect();
+        let outcomes = match ingest.accept(envelopes).await {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot store gossip; ignoring this batch");
+                batch
+                    .iter()
+                    .map(|_| Outcome::Duplicate(wsf_protocol::RecordId([0; 32])))
+                    .collect()
+            }
+        };
+        for (m, outcome) in batch.into_iter().zip(outcomes) {
+            let acceptance = match &outcome {
+                Outcome::Stored(_) => {
+                    if let Ok(record) = wsf_protocol::decode_trusted(&m.data) {
+                        let _ = events.send(NodeEvent::RecordStored {
+                            source: "gossip".into(),
+                            record: Box::new(RecordInfo::from_record(&record)),
+                        });
+                    }
+                    MessageAcceptance::Accept
+                }
+                Outcome::Duplicate(_) => MessageAcceptance::Ignore,
+                Outcome::Rejected { reason, .. } => {
+                    let _ = events.send(NodeEvent::RecordRejected {
+                        source: "gossip".into(),
+                        reason: reason.code(),
+                        peer: Some(m.from.to_string()),
+                    });
+                    if reason.is_misbehaviour() {
+                        tracing::info!(peer = %m.from, reason = %reason.code(), "rejected a gossiped record");
+                        MessageAcceptance::Reject
+                    } else {
+                        MessageAcceptance::Ignore
+                    }
+                }
+            };
+            if verdicts
+                .send(Verdict {
+                    id: m.id,
+                    from: m.from,
+                    acceptance,
+                })
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The node on the network: a libp2p swarm owned by one event loop task, and a cheap cloneable
+//! [`Network`] handle the rest of the node uses to talk to it.
+//!
+//! Records travel on one gossipsub topic per pillar and network, `wsf/<net>/pillar/<slug>/1`.
+//! Messages are anonymous (the record carries its own signature) and validated before they are
+//! forwarded: every message goes through the ingest pipeline and is reported to gossipsub exactly
+//! once as Accept (stored now), Ignore (duplicate, expired, not for us) or Reject (forged or
+//! malformed: the sender's score drops). The event loop never waits on the store: messages go to
+//! an ingest task over a bounded queue, verdicts come back over another.
+
+mod behaviour;
+mod event_loop;
+
+use std::time::Duration;
+
+use libp2p::{Multiaddr, PeerId, identity};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use wsf_protocol::api::{NodeEvent, PeerInfo};
+use wsf_protocol::{NetworkId, Pillar};
+
+use crate::ingest::Ingest;
+
+pub use behaviour::{GRAYLIST_THRESHOLD, MAX_ESTABLISHED, MAX_PENDING, MAX_PER_PEER, MAX_TRANSMIT};
+
+/// Commands waiting for the event loop.
+pub const COMMAND_QUEUE: usize = 256;
+/// Gossip messages waiting for ingest. When full, new messages are reported Ignore at once
+/// (catch-up sync repairs what gossip drops) instead of growing memory or slowing the loop.
+pub const GOSSIP_QUEUE: usize = 4_096;
+/// Most gossip messages ingested in one batch (one signature pass, one write transaction).
+pub const GOSSIP_BATCH: usize = 256;
+/// How long a connection without traffic stays open: long, partners are few and quiet.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(3_600);
+/// How often the loop checks scores and bootstrap connections.
+pub const TICK: Duration = Duration::from_secs(1);
+/// First and longest wait before redialling a bootstrap peer.
+pub const BACKOFF_MIN: Duration = Duration::from_secs(1);
+pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// How long a peer disconnected for a low score stays refused.
+pub const COOL_DOWN: Duration = Duration::from_secs(600);
+
+/// Network errors.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot set up the network: {0}")]
+    Setup(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: Multiaddr, reason: String },
+    #[error("the network task has stopped")]
+    Stopped,
+    #[error("{0}")]
+    Command(String),
+}
+
+/// What the network layer is started with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The node's libp2p key (not the author key).
+    pub key: identity::Keypair,
+    pub network: NetworkId,
+    pub listen: Vec<Multiaddr>,
+    pub bootstrap: Vec<Multiaddr>,
+    pub pillars: Vec<Pillar>,
+    /// Announce and discover on the LAN with mDNS.
+    pub lan: bool,
+}
+
+/// The gossipsub topic of a pillar on a network.
+pub fn topic(network: NetworkId, pillar: &Pillar) -> libp2p::gossipsub::IdentTopic {
+    libp2p::gossipsub::IdentTopic::new(format!("wsf/{network}/pillar/{pillar}/1"))
+}
+
+/// What `status` shows of the network.
+#[derive(Debug, Clone)]
+pub struct Info {
+    pub peer_id: PeerId,
+    pub listen_addrs: Vec<Multiaddr>,
+    pub peers: usize,
+    pub pillars: Vec<Pillar>,
+}
+
+pub(crate) enum Command {
+    Publish {
+        envelope: Vec<u8>,
+        pillars: Vec<Pillar>,
+    },
+    Dial {
+        addr: Multiaddr,
+        reply: oneshot::Sender<Result<(), String>>,
+    },
+    Subscribe {
+        pillar: Pillar,
+        on: bool,
+        reply: oneshot::Sender<Vec<Pillar>>,
+    },
+    Peers {
+        reply: oneshot::Sender<Vec<PeerInfo>>,
+    },
+    Info {
+        reply: oneshot::Sender<Info>,
+    },
+    Shutdown,
+}
+
+/// A handle to the event loop.
+#[derive(Debug, Clone)]
+pub struct Network {
+    tx: mpsc::Sender<Command>,
+    peer_id: PeerId,
+}
+
+impl Network {
+    /// Builds the swarm, starts listening and spawns the event loop.
+    pub async fn start(
+        config: Config,
+        ingest: Ingest,
+        events: broadcast::Sender<NodeEvent>,
+    ) -> Result<(Network, tokio::task::JoinHandle<()>), Error> {
+        let peer_id = config.key.public().to_peer_id();
+        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+        let event_loop = event_loop::EventLoop::new(config, ingest, events, rx)?;
+        let handle = tokio::spawn(event_loop.run());
+        Ok((Network { tx, peer_id }, handle))
+    }
+
+    /// This node's libp2p peer id.
+    pub fn peer_id(&self) -> PeerId {
+        self.peer_id
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| Error::Stopped)?;
+        rx.await.map_err(|_| Error::Stopped)
+    }
+
+    /// Gossips an envelope on the topics of its pillars. Does not wait.
+    pub fn publish(&self, envelope: Vec<u8>, pillars: Vec<Pillar>) {
+        if let Err(e) = self.tx.try_send(Command::Publish { envelope, pillars }) {
+            tracing::warn!(error = %e, "gossip queue full; catch-up sync will deliver the record");
+        }
+    }
+
+    /// Connects to a peer.
+    pub async fn dial(&self, addr: Multiaddr) -> Result<(), Error> {
+        self.ask(|reply| Command::Dial { addr, reply })
+            .await?
+            .map_err(Error::Command)
+    }
+
+    /// Subscribes to (`on`) or leaves a pillar; returns the pillars now subscribed.
+    pub async fn subscribe(&self, pillar: Pillar, on: bool) -> Result<Vec<Pillar>, Error> {
+        self.ask(|reply| Command::Subscribe { pillar, on, reply })
+            .await
+    }
+
+    /// Connected peers.
+    pub async fn peers(&self) -> Result<Vec<PeerInfo>, Error> {
+        self.ask(|reply| Command::Peers { reply }).await
+    }
+
+    /// Peer id, addresses, peer count, pillars.
+    pub async fn info(&self) -> Result<Info, Error> {
+        self.ask(|reply| Command::Info { reply }).await
+    }
+
+    /// Asks the loop to stop.
+    pub async fn shutdown(&self) {
+        let _ = self.tx.send(Command::Shutdown).await;
+    }
+}
