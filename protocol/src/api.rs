@@ -260,6 +260,9 @@ pub struct PeerInfo {
     /// Pillar topics it subscribes to (as far as this node knows).
     #[serde(default)]
     pub topics: Vec<String>,
+    /// Pillar topics on which it is in this node's gossip mesh (messages flow both ways).
+    #[serde(default)]
+    pub mesh: Vec<String>,
 }
 
 /// `wsf dial`.

@@ -71,3 +71,182 @@ pub fn records(seed: u8, start: u64, n: usize, pillar: &str) -> Vec<Record> {
         })
         .collect()
 }
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+use wsf_node::datadir::DataDir;
+use wsf_node::node::{Node, Options};
+use wsf_protocol::api::NodeEvent;
+
+/// How long a multi-node test waits for something that should happen in well under a second.
+pub const SETTLE: Duration = Duration::from_secs(20);
+
+/// A node running in this process, in a temporary data directory.
+#[derive(Debug)]
+pub struct TestNode {
+    pub node: Node,
+    pub dir: tempfile::TempDir,
+    pub events: broadcast::Receiver<NodeEvent>,
+    pub addr: libp2p::Multiaddr,
+}
+
+impl TestNode {
+    /// Starts a node on 127.0.0.1 (ports chosen by the system) subscribed to `pillars` (empty:
+    /// all well-known), connecting to `bootstrap`.
+    pub async fn start(pillars: &[&str], bootstrap: &[&libp2p::Multiaddr]) -> TestNode {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_in(dir, pillars, bootstrap, None).await
+    }
+
+    /// Starts a node in an existing data directory, on `port` when given.
+    pub async fn start_in(
+        dir: tempfile::TempDir,
+        pillars: &[&str],
+        bootstrap: &[&libp2p::Multiaddr],
+        port: Option<u16>,
+    ) -> TestNode {
+        let listen = format!("/ip4/127.0.0.1/tcp/{}", port.unwrap_or(0))
+            .parse()
+            .expect("multiaddr");
+        let node = Node::start(
+            DataDir::new(dir.path().to_owned()),
+            Options {
+                listen: vec![listen],
+                bootstrap: bootstrap.iter().map(|a| (*a).clone()).collect(),
+                lan: false,
+                pillars: pillars
+                    .iter()
+                    .map(|p| Pillar::new(p).expect("slug"))
+                    .collect(),
+                api_listen: Some(([127, 0, 0, 1], 0).into()),
+            },
+        )
+        .await
+        .expect("node starts");
+        let events = node.events.subscribe();
+        let addr = eventually(|| async {
+            node.net
+                .info()
+                .await
+                .ok()
+                .and_then(|i| i.listen_addrs.first().cloned())
+        })
+        .await;
+        TestNode {
+            node,
+            dir,
+            events,
+            addr,
+        }
+    }
+
+    /// Waits until an event matches `pred`; panics after [`SETTLE`].
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&NodeEvent) -> bool) -> NodeEvent {
+        let deadline = tokio::time::Instant::now() + SETTLE;
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Ok(e)) if pred(&e) => return e,
+                Ok(Ok(_)) | Ok(Err(broadcast::error::RecvError::Lagged(_))) => {}
+                Ok(Err(broadcast::error::RecvError::Closed)) => {
+                    panic!("node stopped waiting for {what}")
+                }
+                Err(_) => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+
+    /// Waits until this node has `pillar` meshed with `peers` other nodes.
+    pub async fn wait_mesh(&self, pillar: &str, peers: usize) {
+        eventually(|| async {
+            let n = self
+                .node
+                .net
+                .peers()
+                .await
+                .ok()?
+                .iter()
+                .filter(|p| p.mesh.iter().any(|m| m == pillar))
+                .count();
+            (n >= peers).then_some(())
+        })
+        .await
+    }
+
+    /// The libp2p peer id.
+    pub fn peer_id(&self) -> libp2p::PeerId {
+        self.node.net.peer_id()
+    }
+
+    /// Whether the store holds this record.
+    pub async fn has(&self, id: wsf_protocol::RecordId) -> bool {
+        self.node
+            .service
+            .store()
+            .read(move |t| wsf_node::store::get(t, &id))
+            .await
+            .expect("read")
+            .is_some()
+    }
+
+    /// Stops the node and gives back its data directory.
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.node.stop().await.expect("clean stop");
+        self.dir
+    }
+}
+
+/// Checks a condition that depends on other tasks (a gossip mesh forming, a listener coming up)
+/// every 25 ms until it holds; panics after [`SETTLE`]. For state that has no event of its own.
+pub async fn eventually<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    let mut every = tokio::time::interval(Duration::from_millis(25));
+    loop {
+        every.tick().await;
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met within {SETTLE:?}"
+        );
+    }
+}
+
+/// A draft of a resource on `pillar`, for publishing through a node.
+pub fn resource_request(title: &str, pillar: &str) -> wsf_protocol::api::PublishRequest {
+    wsf_protocol::api::PublishRequest {
+        pillars: vec![Pillar::new(pillar).expect("slug")],
+        expires: None,
+        supersedes: None,
+        refs: vec![],
+        content: Content::Resource(Resource {
+            title: title.into(),
+            resource_type: ResourceType::Guide,
+            summary: None,
+            body: None,
+            url: None,
+            language: None,
+            license: None,
+        }),
+    }
+}
+
+/// Publishes through the node as the control API does: store, then gossip.
+pub async fn publish(node: &TestNode, title: &str, pillar: &str) -> Record {
+    let (record, _) = node
+        .node
+        .service
+        .publish(resource_request(title, pillar))
+        .await
+        .expect("publish");
+    node.node
+        .net
+        .publish(record.envelope().to_vec(), record.body().pillars.clone());
+    record
+}

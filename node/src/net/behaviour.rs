@@ -50,6 +50,13 @@ fn message_id(m: &gossipsub::Message) -> gossipsub::MessageId {
 pub fn topic_score() -> gossipsub::TopicScoreParams {
     gossipsub::TopicScoreParams {
         topic_weight: 1.0,
+        // Small rewards for staying in the mesh and delivering first (at most +36 and +10), so
+        // that good behaviour never outweighs two rejected records (-160).
+        time_in_mesh_weight: 0.01,
+        time_in_mesh_quantum: Duration::from_secs(1),
+        time_in_mesh_cap: 3_600.0,
+        first_message_deliveries_weight: 0.1,
+        first_message_deliveries_cap: 100.0,
         mesh_message_deliveries_weight: 0.0,
         mesh_failure_penalty_weight: 0.0,
         invalid_message_deliveries_weight: INVALID_MESSAGE_WEIGHT,
@@ -75,6 +82,8 @@ pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
     let params = gossipsub::PeerScoreParams {
         // Loopback and LAN tests put many peers on one IP; partners behind one NAT do too.
         ip_colocation_factor_weight: 0.0,
+        // Positive topic scores add up to at most this, whatever the number of pillars.
+        topic_score_cap: 50.0,
         ..Default::default()
     };
     let thresholds = gossipsub::PeerScoreThresholds {

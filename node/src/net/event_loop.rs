@@ -148,8 +148,12 @@ impl EventLoop {
                 // Local work first: verdicts and commands before new network events.
                 biased;
                 Some(v) = self.verdicts.recv() => {
+                    let reject = matches!(v.acceptance, MessageAcceptance::Reject);
                     self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
                         &v.id, &v.from, v.acceptance);
+                    if reject {
+                        self.drop_low_scores();
+                    }
                 }
                 cmd = self.commands.recv() => match cmd {
                     Some(Command::Shutdown) | None => break,
@@ -202,6 +206,12 @@ impl EventLoop {
                         )
                     })
                     .collect();
+                let mut mesh: HashMap<PeerId, Vec<String>> = HashMap::new();
+                for (hash, pillar) in &self.topics {
+                    for p in gs.mesh_peers(hash) {
+                        mesh.entry(*p).or_default().push(pillar.to_string());
+                    }
+                }
                 let peers = self
                     .swarm
                     .connected_peers()
@@ -210,6 +220,7 @@ impl EventLoop {
                         addresses: Vec::new(),
                         score: gs.peer_score(p),
                         topics: topics.get(p).cloned().unwrap_or_default(),
+                        mesh: mesh.remove(p).unwrap_or_default(),
                     })
                     .collect();
                 let _ = reply.send(peers);
@@ -226,10 +237,10 @@ impl EventLoop {
         }
     }
 
-    fn tick(&mut self) {
+    /// Disconnects peers whose score fell below the graylist threshold and refuses them for a
+    /// cool-down.
+    fn drop_low_scores(&mut self) {
         let now = Instant::now();
-        // Peers whose score fell below the graylist threshold are disconnected and refused for
-        // a cool-down.
         let low: Vec<PeerId> = self
             .swarm
             .connected_peers()
@@ -247,6 +258,11 @@ impl EventLoop {
             self.banned.insert(p, now + COOL_DOWN);
             let _ = self.swarm.disconnect_peer_id(p);
         }
+    }
+
+    fn tick(&mut self) {
+        let now = Instant::now();
+        self.drop_low_scores();
         self.banned.retain(|_, until| *until > now);
         // Bootstrap peers we are not connected to are redialled with exponential backoff.
         let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();

@@ -84,7 +84,8 @@ pub struct Store {
 
 #[derive(Debug)]
 struct Inner {
-    db: Arc<Database>,
+    /// Taken out by [`Store::close`], so the file is released even while clones remain.
+    db: std::sync::RwLock<Option<Arc<Database>>>,
     tx: mpsc::Sender<WriteCmd>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     path: PathBuf,
@@ -110,7 +111,7 @@ impl Store {
             .map_err(|e| Error::Db(format!("cannot start the store thread: {e}")))?;
         Ok(Store {
             inner: Arc::new(Inner {
-                db,
+                db: std::sync::RwLock::new(Some(db)),
                 tx,
                 writer: Mutex::new(Some(writer)),
                 path: path.to_owned(),
@@ -160,13 +161,22 @@ impl Store {
         rx.await.map_err(|_| Error::Closed)?
     }
 
+    fn db(&self) -> Result<Arc<Database>, Error> {
+        self.inner
+            .db
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or(Error::Closed)
+    }
+
     /// Runs `f` in a read transaction on a blocking thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&ReadTransaction) -> Result<T, Error> + Send + 'static,
     {
-        let db = self.inner.db.clone();
+        let db = self.db()?;
         tokio::task::spawn_blocking(move || {
             let txn = db.begin_read().map_err(dberr)?;
             f(&txn)
@@ -181,21 +191,33 @@ impl Store {
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let txn = self.inner.db.begin_read().map_err(dberr)?;
+        let txn = self.db()?.begin_read().map_err(dberr)?;
         f(&txn)
     }
 
-    /// Stops the writer after it has committed everything queued. Other clones keep working
-    /// for reads only; call this once, at shutdown.
+    /// Commits everything queued, stops the writer and releases the file, for every clone of
+    /// this handle (their later calls fail with [`Error::Closed`]). Call once, at shutdown.
     pub async fn close(self) -> Result<(), Error> {
-        self.flush().await?;
+        let (reply, rx) = oneshot::channel();
+        if self
+            .inner
+            .tx
+            .send(WriteCmd::Shutdown { reply })
+            .await
+            .is_ok()
+        {
+            let _ = rx.await;
+        }
+        if let Ok(mut db) = self.inner.db.write() {
+            db.take();
+        }
         let handle = self.inner.writer.lock().map_err(|_| Error::Closed)?.take();
-        drop(self);
         if let Some(handle) = handle {
-            // The writer ends when the last sender is dropped; other handles may still hold one.
             tokio::task::spawn_blocking(move || {
                 let _ = handle.join();
-            });
+            })
+            .await
+            .map_err(|e| Error::Db(format!("store thread: {e}")))?;
         }
         Ok(())
     }

@@ -29,22 +29,37 @@ pub(crate) enum WriteCmd {
     Flush {
         reply: oneshot::Sender<Result<(), Error>>,
     },
+    /// Commits whatever is pending, replies, and stops the writer.
+    Shutdown { reply: oneshot::Sender<()> },
 }
 
 pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
+    let mut stop = None;
     while let Some(first) = rx.blocking_recv() {
-        let mut group = vec![first];
-        let mut records = group_len(&group[0]);
-        while records < MAX_GROUP_RECORDS {
-            match rx.try_recv() {
-                Ok(cmd) => {
-                    records += group_len(&cmd);
-                    group.push(cmd);
-                }
-                Err(_) => break,
+        let mut group = Vec::new();
+        let mut records = 0;
+        let mut next = Some(first);
+        while let Some(cmd) = next.take() {
+            if let WriteCmd::Shutdown { reply } = cmd {
+                stop = Some(reply);
+                break;
+            }
+            records += group_len(&cmd);
+            group.push(cmd);
+            if records < MAX_GROUP_RECORDS {
+                next = rx.try_recv().ok();
             }
         }
-        apply_group(&db, group);
+        if !group.is_empty() {
+            apply_group(&db, group);
+        }
+        if stop.is_some() {
+            break;
+        }
+    }
+    drop(db);
+    if let Some(reply) = stop {
+        let _ = reply.send(());
     }
     tracing::debug!("store writer stopped");
 }
@@ -77,7 +92,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                         *counters.entry(name.as_str()).or_default() += n;
                     }
                 }
-                WriteCmd::Flush { .. } => {}
+                WriteCmd::Flush { .. } | WriteCmd::Shutdown { .. } => {}
             }
         }
         drop(tables);
@@ -102,7 +117,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Ok(()));
                     }
-                    WriteCmd::Count { .. } => {}
+                    WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
                 }
             }
         }
@@ -116,7 +131,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Err(e.clone()));
                     }
-                    WriteCmd::Count { .. } => {}
+                    WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
                 }
             }
         }
