@@ -1,0 +1,123 @@
+//! `wsf node` as a real process: the CLI goes through it while it runs and opens the store itself
+//! when it is stopped; the TCP control API wants the token; a second node on the same data dir
+//! is refused.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Command as StdCommand, Stdio};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn wsf(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsf"));
+    cmd.env("WSF_DATA_DIR", dir).env_remove("RUST_LOG");
+    cmd
+}
+
+/// Starts `wsf node` and returns once it logged that its control API is up (an event, not a
+/// timer).
+fn start_node(dir: &Path) -> (Child, std::thread::JoinHandle<()>) {
+    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_wsf"))
+        .args(["node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api-listen", "127.0.0.1:0"])
+        .env("WSF_DATA_DIR", dir)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start wsf node");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("log line");
+        if line.contains("control API") {
+            break;
+        }
+    }
+    // Keep draining the log so the node never blocks on a full pipe.
+    let drain = std::thread::spawn(move || for _ in lines {});
+    (child, drain)
+}
+
+fn sigterm(child: &Child) {
+    let ok = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok);
+}
+
+fn http_get(addr: &str, path: &str, token: Option<&str>) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the API");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n")
+        .expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    out
+}
+
+#[test]
+fn the_cli_works_with_the_node_running_and_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let (mut node, drain) = start_node(d);
+
+    // Through the running node.
+    let out = wsf(d).args(["status", "--json"]).assert().success();
+    let status: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(status["running"], true);
+    assert!(status["listen_addrs"][0].as_str().expect("addr").contains("/p2p/"));
+    let published = wsf(d)
+        .args([
+            "publish", "campaign", "--title", "Online", "--pillar", "education", "--action",
+            "seminar", "--call", "Join", "--online", "--json",
+        ])
+        .assert()
+        .success();
+    let id: Value = serde_json::from_slice(&published.get_output().stdout).expect("json");
+    let id = id["id"].as_str().expect("id").to_owned();
+    let out = wsf(d).args(["list", "--json"]).assert().success();
+    let list: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(list[0]["id"], id.as_str());
+    wsf(d).args(["show", &id[..8]]).assert().success();
+    wsf(d).args(["peers"]).assert().success();
+    // Bad input through the API is still a usage error.
+    wsf(d).args(["show", "0000"]).assert().code(1);
+
+    // The TCP API wants the token.
+    let api = status["api_addr"].as_str().expect("api_addr").to_owned();
+    let denied = http_get(&api, "/v1/status", None);
+    assert!(denied.starts_with("HTTP/1.1 401"), "{denied}");
+    assert!(denied.contains("unauthorized"));
+    let wrong = http_get(&api, "/v1/status", Some("00112233445566778899aabbccddeeff"));
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    let token = std::fs::read_to_string(d.join("api.token")).expect("token");
+    let ok = http_get(&api, "/v1/status", Some(token.trim()));
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(d.join("api.token")).expect("meta").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+
+    // A second node on the same data dir is refused with a clear message.
+    let second = wsf(d)
+        .args(["node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api-listen", "127.0.0.1:0"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&second.get_output().stderr).to_string();
+    assert!(err.contains("already running"), "{err}");
+
+    // Graceful stop on SIGTERM, then the CLI opens the store itself.
+    sigterm(&node);
+    assert!(node.wait().expect("wait").success(), "clean exit on SIGTERM");
+    drain.join().expect("drain");
+    assert!(!d.join("control.sock").exists(), "the socket is removed");
+    let out = wsf(d).args(["list", "--json"]).assert().success();
+    let list: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(list[0]["id"], id.as_str());
+    wsf(d).args(["status"]).assert().code(3);
+    wsf(d).args(["peers"]).assert().code(3);
+}
