@@ -303,6 +303,21 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Publish-to-every-node latency and delivery of gossip between real nodes on loopback.
+    Gossip {
+        /// Nodes to start (in this process, on 127.0.0.1).
+        #[arg(long, default_value_t = 20)]
+        nodes: usize,
+        /// Records to publish, from random nodes.
+        #[arg(long, default_value_t = 200)]
+        records: usize,
+        /// Records per second; 0 publishes them all at once (a burst).
+        #[arg(long, default_value_t = 10.0)]
+        rate: f64,
+        /// Seed of the random mesh and of the choice of publishers.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {

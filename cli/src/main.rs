@@ -373,6 +373,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     let data = data_dir(&cli)?;
     match cli.command {
+        Command::Bench(BenchCmd::Gossip {
+            nodes,
+            records,
+            rate,
+            seed,
+        }) => bench_gossip(json, nodes, records, rate, seed).await,
         Command::Bench(BenchCmd::Ingest { records, runs }) => {
             bench_ingest(json, records, runs).await
         }
@@ -819,6 +825,44 @@ async fn bench_ingest(json: bool, records: usize, runs: usize) -> anyhow::Result
     println!(
         "  store file                        {:>10.0} B/record",
         f.store_bytes_per_record
+    );
+    Ok(())
+}
+
+async fn bench_gossip(
+    json: bool,
+    nodes: usize,
+    records: usize,
+    rate: f64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!("starting {nodes} nodes on 127.0.0.1, then publishing {records} records…");
+    }
+    let f = wsf_node::bench::gossip(nodes, records, rate, seed, dir.path()).await?;
+    if json {
+        return output::json(&f);
+    }
+    let how = if f.rate > 0.0 {
+        format!("{} records/s", f.rate)
+    } else {
+        "all at once".into()
+    };
+    println!("{} nodes, {} records, {how}:", f.nodes, f.records);
+    println!(
+        "  publish to every node  p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+        f.p50_ms, f.p99_ms, f.max_ms
+    );
+    println!(
+        "  delivered by gossip    {:.1} %",
+        f.delivered_ratio * 100.0
+    );
+    println!("  CPU per delivery       {:.0} µs", f.cpu_us_per_delivery);
+    println!("  idle RSS per node      {:.1} MiB", f.rss_mib_per_node);
+    println!(
+        "  baseline: one durable publish on one node, median {:.2} ms",
+        f.store_commit_ms
     );
     Ok(())
 }

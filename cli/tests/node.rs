@@ -19,7 +19,13 @@ fn wsf(dir: &Path) -> Command {
 /// timer).
 fn start_node(dir: &Path) -> (Child, std::thread::JoinHandle<()>) {
     let mut child = StdCommand::new(env!("CARGO_BIN_EXE_wsf"))
-        .args(["node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api-listen", "127.0.0.1:0"])
+        .args([
+            "node",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .env("WSF_DATA_DIR", dir)
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
@@ -52,8 +58,11 @@ fn http_get(addr: &str, path: &str, token: Option<&str>) -> String {
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n")
-        .expect("write");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read");
     out
@@ -69,11 +78,26 @@ fn the_cli_works_with_the_node_running_and_stopped() {
     let out = wsf(d).args(["status", "--json"]).assert().success();
     let status: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
     assert_eq!(status["running"], true);
-    assert!(status["listen_addrs"][0].as_str().expect("addr").contains("/p2p/"));
+    assert!(
+        status["listen_addrs"][0]
+            .as_str()
+            .expect("addr")
+            .contains("/p2p/")
+    );
     let published = wsf(d)
         .args([
-            "publish", "campaign", "--title", "Online", "--pillar", "education", "--action",
-            "seminar", "--call", "Join", "--online", "--json",
+            "publish",
+            "campaign",
+            "--title",
+            "Online",
+            "--pillar",
+            "education",
+            "--action",
+            "seminar",
+            "--call",
+            "Join",
+            "--online",
+            "--json",
         ])
         .assert()
         .success();
@@ -98,13 +122,21 @@ fn the_cli_works_with_the_node_running_and_stopped() {
     let ok = http_get(&api, "/v1/status", Some(token.trim()));
     assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
     let mode = std::os::unix::fs::PermissionsExt::mode(
-        &std::fs::metadata(d.join("api.token")).expect("meta").permissions(),
+        &std::fs::metadata(d.join("api.token"))
+            .expect("meta")
+            .permissions(),
     );
     assert_eq!(mode & 0o777, 0o600);
 
     // A second node on the same data dir is refused with a clear message.
     let second = wsf(d)
-        .args(["node", "--listen", "/ip4/127.0.0.1/tcp/0", "--api-listen", "127.0.0.1:0"])
+        .args([
+            "node",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
         .assert()
         .code(1);
     let err = String::from_utf8_lossy(&second.get_output().stderr).to_string();
@@ -112,7 +144,10 @@ fn the_cli_works_with_the_node_running_and_stopped() {
 
     // Graceful stop on SIGTERM, then the CLI opens the store itself.
     sigterm(&node);
-    assert!(node.wait().expect("wait").success(), "clean exit on SIGTERM");
+    assert!(
+        node.wait().expect("wait").success(),
+        "clean exit on SIGTERM"
+    );
     drain.join().expect("drain");
     assert!(!d.join("control.sock").exists(), "the socket is removed");
     let out = wsf(d).args(["list", "--json"]).assert().success();

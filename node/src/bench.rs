@@ -52,6 +52,29 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// The publish request of the gossip benchmark's record `i`: a ~1 KB resource.
+fn bench_request(i: usize, pillar: &Pillar) -> wsf_protocol::api::PublishRequest {
+    wsf_protocol::api::PublishRequest {
+        pillars: vec![pillar.clone()],
+        expires: None,
+        supersedes: None,
+        refs: vec![],
+        content: bench_request_content(i),
+    }
+}
+
+fn bench_request_content(i: usize) -> Content {
+    Content::Resource(Resource {
+        title: format!("Gossip benchmark record {i}"),
+        resource_type: ResourceType::Report,
+        summary: Some("Practical notes for partner organisations. ".repeat(20)),
+        body: None,
+        url: None,
+        language: None,
+        license: None,
+    })
+}
+
 /// `n` signed ~1 KB resource records from 64 authors, in time order.
 pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
     let keys: Vec<SigningKey> = (0..64u8)
@@ -310,5 +333,226 @@ pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFig
         decode_per_s: median(decode),
         store_per_s: median(store_only),
         store_bytes_per_record: size as f64 / n as f64,
+    })
+}
+
+/// Figures of `wsf bench gossip`. `p50_ms`, `p99_ms`, `max_ms`, `delivered_ratio` and
+/// `rss_mib_per_node` are fixed keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct GossipFigures {
+    pub nodes: usize,
+    pub records: usize,
+    /// Records per second published; 0 for a burst (all at once).
+    pub rate: f64,
+    /// Publish-to-every-node latency of the records that reached every node, in ms.
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Deliveries by gossip alone / (records × (nodes − 1)).
+    pub delivered_ratio: f64,
+    /// Process CPU time per delivered copy, in µs (all nodes share the process).
+    pub cpu_us_per_delivery: f64,
+    /// Resident memory of the process with all nodes idle, divided by the nodes, in MiB.
+    pub rss_mib_per_node: f64,
+    /// Baseline of the same run: one durable store insert of one record, in ms (median).
+    pub store_commit_ms: f64,
+}
+
+/// Resident set size of this process in MiB, from /proc; 0 where unavailable.
+pub fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs `wsf bench gossip`: `nodes` real nodes in this process on 127.0.0.1, each connected
+/// to up to three random earlier nodes (a sparse random mesh, seeded); `records` records
+/// published from random nodes at `rate` per second (0: all at once), on one pillar.
+pub async fn gossip(
+    nodes: usize,
+    records: usize,
+    rate: f64,
+    seed: u64,
+    dir: &Path,
+) -> Result<GossipFigures, Error> {
+    use crate::datadir::DataDir;
+    use crate::node::{Node, Options};
+    use wsf_protocol::api::NodeEvent;
+
+    let nodes = nodes.max(2);
+    let mut rng = seed.max(1);
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let pillar = Pillar::new("education").map_err(|e| Error::Setup(e.to_string()))?;
+    let mut running: Vec<Node> = Vec::with_capacity(nodes);
+    let mut addrs: Vec<libp2p::Multiaddr> = Vec::new();
+    for i in 0..nodes {
+        let mut bootstrap = Vec::new();
+        for _ in 0..3.min(i) {
+            let a = addrs[(next() % i as u64) as usize].clone();
+            if !bootstrap.contains(&a) {
+                bootstrap.push(a);
+            }
+        }
+        let listen = "/ip4/127.0.0.1/tcp/0"
+            .parse()
+            .map_err(|e| Error::Setup(format!("{e}")))?;
+        let node = Node::start(
+            DataDir::new(dir.join(format!("node-{i}"))),
+            Options {
+                listen: vec![listen],
+                bootstrap,
+                lan: false,
+                pillars: vec![pillar.clone()],
+                api_listen: Some(([127, 0, 0, 1], 0).into()),
+            },
+        )
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
+        let addr = loop {
+            let info = node
+                .net
+                .info()
+                .await
+                .map_err(|e| Error::Setup(e.to_string()))?;
+            if let Some(a) = info.listen_addrs.first() {
+                break a.clone();
+            }
+            tokio::task::yield_now().await;
+        };
+        addrs.push(addr);
+        running.push(node);
+    }
+    // Wait (up to 30 s) until every node has at least two mesh peers on the pillar.
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let mut ready = 0;
+        for n in &running {
+            let peers = n
+                .net
+                .peers()
+                .await
+                .map_err(|e| Error::Setup(e.to_string()))?;
+            let mesh = peers.iter().filter(|p| !p.mesh.is_empty()).count();
+            if mesh >= 2.min(nodes - 1) {
+                ready += 1;
+            }
+        }
+        if ready == nodes || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let rss = rss_mib() / nodes as f64;
+
+    // Every node reports when it stores a record.
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut listeners = Vec::new();
+    for (i, n) in running.iter().enumerate() {
+        let mut rx = n.events.subscribe();
+        let tx = seen_tx.clone();
+        listeners.push(tokio::spawn(async move {
+            while let Ok(ev) = rx.recv().await {
+                if let NodeEvent::RecordStored { source, record } = ev
+                    && source == "gossip"
+                {
+                    let _ = tx.send((i, record.id, Instant::now()));
+                }
+            }
+        }));
+    }
+    drop(seen_tx);
+
+    let cpu_start = cpu_seconds();
+    let mut published: std::collections::HashMap<wsf_protocol::RecordId, Instant> =
+        std::collections::HashMap::new();
+    let mut commit_ms = Vec::new();
+    let interval = if rate > 0.0 {
+        Some(std::time::Duration::from_secs_f64(1.0 / rate))
+    } else {
+        None
+    };
+    let mut tick = interval.map(tokio::time::interval);
+    for r in 0..records {
+        if let Some(t) = tick.as_mut() {
+            t.tick().await;
+        }
+        let from = &running[(next() % nodes as u64) as usize];
+        let start = Instant::now();
+        let (record, _) = from
+            .service
+            .publish(bench_request(r, &pillar))
+            .await
+            .map_err(|e| Error::Setup(e.to_string()))?;
+        commit_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        from.net
+            .publish(record.envelope().to_vec(), record.body().pillars.clone());
+        published.insert(record.id(), start);
+    }
+    // Collect arrivals until every copy arrived, or 5 s of quiet.
+    let mut arrivals: std::collections::HashMap<wsf_protocol::RecordId, (usize, Instant)> =
+        std::collections::HashMap::new();
+    let expected = records * (nodes - 1);
+    let mut delivered = 0usize;
+    while delivered < expected {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), seen_rx.recv()).await {
+            Ok(Some((_, id, at))) => {
+                if published.contains_key(&id) {
+                    delivered += 1;
+                    let e = arrivals.entry(id).or_insert((0, at));
+                    e.0 += 1;
+                    e.1 = e.1.max(at);
+                }
+            }
+            _ => break,
+        }
+    }
+    let cpu = cpu_seconds() - cpu_start;
+    let mut latencies: Vec<f64> = arrivals
+        .iter()
+        .filter(|(_, (n, _))| *n == nodes - 1)
+        .filter_map(|(id, (_, last))| {
+            published
+                .get(id)
+                .map(|s| last.duration_since(*s).as_secs_f64() * 1e3)
+        })
+        .collect();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    for l in listeners {
+        l.abort();
+    }
+    for n in running {
+        let _ = n.stop().await;
+    }
+    commit_ms.sort_by(|a, b| a.total_cmp(b));
+    Ok(GossipFigures {
+        nodes,
+        records,
+        rate,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: latencies.last().copied().unwrap_or(0.0),
+        delivered_ratio: delivered as f64 / expected.max(1) as f64,
+        cpu_us_per_delivery: cpu * 1e6 / delivered.max(1) as f64,
+        rss_mib_per_node: rss,
+        store_commit_ms: percentile(&commit_ms, 0.5),
     })
 }
