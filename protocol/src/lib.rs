@@ -42,6 +42,7 @@ pub mod ids;
 pub mod limits;
 pub mod pillar;
 pub mod record;
+pub mod sync;
 pub mod validate;
 
 pub use content::{
