@@ -756,14 +756,12 @@ mod tests {
         let run = |n: u64, d: u64| {
             let total = n + 2 * d;
             let step = total / (2 * d);
-            let a: Vec<Item> = (0..total)
-                .filter(|i| !(i % step == 0 && (i / step) % 2 == 0 && i / step < 2 * d))
-                .map(item)
-                .collect();
-            let b: Vec<Item> = (0..total)
-                .filter(|i| !(i % step == 0 && (i / step) % 2 == 1 && i / step < 2 * d))
-                .map(item)
-                .collect();
+            // Position k·step goes to b only when k is even, to a only when k is odd.
+            let only = |i: &u64, even: bool| {
+                i.is_multiple_of(step) && (i / step).is_multiple_of(2) == even && i / step < 2 * d
+            };
+            let a: Vec<Item> = (0..total).filter(|i| !only(i, true)).map(item).collect();
+            let b: Vec<Item> = (0..total).filter(|i| !only(i, false)).map(item).collect();
             check(a, b)
         };
         let (r_small, b_small) = run(10_000, 100);
