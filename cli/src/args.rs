@@ -91,6 +91,12 @@ pub enum Command {
     Unsubscribe { pillar: Pillar },
     /// Print records and peer events as they happen (--json: one object per line).
     Watch,
+    /// Catch up now: reconcile every subscribed pillar with a peer (default: every connected
+    /// peer) and fetch what is missing.
+    Sync {
+        /// A connected peer's id.
+        peer: Option<String>,
+    },
     /// Measure this machine (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -115,6 +121,10 @@ pub struct NodeArgs {
     /// 127.0.0.1:7655.
     #[arg(long, value_name = "ADDR")]
     pub api_listen: Option<std::net::SocketAddr>,
+    /// Seconds between catch-up syncs with a random connected peer (default: 60, or
+    /// `sync_interval_secs` in config.json). Sync also runs on every new connection.
+    #[arg(long, value_name = "SECONDS")]
+    pub sync_interval: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -560,6 +560,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("dialling {addr}");
             Ok(())
         }
+        Command::Sync { peer } => sync_now(data, json, peer).await,
         Command::Subscribe { pillar } => set_pillar(data, json, pillar, true).await,
         Command::Unsubscribe { pillar } => set_pillar(data, json, pillar, false).await,
         Command::Watch => {
@@ -642,6 +643,7 @@ async fn run_node(data: DataDir, a: args::NodeArgs) -> anyhow::Result<()> {
             lan: a.lan,
             pillars: a.pillars,
             api_listen: a.api_listen,
+            sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
         },
     )
     .await?;
@@ -864,5 +866,76 @@ async fn bench_gossip(
         "  baseline: one durable publish on one node, median {:.2} ms",
         f.store_commit_ms
     );
+    Ok(())
+}
+
+/// `wsf sync`: asks the node to sync and shows records and bytes as they arrive.
+async fn sync_now(data: DataDir, json: bool, peer: Option<String>) -> anyhow::Result<()> {
+    let c = remote_only(&data).await?;
+    let bar = if std::io::stderr().is_terminal() && !json {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message("reconciling…");
+        Some(bar)
+    } else {
+        None
+    };
+    // Follow the node's events while the sync runs, for the progress line.
+    let watcher = bar.clone().map(|bar| {
+        let c = c.clone();
+        tokio::spawn(async move {
+            let mut stored = 0u64;
+            let mut bytes = 0u64;
+            let _ = c
+                .events("/v1/events", |line| {
+                    match serde_json::from_str::<NodeEvent>(line) {
+                        Ok(NodeEvent::RecordStored { .. }) => stored += 1,
+                        Ok(NodeEvent::SyncFinished {
+                            bytes: b,
+                            stored: s,
+                            ..
+                        }) => {
+                            bytes += b;
+                            stored = stored.max(s);
+                        }
+                        _ => return,
+                    }
+                    bar.set_message(format!("{stored} records stored, {bytes} bytes"));
+                })
+                .await;
+        })
+    });
+    let reports: Vec<serde_json::Value> = c
+        .post("/v1/sync", &serde_json::json!({ "peer": peer }))
+        .await?;
+    if let Some(w) = watcher {
+        w.abort();
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if json {
+        return output::json(&reports);
+    }
+    if reports.is_empty() {
+        println!("No peer to sync with (or a sync with it is already running).");
+    }
+    for r in &reports {
+        let error = r["error"]
+            .as_str()
+            .map(|e| format!("  error: {e}"))
+            .unwrap_or_default();
+        println!(
+            "{} {}: {} rounds, fetched {} (stored {}), pushed {}, {} + {} bytes{error}",
+            r["pillar"].as_str().unwrap_or("?"),
+            r["peer"].as_str().unwrap_or("?"),
+            r["rounds"],
+            r["fetched"],
+            r["stored"],
+            r["pushed"],
+            r["reconcile_bytes"],
+            r["transfer_bytes"],
+        );
+    }
     Ok(())
 }

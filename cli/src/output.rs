@@ -272,5 +272,20 @@ pub fn event(e: &wsf_protocol::api::NodeEvent) {
         ),
         NodeEvent::PeerConnected { peer, address } => println!("peer connected {peer} {address}"),
         NodeEvent::PeerDisconnected { peer } => println!("peer disconnected {peer}"),
+        NodeEvent::SyncFinished {
+            peer,
+            pillar,
+            fetched,
+            stored,
+            pushed,
+            bytes,
+            error,
+        } => println!(
+            "synced {pillar} with {peer}: {stored}/{fetched} fetched stored, {pushed} pushed, {bytes} bytes{}",
+            error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
     }
 }

@@ -44,6 +44,8 @@ pub struct Config {
     pub listen: Vec<String>,
     /// The control API's TCP address; empty means 127.0.0.1 on the default port.
     pub api_listen: Option<String>,
+    /// Seconds between periodic syncs with a random connected peer (default 60).
+    pub sync_interval_secs: Option<u64>,
 }
 
 impl Config {

@@ -29,6 +29,8 @@ pub struct Options {
     /// Given pillars replace the saved ones (and are saved).
     pub pillars: Vec<Pillar>,
     pub api_listen: Option<SocketAddr>,
+    /// Periodic sync interval (default: config.json, else 60 s).
+    pub sync_interval: Option<std::time::Duration>,
 }
 
 /// Errors starting or running the node.
@@ -129,6 +131,13 @@ impl Node {
                 bootstrap,
                 pillars: config.pillars(),
                 lan: opts.lan,
+                sync_interval: opts
+                    .sync_interval
+                    .or(config
+                        .sync_interval_secs
+                        .map(std::time::Duration::from_secs))
+                    .unwrap_or(net::SYNC_INTERVAL)
+                    .max(std::time::Duration::from_secs(1)),
             },
             service.ingest().clone(),
             events.clone(),

@@ -225,6 +225,17 @@ pub enum NodeEvent {
     PeerDisconnected {
         peer: String,
     },
+    /// A catch-up sync session with a peer on one pillar ended.
+    SyncFinished {
+        peer: String,
+        pillar: String,
+        fetched: u64,
+        stored: u64,
+        pushed: u64,
+        bytes: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }
 
 /// `wsf status`.

@@ -107,6 +107,27 @@ impl TestNode {
         bootstrap: &[&libp2p::Multiaddr],
         port: Option<u16>,
     ) -> TestNode {
+        Self::start_full(dir, pillars, bootstrap, port, None).await
+    }
+
+    /// Starts a node that also syncs with a random peer every `sync_every`.
+    pub async fn start_syncing(
+        pillars: &[&str],
+        bootstrap: &[&libp2p::Multiaddr],
+        sync_every: Duration,
+    ) -> TestNode {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Self::start_full(dir, pillars, bootstrap, None, Some(sync_every)).await
+    }
+
+    /// Starts a node with every option.
+    pub async fn start_full(
+        dir: tempfile::TempDir,
+        pillars: &[&str],
+        bootstrap: &[&libp2p::Multiaddr],
+        port: Option<u16>,
+        sync_interval: Option<Duration>,
+    ) -> TestNode {
         let listen = format!("/ip4/127.0.0.1/tcp/{}", port.unwrap_or(0))
             .parse()
             .expect("multiaddr");
@@ -121,6 +142,7 @@ impl TestNode {
                     .map(|p| Pillar::new(p).expect("slug"))
                     .collect(),
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
+                sync_interval,
             },
         )
         .await
@@ -172,6 +194,31 @@ impl TestNode {
             (n >= peers).then_some(())
         })
         .await
+    }
+
+    /// How many records the store holds.
+    pub async fn count(&self) -> u64 {
+        self.node.service.counts().await.expect("counts").records
+    }
+
+    /// The digest of the held records and tombstones (as `wsf status` shows it).
+    pub async fn digest(&self) -> String {
+        self.node
+            .service
+            .store()
+            .read(wsf_node::store::digest)
+            .await
+            .expect("digest")
+    }
+
+    /// Publishes into the store only, as a node that is offline or not connected would.
+    pub async fn publish_quietly(&self, title: &str, pillar: &str) -> Record {
+        self.node
+            .service
+            .publish(resource_request(title, pillar))
+            .await
+            .expect("publish")
+            .0
     }
 
     /// The libp2p peer id.

@@ -299,6 +299,7 @@ pub(super) async fn events(
                     NodeEvent::RecordRejected { .. } => "record_rejected",
                     NodeEvent::PeerConnected { .. } => "peer_connected",
                     NodeEvent::PeerDisconnected { .. } => "peer_disconnected",
+                    NodeEvent::SyncFinished { .. } => "sync_finished",
                 };
                 Event::default()
                     .event(name)
@@ -313,4 +314,26 @@ pub(super) async fn events(
         Some((Ok(event), (rx, stop)))
     });
     Sse::new(s).keep_alive(KeepAlive::default())
+}
+
+/// `wsf sync [PEER]`.
+#[derive(Debug, Deserialize)]
+pub(super) struct SyncRequest {
+    #[serde(default)]
+    peer: Option<String>,
+}
+
+pub(super) async fn sync(
+    State(st): State<AppState>,
+    body: Result<Json<SyncRequest>, JsonRejection>,
+) -> Res<Vec<crate::net::sync::Report>> {
+    let Json(req) = body?;
+    let peer = match req.peer {
+        Some(p) => Some(
+            p.parse::<libp2p::PeerId>()
+                .map_err(|e| bad(format!("{p:?} is not a peer id: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(Json(st.ctx.net.sync(peer).await.map_err(internal)?))
 }

@@ -95,6 +95,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/export", post(handlers::export))
         .route("/v1/peers", get(handlers::peers))
         .route("/v1/dial", post(handlers::dial))
+        .route("/v1/sync", post(handlers::sync))
         .route("/v1/subscribe", post(handlers::subscribe))
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
+use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::{connection_limits, gossipsub, identify, identity, mdns, ping};
+use libp2p::{StreamProtocol, connection_limits, gossipsub, identify, identity, mdns, ping};
 use wsf_protocol::limits::MAX_ENVELOPE;
 
 /// Connections a node keeps at most. A laptop node talks to a few dozen partners; the limits
@@ -32,8 +33,12 @@ pub struct Behaviour {
     pub gossipsub: gossipsub::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
+    pub sync: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
     pub mdns: Toggle<mdns::tokio::Behaviour>,
 }
+
+/// The catch-up sync protocol.
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/sync/1");
 
 /// Message ids are derived from content: BLAKE3 over the topic and the data, so the same
 /// record published on two pillar topics is two messages, and a re-publication is a duplicate.
@@ -117,6 +122,20 @@ pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
                 .with_agent_version("rust-libp2p".into()),
         ),
         ping: ping::Behaviour::new(ping::Config::new()),
+        sync: {
+            // Limits on what a peer can make us read: one sync message plus CBOR framing.
+            let limit = (wsf_protocol::sync::MAX_MESSAGE + 64) as u64;
+            let codec = request_response::cbor::codec::Codec::default()
+                .set_request_size_maximum(limit)
+                .set_response_size_maximum(limit);
+            request_response::cbor::Behaviour::with_codec(
+                codec,
+                [(SYNC_PROTOCOL, ProtocolSupport::Full)],
+                request_response::Config::default()
+                    .with_request_timeout(super::sync::REQUEST_TIMEOUT)
+                    .with_max_concurrent_streams(32),
+            )
+        },
         mdns: Toggle::from(mdns),
     })
 }

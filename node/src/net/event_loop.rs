@@ -6,6 +6,7 @@ use std::time::Instant;
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId, TopicHash};
 use libp2p::multiaddr::Protocol;
+use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm, SwarmBuilder, mdns, noise, tcp, yamux};
 use tokio::sync::{broadcast, mpsc};
@@ -30,6 +31,14 @@ struct Verdict {
     acceptance: MessageAcceptance,
 }
 
+/// An answer to a sync request, computed off the loop: who asked, where to answer, what (or
+/// why the request was garbage).
+type Answer = (
+    PeerId,
+    ResponseChannel<super::sync::Wire>,
+    Result<Vec<u8>, String>,
+);
+
 /// A bootstrap peer and when to dial it next.
 struct Bootstrap {
     addr: Multiaddr,
@@ -49,7 +58,24 @@ pub(super) struct EventLoop {
     listen_addrs: Vec<Multiaddr>,
     bootstrap: Vec<Bootstrap>,
     banned: HashMap<PeerId, Instant>,
+    ingest: Ingest,
+    handle: Network,
+    /// Sync requests sent, waiting for their answer.
+    pending: HashMap<OutboundRequestId, tokio::sync::oneshot::Sender<Result<Vec<u8>, String>>>,
+    /// Answers to sync requests, computed off the loop.
+    answers_tx: mpsc::Sender<Answer>,
+    answers: mpsc::Receiver<Answer>,
+    buckets: HashMap<PeerId, super::sync::Bucket>,
+    /// Peers a sync session runs with now (one at a time per peer).
+    syncing: std::sync::Arc<std::sync::Mutex<HashSet<PeerId>>>,
+    sync_interval: Duration,
+    next_sync: Instant,
+    bad_requests: HashMap<PeerId, u32>,
+    rng: u64,
 }
+
+/// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
+pub const MAX_BAD_REQUESTS: u32 = 3;
 
 fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
     addr.iter().find_map(|p| match p {
@@ -64,6 +90,7 @@ impl EventLoop {
         ingest: Ingest,
         events: broadcast::Sender<NodeEvent>,
         commands: mpsc::Receiver<Command>,
+        handle: Network,
     ) -> Result<Self, Error> {
         let lan = config.lan;
         let mut swarm = SwarmBuilder::with_existing_identity(config.key.clone())
@@ -89,7 +116,13 @@ impl EventLoop {
         }
         let (gossip_tx, gossip_rx) = mpsc::channel(GOSSIP_QUEUE);
         let (verdict_tx, verdicts) = mpsc::channel(GOSSIP_QUEUE);
-        tokio::spawn(ingest_gossip(ingest, gossip_rx, verdict_tx, events.clone()));
+        tokio::spawn(ingest_gossip(
+            ingest.clone(),
+            gossip_rx,
+            verdict_tx,
+            events.clone(),
+        ));
+        let (answers_tx, answers) = mpsc::channel(64);
         let now = Instant::now();
         let mut this = EventLoop {
             swarm,
@@ -111,6 +144,21 @@ impl EventLoop {
                 })
                 .collect(),
             banned: HashMap::new(),
+            ingest,
+            handle,
+            pending: HashMap::new(),
+            answers_tx,
+            answers,
+            buckets: HashMap::new(),
+            syncing: std::sync::Arc::default(),
+            sync_interval: config.sync_interval,
+            next_sync: now + config.sync_interval,
+            bad_requests: HashMap::new(),
+            rng: u64::from_le_bytes(
+                config.key.public().to_peer_id().to_bytes()[..8]
+                    .try_into()
+                    .unwrap_or([7; 8]),
+            ) | 1,
         };
         for p in &config.pillars {
             this.subscribe(p, true);
@@ -155,6 +203,7 @@ impl EventLoop {
                         self.drop_low_scores();
                     }
                 }
+                Some((peer, channel, answer)) = self.answers.recv() => self.answer(peer, channel, answer),
                 cmd = self.commands.recv() => match cmd {
                     Some(Command::Shutdown) | None => break,
                     Some(cmd) => self.command(cmd),
@@ -233,7 +282,155 @@ impl EventLoop {
                     pillars: self.pillars(),
                 });
             }
+            Command::Request { peer, bytes, reply } => {
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .send_request(&peer, super::sync::Wire(bytes));
+                self.pending.insert(id, reply);
+            }
+            Command::Sync { peer, reply } => {
+                let peers: Vec<PeerId> = match peer {
+                    Some(p) => vec![p],
+                    None => self.swarm.connected_peers().copied().collect(),
+                };
+                let jobs: Vec<_> = peers.into_iter().map(|p| self.sync_job(p)).collect();
+                tokio::spawn(async move {
+                    let mut reports = Vec::new();
+                    for job in jobs {
+                        reports.extend(job.await);
+                    }
+                    let _ = reply.send(reports);
+                });
+            }
             Command::Shutdown => {}
+        }
+    }
+
+    /// A task that syncs every subscribed pillar with `peer`, one pillar after the other; it
+    /// does nothing when a session with that peer already runs.
+    fn sync_job(
+        &self,
+        peer: PeerId,
+    ) -> impl std::future::Future<Output = Vec<super::sync::Report>> + Send + 'static + use<> {
+        let net = self.handle.clone();
+        let ingest = self.ingest.clone();
+        let pillars = self.pillars();
+        let syncing = self.syncing.clone();
+        let events = self.events.clone();
+        async move {
+            let fresh = syncing.lock().map(|mut s| s.insert(peer)).unwrap_or(false);
+            if !fresh {
+                return Vec::new();
+            }
+            let mut reports = Vec::new();
+            for pillar in pillars {
+                let r = super::sync::session(net.clone(), ingest.clone(), peer, pillar).await;
+                if r.fetched > 0 || r.pushed > 0 {
+                    tracing::info!(
+                        peer = %peer, pillar = %r.pillar, rounds = r.rounds,
+                        fetched = r.fetched, stored = r.stored, pushed = r.pushed,
+                        error = ?r.error, "sync session"
+                    );
+                }
+                let _ = events.send(NodeEvent::SyncFinished {
+                    peer: r.peer.clone(),
+                    pillar: r.pillar.clone(),
+                    fetched: r.fetched,
+                    stored: r.stored,
+                    pushed: r.pushed,
+                    bytes: r.reconcile_bytes + r.transfer_bytes,
+                    error: r.error.clone(),
+                });
+                reports.push(r);
+            }
+            if let Ok(mut s) = syncing.lock() {
+                s.remove(&peer);
+            }
+            reports
+        }
+    }
+
+    fn answer(
+        &mut self,
+        peer: PeerId,
+        channel: ResponseChannel<super::sync::Wire>,
+        answer: Result<Vec<u8>, String>,
+    ) {
+        match answer {
+            Ok(bytes) => {
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .sync
+                    .send_response(channel, super::sync::Wire(bytes));
+            }
+            Err(e) => {
+                // Garbage: no answer (the request fails on the peer's side), and a strike.
+                let strikes = self.bad_requests.entry(peer).or_default();
+                *strikes += 1;
+                tracing::info!(%peer, error = %e, strikes = *strikes, "bad sync request");
+                if *strikes >= MAX_BAD_REQUESTS {
+                    self.banned.insert(peer, Instant::now() + COOL_DOWN);
+                    let _ = self.swarm.disconnect_peer_id(peer);
+                }
+            }
+        }
+    }
+
+    fn sync_event(&mut self, event: request_response::Event<super::sync::Wire, super::sync::Wire>) {
+        match event {
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                if !super::sync::Bucket::take(&mut self.buckets, peer) {
+                    let refusal = wsf_protocol::sync::Message {
+                        net: self.network,
+                        pillar: Pillar::new("education")
+                            .unwrap_or_else(|_| Pillar::well_known().remove(0)),
+                        body: wsf_protocol::sync::Body::Refused("rate limited".into()),
+                    };
+                    let _ = self
+                        .swarm
+                        .behaviour_mut()
+                        .sync
+                        .send_response(channel, super::sync::Wire(refusal.encode()));
+                    return;
+                }
+                let ingest = self.ingest.clone();
+                let tx = self.answers_tx.clone();
+                let pillars = self.pillars();
+                tokio::spawn(async move {
+                    let answer = super::sync::respond(ingest, pillars, request.0).await;
+                    let _ = tx.send((peer, channel, answer)).await;
+                });
+            }
+            request_response::Event::Message {
+                message:
+                    request_response::Message::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => {
+                if let Some(reply) = self.pending.remove(&request_id) {
+                    let _ = reply.send(Ok(response.0));
+                }
+            }
+            request_response::Event::OutboundFailure {
+                request_id, error, ..
+            } => {
+                if let Some(reply) = self.pending.remove(&request_id) {
+                    let _ = reply.send(Err(error.to_string()));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -264,6 +461,18 @@ impl EventLoop {
         let now = Instant::now();
         self.drop_low_scores();
         self.banned.retain(|_, until| *until > now);
+        // Periodic sync with one random connected peer.
+        if now >= self.next_sync {
+            self.next_sync = now + self.sync_interval;
+            let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+            if !peers.is_empty() {
+                self.rng ^= self.rng << 13;
+                self.rng ^= self.rng >> 7;
+                self.rng ^= self.rng << 17;
+                let peer = peers[(self.rng % peers.len() as u64) as usize];
+                tokio::spawn(self.sync_job(peer));
+            }
+        }
         // Bootstrap peers we are not connected to are redialled with exponential backoff.
         let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
         let mut dials = Vec::new();
@@ -318,6 +527,8 @@ impl EventLoop {
                     }
                 }
                 if num_established.get() == 1 {
+                    // Catch up with every new peer.
+                    tokio::spawn(self.sync_job(peer_id));
                     tracing::info!(peer = %peer_id, %addr, "peer connected");
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),
@@ -349,6 +560,7 @@ impl EventLoop {
                 message_id,
                 message,
             })) => self.gossip(propagation_source, message_id, message),
+            SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.sync_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                 for (peer, addr) in found {
                     if !self.swarm.is_connected(&peer) {

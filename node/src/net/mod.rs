@@ -10,6 +10,7 @@
 
 mod behaviour;
 mod event_loop;
+pub mod sync;
 
 use std::time::Duration;
 
@@ -63,7 +64,12 @@ pub struct Config {
     pub pillars: Vec<Pillar>,
     /// Announce and discover on the LAN with mDNS.
     pub lan: bool,
+    /// How often to sync with a random connected peer.
+    pub sync_interval: Duration,
 }
+
+/// The default sync interval.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The gossipsub topic of a pillar on a network.
 pub fn topic(network: NetworkId, pillar: &Pillar) -> libp2p::gossipsub::IdentTopic {
@@ -99,6 +105,15 @@ pub(crate) enum Command {
     Info {
         reply: oneshot::Sender<Info>,
     },
+    Request {
+        peer: PeerId,
+        bytes: Vec<u8>,
+        reply: oneshot::Sender<Result<Vec<u8>, String>>,
+    },
+    Sync {
+        peer: Option<PeerId>,
+        reply: oneshot::Sender<Vec<sync::Report>>,
+    },
     Shutdown,
 }
 
@@ -118,7 +133,11 @@ impl Network {
     ) -> Result<(Network, tokio::task::JoinHandle<()>), Error> {
         let peer_id = config.key.public().to_peer_id();
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let event_loop = event_loop::EventLoop::new(config, ingest, events, rx)?;
+        let handle = Network {
+            tx: tx.clone(),
+            peer_id,
+        };
+        let event_loop = event_loop::EventLoop::new(config, ingest, events, rx, handle)?;
         let handle = tokio::spawn(event_loop.run());
         Ok((Network { tx, peer_id }, handle))
     }
@@ -165,6 +184,19 @@ impl Network {
     /// Peer id, addresses, peer count, pillars.
     pub async fn info(&self) -> Result<Info, Error> {
         self.ask(|reply| Command::Info { reply }).await
+    }
+
+    /// Sends a sync request to a peer and waits for the answer.
+    pub async fn request(&self, peer: PeerId, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
+        self.ask(|reply| Command::Request { peer, bytes, reply })
+            .await?
+            .map_err(Error::Command)
+    }
+
+    /// Syncs every subscribed pillar with `peer`, or with every connected peer; waits for the
+    /// sessions to end.
+    pub async fn sync(&self, peer: Option<PeerId>) -> Result<Vec<sync::Report>, Error> {
+        self.ask(|reply| Command::Sync { peer, reply }).await
     }
 
     /// Asks the loop to stop.

@@ -24,7 +24,8 @@ use wsf_protocol::Record;
 
 pub use read::{
     Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, author_name, counts, detail,
-    digest, envelope, for_each_envelope, get, info, list, presence, resolve,
+    digest, envelope, envelopes_by_short, envelopes_of, for_each_envelope, get, info, list,
+    pillar_items, presence, resolve,
 };
 use tables::*;
 use writer::WriteCmd;

@@ -480,3 +480,69 @@ pub fn digest(txn: &ReadTransaction) -> Result<String, Error> {
     }
     Ok(h.finalize().to_hex().to_string())
 }
+
+/// The `(ts, id)` of every held record on `pillar`, in order: what sync reconciles.
+pub fn pillar_items(
+    txn: &ReadTransaction,
+    pillar: &Pillar,
+) -> Result<Vec<wsf_protocol::sync::Item>, Error> {
+    let t = txn.open_table(BY_PILLAR).map_err(dberr)?;
+    let p = pillar.as_str();
+    let mut out = Vec::new();
+    for entry in t
+        .range((p, 0u64, [0u8; 32])..=(p, u64::MAX, [0xff; 32]))
+        .map_err(dberr)?
+    {
+        let (k, _) = entry.map_err(dberr)?;
+        let (_, ts, id) = k.value();
+        out.push(wsf_protocol::sync::Item { ts, id });
+    }
+    Ok(out)
+}
+
+/// The envelopes of the records on `pillar` matching `(ts, id prefix)`, up to `max_bytes` in all.
+pub fn envelopes_by_short(
+    txn: &ReadTransaction,
+    pillar: &Pillar,
+    wanted: &[wsf_protocol::sync::Short],
+    max_bytes: usize,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let t = txn.open_table(BY_PILLAR).map_err(dberr)?;
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
+    let p = pillar.as_str();
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    for s in wanted {
+        let mut lo = [0u8; 32];
+        lo[..s.prefix.len()].copy_from_slice(&s.prefix);
+        let mut hi = [0xffu8; 32];
+        hi[..s.prefix.len()].copy_from_slice(&s.prefix);
+        for entry in t.range((p, s.ts, lo)..=(p, s.ts, hi)).map_err(dberr)? {
+            let (k, _) = entry.map_err(dberr)?;
+            let (_, ts, id) = k.value();
+            if let Some(e) = envelopes.get((ts, id)).map_err(dberr)? {
+                bytes += e.value().len();
+                out.push(e.value().to_vec());
+            }
+        }
+        if bytes > max_bytes {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The envelopes of these held records (by full id), in the given order, skipping unknown ones.
+pub fn envelopes_of(
+    txn: &ReadTransaction,
+    items: &[wsf_protocol::sync::Item],
+) -> Result<Vec<Vec<u8>>, Error> {
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        if let Some(e) = envelopes.get((it.ts, it.id)).map_err(dberr)? {
+            out.push(e.value().to_vec());
+        }
+    }
+    Ok(out)
+}
