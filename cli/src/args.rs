@@ -313,6 +313,15 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Catch-up speed and reconciliation cost between two real nodes on loopback.
+    Sync {
+        /// Records the nodes hold in common (and the fresh node catches up).
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
+        /// Records each node holds that the other lacks.
+        #[arg(long, default_value_t = 100)]
+        diff: usize,
+    },
     /// Publish-to-every-node latency and delivery of gossip between real nodes on loopback.
     Gossip {
         /// Nodes to start (in this process, on 127.0.0.1).

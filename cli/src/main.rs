@@ -373,6 +373,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     let data = data_dir(&cli)?;
     match cli.command {
+        Command::Bench(BenchCmd::Sync { records, diff }) => bench_sync(json, records, diff).await,
         Command::Bench(BenchCmd::Gossip {
             nodes,
             records,
@@ -644,6 +645,7 @@ async fn run_node(data: DataDir, a: args::NodeArgs) -> anyhow::Result<()> {
             pillars: a.pillars,
             api_listen: a.api_listen,
             sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
+            no_sync_on_connect: false,
         },
     )
     .await?;
@@ -937,5 +939,30 @@ async fn sync_now(data: DataDir, json: bool, peer: Option<String>) -> anyhow::Re
             r["transfer_bytes"],
         );
     }
+    Ok(())
+}
+
+async fn bench_sync(json: bool, records: usize, diff: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!("generating {records} + 2×{diff} signed records, then syncing two nodes…");
+    }
+    let f = wsf_node::bench::sync(records, diff, dir.path()).await?;
+    if json {
+        return output::json(&f);
+    }
+    println!("{} records, {} different on each side:", f.records, f.diff);
+    println!(
+        "  (a) fresh node catches up   {:.0} records/s  ({:.2} s)",
+        f.catchup_per_s, f.catchup_seconds
+    );
+    println!(
+        "  (b) reconcile               {} bytes, {} round trips (+ {} bytes of records, {:.2} s)",
+        f.diff_bytes, f.diff_round_trips, f.diff_transfer_bytes, f.diff_seconds
+    );
+    println!(
+        "  baseline: full ingest on this machine {:.0} records/s",
+        f.ingest_per_s
+    );
     Ok(())
 }

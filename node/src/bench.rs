@@ -425,6 +425,7 @@ pub async fn gossip(
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
                 // Gossip alone is measured: no periodic sync during the run.
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
+                no_sync_on_connect: true,
             },
         )
         .await
@@ -556,5 +557,202 @@ pub async fn gossip(
         cpu_us_per_delivery: cpu * 1e6 / delivered.max(1) as f64,
         rss_mib_per_node: rss,
         store_commit_ms: percentile(&commit_ms, 0.5),
+    })
+}
+
+/// Figures of `wsf bench sync`. `catchup_per_s`, `catchup_seconds`, `diff_bytes` and
+/// `diff_round_trips` are fixed keys.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncFigures {
+    pub records: usize,
+    pub diff: usize,
+    /// (a) A fresh node catches up `records` from one peer: records per second, end to end
+    /// (reconcile, fetch, decode, verify, store).
+    pub catchup_per_s: f64,
+    pub catchup_seconds: f64,
+    /// (b) Two nodes with `records` in common and `diff` more each: reconciliation bytes (both
+    /// ways, records themselves not counted) and round trips until both know the difference.
+    pub diff_bytes: u64,
+    pub diff_round_trips: u64,
+    /// (b) Bytes of the records moved (both ways) and the time until both hold the union.
+    pub diff_transfer_bytes: u64,
+    pub diff_seconds: f64,
+    /// Baseline of the same run: this machine's full ingest rate (`bench ingest`, one run).
+    pub ingest_per_s: f64,
+}
+
+/// `n` signed ~1 KB records on one pillar, from 64 authors; `offset` varies the content.
+fn pillar_records(n: usize, offset: usize, pillar: &Pillar) -> Result<Vec<Record>, Error> {
+    let keys: Vec<SigningKey> = (0..64u8)
+        .map(|i| SigningKey::from_bytes(&[i.wrapping_add(100); 32]))
+        .collect();
+    let base = now_ms().saturating_sub(3_600_000);
+    let filler = "Practical notes for partner organisations on documenting cases safely. ";
+    (0..n)
+        .map(|i| {
+            let j = i + offset;
+            let draft = Draft {
+                net: NetworkId::public(),
+                // Spread over an hour, interleaving the offsets.
+                ts: base + (j as u64 * 3_600_000) / (n as u64 + offset as u64 + 1),
+                pillars: vec![pillar.clone()],
+                content: Content::Resource(Resource {
+                    title: format!("Synced record {j}"),
+                    resource_type: ResourceType::Guide,
+                    summary: Some(filler.repeat(10)),
+                    body: None,
+                    url: None,
+                    language: None,
+                    license: None,
+                }),
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            };
+            wsf_protocol::sign(&draft, &keys[j % keys.len()])
+                .map_err(|e| Error::Setup(e.to_string()))
+        })
+        .collect()
+}
+
+async fn sync_node(dir: &Path, name: &str) -> Result<crate::node::Node, Error> {
+    use crate::datadir::DataDir;
+    use crate::node::{Node, Options};
+    let listen = "/ip4/127.0.0.1/tcp/0"
+        .parse()
+        .map_err(|e| Error::Setup(format!("{e}")))?;
+    Node::start(
+        DataDir::new(dir.join(name)),
+        Options {
+            listen: vec![listen],
+            pillars: vec![Pillar::new("education").map_err(|e| Error::Setup(e.to_string()))?],
+            api_listen: Some(([127, 0, 0, 1], 0).into()),
+            sync_interval: Some(std::time::Duration::from_secs(3_600)),
+            no_sync_on_connect: true,
+            ..Options::default()
+        },
+    )
+    .await
+    .map_err(|e| Error::Setup(e.to_string()))
+}
+
+async fn addr_of(node: &crate::node::Node) -> Result<libp2p::Multiaddr, Error> {
+    loop {
+        let info = node
+            .net
+            .info()
+            .await
+            .map_err(|e| Error::Setup(e.to_string()))?;
+        if let Some(a) = info.listen_addrs.first() {
+            return Ok(a.clone());
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Connects `b` to `a` and waits until the connection is up.
+async fn connect(a: &crate::node::Node, b: &crate::node::Node) -> Result<(), Error> {
+    let mut events = a.events.subscribe();
+    b.net
+        .dial(addr_of(a).await?)
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
+    loop {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), events.recv()).await {
+            Ok(Ok(wsf_protocol::api::NodeEvent::PeerConnected { .. })) => return Ok(()),
+            Ok(Ok(_)) => {}
+            _ => return Err(Error::Setup("the nodes did not connect".into())),
+        }
+    }
+}
+
+/// Runs `wsf bench sync`.
+pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures, Error> {
+    let pillar = Pillar::new("education").map_err(|e| Error::Setup(e.to_string()))?;
+    let n = records.max(1);
+    let d = diff;
+    // Common records, then D for each side only, interleaved in time with the common ones.
+    let p = pillar.clone();
+    let all = tokio::task::spawn_blocking(move || pillar_records(n + 2 * d, 0, &p))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))??;
+    let mut common = Vec::with_capacity(n);
+    let mut only_a = Vec::new();
+    let mut only_b = Vec::new();
+    let step = if d == 0 {
+        usize::MAX
+    } else {
+        (n + 2 * d) / (2 * d)
+    };
+    for (i, r) in all.into_iter().enumerate() {
+        if d > 0 && i % step == 0 && i / step < 2 * d {
+            if (i / step) % 2 == 0 {
+                only_a.push(r);
+            } else {
+                only_b.push(r);
+            }
+        } else {
+            common.push(r);
+        }
+    }
+
+    // Baseline: this machine's ingest rate on the same records.
+    let baseline_dir = dir.join("baseline");
+    std::fs::create_dir_all(&baseline_dir).map_err(|e| Error::Setup(e.to_string()))?;
+    let (ingest_per_s, _) = ingest_run(&common, &baseline_dir).await?;
+
+    // (a) A holds the common records; B is fresh and catches up.
+    let a = sync_node(dir, "a").await?;
+    a.service.store().insert(common.clone()).await?;
+    let b = sync_node(dir, "b").await?;
+    connect(&a, &b).await?;
+    let start = Instant::now();
+    let reports = b
+        .net
+        .sync(Some(a.net.peer_id()))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
+    let catchup_seconds = start.elapsed().as_secs_f64();
+    let stored: u64 = reports.iter().map(|r| r.stored).sum();
+    if let Some(e) = reports.iter().find_map(|r| r.error.clone()) {
+        return Err(Error::Setup(format!("catch-up failed: {e}")));
+    }
+    if stored != common.len() as u64 {
+        return Err(Error::Setup(format!(
+            "caught up {stored} of {} records",
+            common.len()
+        )));
+    }
+
+    // (b) Each side gets D records the other lacks; one session reconciles both ways.
+    a.service.store().insert(only_a.clone()).await?;
+    b.service.store().insert(only_b.clone()).await?;
+    let start = Instant::now();
+    let reports = b
+        .net
+        .sync(Some(a.net.peer_id()))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
+    let diff_seconds = start.elapsed().as_secs_f64();
+    let diff_bytes = reports.iter().map(|r| r.reconcile_bytes).sum();
+    let diff_round_trips = reports.iter().map(|r| r.rounds).sum();
+    let diff_transfer_bytes = reports.iter().map(|r| r.transfer_bytes).sum();
+    let a_digest = a.service.store().read(crate::store::digest).await?;
+    let b_digest = b.service.store().read(crate::store::digest).await?;
+    if a_digest != b_digest {
+        return Err(Error::Setup("the two stores differ after the sync".into()));
+    }
+    let _ = a.stop().await;
+    let _ = b.stop().await;
+    Ok(SyncFigures {
+        records: n,
+        diff: d,
+        catchup_per_s: common.len() as f64 / catchup_seconds,
+        catchup_seconds,
+        diff_bytes,
+        diff_round_trips,
+        diff_transfer_bytes,
+        diff_seconds,
+        ingest_per_s,
     })
 }

@@ -31,6 +31,8 @@ pub struct Options {
     pub api_listen: Option<SocketAddr>,
     /// Periodic sync interval (default: config.json, else 60 s).
     pub sync_interval: Option<std::time::Duration>,
+    /// Do not sync when a connection opens (benchmarks start sessions themselves).
+    pub no_sync_on_connect: bool,
 }
 
 /// Errors starting or running the node.
@@ -137,7 +139,8 @@ impl Node {
                         .sync_interval_secs
                         .map(std::time::Duration::from_secs))
                     .unwrap_or(net::SYNC_INTERVAL)
-                    .max(std::time::Duration::from_secs(1)),
+                    .max(std::time::Duration::from_millis(100)),
+                sync_on_connect: !opts.no_sync_on_connect,
             },
             service.ingest().clone(),
             events.clone(),

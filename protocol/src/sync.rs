@@ -22,8 +22,9 @@ use crate::NetworkId;
 pub const BRANCH: usize = 16;
 /// A range with at most this many items is sent as a list instead of a fingerprint.
 pub const LEAF: usize = 32;
-/// Bytes of a fingerprint (BLAKE3 prefix; a collision needs ~2^32 comparisons to be likely).
-pub const FP_LEN: usize = 8;
+/// Bytes of a fingerprint: a BLAKE3 prefix over the count and the sum of ids. Two sets that
+/// differ collide with probability 2^-48 per compared range.
+pub const FP_LEN: usize = 6;
 /// Bytes of an id sent in lists: with the timestamp, enough to tell apart the records of a range.
 pub const PREFIX_LEN: usize = 4;
 /// A message stops growing past this many bytes: the ranges not processed yet are sent back as
@@ -333,6 +334,9 @@ pub enum WireError {
     Order,
 }
 
+/// The prefix length that marks the end-of-order bound in a range head.
+const END_PREFIX: u8 = 63;
+
 /// Sync protocol version carried in every message.
 pub const WIRE_VERSION: u8 = 1;
 
@@ -449,27 +453,33 @@ impl Message {
                 let mut prev_ts = 0u64;
                 for r in ranges {
                     let lower_ts = prev_ts;
+                    // One byte: the mode in the low 2 bits, the bound's prefix length above
+                    // (63: the end of the order).
+                    let mode = match &r.mode {
+                        Mode::Skip => 0u8,
+                        Mode::Fingerprint(_) => 1,
+                        Mode::List(_) => 2,
+                        Mode::Diff { .. } => 3,
+                    };
                     match &r.upper.0 {
-                        None => out.push(0xff),
+                        None => out.push(mode | (END_PREFIX << 2)),
                         Some((ts, prefix)) => {
-                            out.push(prefix.len().min(32) as u8);
-                            out.extend_from_slice(&prefix[..prefix.len().min(32)]);
+                            let n = prefix.len().min(32);
+                            out.push(mode | ((n as u8) << 2));
+                            out.extend_from_slice(&prefix[..n]);
                             put_varint(&mut out, ts.wrapping_sub(prev_ts));
                             prev_ts = *ts;
                         }
                     }
                     match &r.mode {
-                        Mode::Skip => out.push(0),
+                        Mode::Skip => {}
                         Mode::Fingerprint(fp) => {
-                            out.push(1);
                             out.extend_from_slice(fp);
                         }
                         Mode::List(items) => {
-                            out.push(2);
                             put_shorts(&mut out, items, lower_ts);
                         }
                         Mode::Diff { lacking, wanted } => {
-                            out.push(3);
                             put_shorts(&mut out, lacking, lower_ts);
                             put_varint(&mut out, wanted.len() as u64);
                             let mut prev = 0u32;
@@ -535,8 +545,9 @@ impl Message {
                         return Err(WireError::Order);
                     }
                     let lower_ts = prev_ts;
-                    let plen = r.byte()?;
-                    let upper = if plen == 0xff {
+                    let head = r.byte()?;
+                    let plen = head >> 2;
+                    let upper = if plen == END_PREFIX {
                         ended = true;
                         Bound::END
                     } else {
@@ -548,7 +559,7 @@ impl Message {
                         prev_ts = ts;
                         Bound(Some((ts, prefix)))
                     };
-                    let mode = match r.byte()? {
+                    let mode = match head & 0b11 {
                         0 => Mode::Skip,
                         1 => {
                             let mut fp = [0u8; FP_LEN];

@@ -143,6 +143,7 @@ impl TestNode {
                     .collect(),
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
                 sync_interval,
+                no_sync_on_connect: false,
             },
         )
         .await

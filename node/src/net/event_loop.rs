@@ -69,6 +69,7 @@ pub(super) struct EventLoop {
     /// Peers a sync session runs with now (one at a time per peer).
     syncing: std::sync::Arc<std::sync::Mutex<HashSet<PeerId>>>,
     sync_interval: Duration,
+    sync_on_connect: bool,
     next_sync: Instant,
     bad_requests: HashMap<PeerId, u32>,
     rng: u64,
@@ -152,6 +153,7 @@ impl EventLoop {
             buckets: HashMap::new(),
             syncing: std::sync::Arc::default(),
             sync_interval: config.sync_interval,
+            sync_on_connect: config.sync_on_connect,
             next_sync: now + config.sync_interval,
             bad_requests: HashMap::new(),
             rng: u64::from_le_bytes(
@@ -527,8 +529,11 @@ impl EventLoop {
                     }
                 }
                 if num_established.get() == 1 {
-                    // Catch up with every new peer.
-                    tokio::spawn(self.sync_job(peer_id));
+                    // Catch up with every new peer. One session reconciles both ways, so only
+                    // the side that dialled starts one.
+                    if self.sync_on_connect && endpoint.is_dialer() {
+                        tokio::spawn(self.sync_job(peer_id));
+                    }
                     tracing::info!(peer = %peer_id, %addr, "peer connected");
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),

@@ -66,6 +66,8 @@ pub struct Config {
     pub lan: bool,
     /// How often to sync with a random connected peer.
     pub sync_interval: Duration,
+    /// Sync with every peer this node dials, as soon as the connection opens.
+    pub sync_on_connect: bool,
 }
 
 /// The default sync interval.
