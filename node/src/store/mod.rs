@@ -36,6 +36,9 @@ pub use wsf_protocol::api::Counts;
 /// writer busy.
 pub const WRITE_QUEUE: usize = 64;
 
+/// How long `close` waits for reads in flight to end before returning anyway.
+pub const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What happened to one record given to [`Store::insert`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,8 +212,27 @@ impl Store {
         {
             let _ = rx.await;
         }
-        if let Ok(mut db) = self.inner.db.write() {
-            db.take();
+        let taken = self.inner.db.write().ok().and_then(|mut db| db.take());
+        if let Some(mut db) = taken {
+            // Reads still running hold a clone; the file is released when the last one ends
+            // (reads are short; give up waiting after CLOSE_WAIT).
+            let deadline = std::time::Instant::now() + CLOSE_WAIT;
+            loop {
+                match Arc::try_unwrap(db) {
+                    Ok(db) => {
+                        drop(db);
+                        break;
+                    }
+                    Err(shared) if std::time::Instant::now() < deadline => {
+                        db = shared;
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    }
+                    Err(_) => {
+                        tracing::warn!("store closed while a read still runs");
+                        break;
+                    }
+                }
+            }
         }
         let handle = self.inner.writer.lock().map_err(|_| Error::Closed)?.take();
         if let Some(handle) = handle {
