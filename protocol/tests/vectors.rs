@@ -530,3 +530,97 @@ fn bundle_vector_file_matches_the_code() {
         "docs/vectors/bundle.json is out of date"
     );
 }
+
+/// `docs/vectors/sync.json`: fingerprints of small sets and one encoded message of each kind.
+fn sync_vector() -> Json {
+    use wsf_protocol::sync::{self, Body, Bound, Item, Message, Mode, Range, Short};
+    let item = |i: u8, ts: u64| Item {
+        ts,
+        id: *blake3::hash(&[i]).as_bytes(),
+    };
+    let items: Vec<Item> = (0..5)
+        .map(|i| item(i, 1_767_225_600_000 + u64::from(i) * 10))
+        .collect();
+    let fps: Vec<Json> = (0..=items.len())
+        .map(|n| {
+            json!({
+                "ids_hex": items[..n].iter().map(|i| hex::encode(&i.id)).collect::<Vec<_>>(),
+                "fingerprint_hex": hex::encode(&sync::fingerprint(&items[..n])),
+            })
+        })
+        .collect();
+    let net = NetworkId::public();
+    let pillar = Pillar::new("education").expect("slug");
+    let short = |it: &Item| Short {
+        ts: it.ts,
+        prefix: it.id[..4].try_into().expect("4 bytes"),
+    };
+    let reconcile = Message {
+        net,
+        pillar: pillar.clone(),
+        body: Body::Reconcile(vec![
+            Range {
+                upper: Bound(Some((items[1].ts, vec![]))),
+                mode: Mode::Skip,
+            },
+            Range {
+                upper: Bound(Some((items[3].ts, items[3].id[..1].to_vec()))),
+                mode: Mode::Fingerprint(sync::fingerprint(&items[1..3])),
+            },
+            Range {
+                upper: Bound(Some((items[4].ts, vec![]))),
+                mode: Mode::List(vec![short(&items[3])]),
+            },
+            Range {
+                upper: Bound::END,
+                mode: Mode::Diff {
+                    lacking: vec![short(&items[4])],
+                    wanted: vec![0, 2],
+                },
+            },
+        ]),
+    };
+    let fetch = Message {
+        net,
+        pillar: pillar.clone(),
+        body: Body::Fetch(vec![short(&items[0]), short(&items[4])]),
+    };
+    let envelopes = Message {
+        net,
+        pillar: pillar.clone(),
+        body: Body::Envelopes(vec![valid_records()[0].record.envelope().to_vec()]),
+    };
+    let refused = Message {
+        net,
+        pillar,
+        body: Body::Refused("rate limited".into()),
+    };
+    for m in [&reconcile, &fetch, &envelopes, &refused] {
+        assert_eq!(Message::decode(&m.encode()).as_ref(), Ok(m));
+    }
+    json!({
+        "description": "wsf sync (/wsf/sync/1) vectors; see docs/protocol.md section 16",
+        "items": items.iter().map(|i| json!({"ts": i.ts, "id_hex": hex::encode(&i.id)})).collect::<Vec<_>>(),
+        "fingerprints": fps,
+        "messages": {
+            "reconcile_hex": hex::encode(&reconcile.encode()),
+            "fetch_hex": hex::encode(&fetch.encode()),
+            "envelopes_hex": hex::encode(&envelopes.encode()),
+            "refused_hex": hex::encode(&refused.encode()),
+        },
+    })
+}
+
+#[test]
+fn sync_vector_file_matches_the_code() {
+    let generated = serde_json::to_string_pretty(&sync_vector()).expect("json") + "\n";
+    let path = vectors_path().with_file_name("sync.json");
+    if std::env::var_os("WSF_UPDATE_VECTORS").is_some() {
+        std::fs::write(&path, &generated).expect("write vectors");
+    }
+    let on_disk = std::fs::read_to_string(&path).expect("docs/vectors/sync.json exists");
+    assert!(
+        on_disk == generated,
+        "docs/vectors/sync.json is out of date"
+    );
+}
