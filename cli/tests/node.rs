@@ -108,6 +108,13 @@ fn the_cli_works_with_the_node_running_and_stopped() {
     assert_eq!(list[0]["id"], id.as_str());
     wsf(d).args(["show", &id[..8]]).assert().success();
     wsf(d).args(["peers"]).assert().success();
+    let synced = wsf(d).args(["sync", "--json"]).assert().success();
+    let reports: Value = serde_json::from_slice(&synced.get_output().stdout).expect("json");
+    assert_eq!(
+        reports.as_array().map(Vec::len),
+        Some(0),
+        "no peer to sync with"
+    );
     // Bad input through the API is still a usage error.
     wsf(d).args(["show", "0000"]).assert().code(1);
 
@@ -155,4 +162,5 @@ fn the_cli_works_with_the_node_running_and_stopped() {
     assert_eq!(list[0]["id"], id.as_str());
     wsf(d).args(["status"]).assert().code(3);
     wsf(d).args(["peers"]).assert().code(3);
+    wsf(d).args(["sync"]).assert().code(3);
 }

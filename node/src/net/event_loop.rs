@@ -306,7 +306,20 @@ impl EventLoop {
                     let _ = reply.send(reports);
                 });
             }
+            Command::Strike { peer } => self.strike(peer, "sync session failed on the peer's side"),
             Command::Shutdown => {}
+        }
+    }
+
+    /// Counts a misbehaviour of `peer` in sync; at [`MAX_BAD_REQUESTS`] the peer is
+    /// disconnected and refused for a cool-down.
+    fn strike(&mut self, peer: PeerId, why: &str) {
+        let strikes = self.bad_requests.entry(peer).or_default();
+        *strikes += 1;
+        tracing::info!(%peer, why, strikes = *strikes, "sync strike");
+        if *strikes >= MAX_BAD_REQUESTS {
+            self.banned.insert(peer, Instant::now() + COOL_DOWN);
+            let _ = self.swarm.disconnect_peer_id(peer);
         }
     }
 
@@ -329,6 +342,9 @@ impl EventLoop {
             let mut reports = Vec::new();
             for pillar in pillars {
                 let r = super::sync::session(net.clone(), ingest.clone(), peer, pillar).await;
+                if r.misbehaved {
+                    let _ = net.tx.send(Command::Strike { peer }).await;
+                }
                 if r.fetched > 0 || r.pushed > 0 {
                     tracing::info!(
                         peer = %peer, pillar = %r.pillar, rounds = r.rounds,
@@ -370,13 +386,8 @@ impl EventLoop {
             }
             Err(e) => {
                 // Garbage: no answer (the request fails on the peer's side), and a strike.
-                let strikes = self.bad_requests.entry(peer).or_default();
-                *strikes += 1;
-                tracing::info!(%peer, error = %e, strikes = *strikes, "bad sync request");
-                if *strikes >= MAX_BAD_REQUESTS {
-                    self.banned.insert(peer, Instant::now() + COOL_DOWN);
-                    let _ = self.swarm.disconnect_peer_id(peer);
-                }
+                tracing::debug!(%peer, error = %e, "bad sync request");
+                self.strike(peer, "unreadable sync request");
             }
         }
     }

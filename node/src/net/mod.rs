@@ -116,6 +116,11 @@ pub(crate) enum Command {
         peer: Option<PeerId>,
         reply: oneshot::Sender<Vec<sync::Report>>,
     },
+    /// A sync session with this peer went wrong on the peer's side (answers that never
+    /// converge, unreadable answers): one strike.
+    Strike {
+        peer: PeerId,
+    },
     Shutdown,
 }
 

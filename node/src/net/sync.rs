@@ -105,6 +105,9 @@ pub struct Report {
     /// Records the peer lacked and this node pushed.
     pub pushed: u64,
     pub error: Option<String>,
+    /// The peer's answers were unreadable or never converged (a strike against it).
+    #[serde(skip)]
+    pub misbehaved: bool,
 }
 
 fn refused(net: NetworkId, pillar: &Pillar, why: &str) -> Vec<u8> {
@@ -187,6 +190,7 @@ pub async fn session(net: Network, ingest: Ingest, peer: PeerId, pillar: Pillar)
     };
     if let Err(e) = run(&net, &ingest, peer, &pillar, &mut report).await {
         tracing::debug!(%peer, %pillar, error = %e, "sync session ended early");
+        report.misbehaved = e.starts_with("bad answer") || e.starts_with("no agreement");
         report.error = Some(e);
     }
     report
