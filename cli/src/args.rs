@@ -97,6 +97,20 @@ pub enum Command {
         /// A connected peer's id.
         peer: Option<String>,
     },
+    /// Closed networks: create one (this node then only talks to nodes with its key).
+    #[command(subcommand)]
+    Network(NetworkCmd),
+    /// Invite another organisation into this closed network.
+    #[command(subcommand)]
+    Invite(InviteCmd),
+    /// Configure this (fresh) node from an invite code: network, key, bootstrap, first partner.
+    Join {
+        /// The code from `wsf invite create` (spaces and line breaks are ignored).
+        code: String,
+    },
+    /// Partners (whose records a node under policy `partners` accepts) and blocked authors.
+    #[command(subcommand)]
+    Partners(PartnersCmd),
     /// Measure this machine (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -358,4 +372,58 @@ fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
         let all: Vec<&str> = ResourceType::ALL.iter().map(|k| k.as_str()).collect();
         format!("unknown resource type {s:?}; one of {}", all.join(", "))
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCmd {
+    /// Make this node the first of a new closed network (random id and pre-shared key).
+    Create {
+        /// A name for people (the network's id is random).
+        name: String,
+    },
+    /// Which network this node is on.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// Print an invite code (and its QR code) for this closed network. Needs the node running
+    /// (the code carries its addresses).
+    Create {
+        /// Days until the code stops working (0: never).
+        #[arg(long, default_value_t = 7)]
+        expires: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnersCmd {
+    /// Accept this author's records (under policy `partners`).
+    Add {
+        author: AuthorId,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Take an author off the list (partner or blocked).
+    Remove { author: AuthorId },
+    /// Refuse this author's records from now on, and delete those held.
+    Block {
+        author: AuthorId,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Partners and blocked authors.
+    List,
+    /// Show or set whose records this node accepts.
+    Policy {
+        /// `open` (any valid record) or `partners`.
+        policy: Option<String>,
+        /// Under `partners`: co-signatures of partners on an author's profile that make it
+        /// trusted.
+        #[arg(long)]
+        trust: Option<u32>,
+        /// Most records per author within an hour.
+        #[arg(long)]
+        quota: Option<u32>,
+    },
 }

@@ -562,6 +562,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sync { peer } => sync_now(data, json, peer).await,
+        Command::Network(cmd) => network_cmd(data, json, cmd).await,
+        Command::Invite(args::InviteCmd::Create { expires }) => {
+            invite_create(data, json, expires).await
+        }
+        Command::Join { code } => join(data, json, &code).await,
+        Command::Partners(cmd) => partners_cmd(data, json, cmd).await,
         Command::Subscribe { pillar } => set_pillar(data, json, pillar, true).await,
         Command::Unsubscribe { pillar } => set_pillar(data, json, pillar, false).await,
         Command::Watch => {
@@ -964,5 +970,264 @@ async fn bench_sync(json: bool, records: usize, diff: usize) -> anyhow::Result<(
         "  baseline: full ingest on this machine {:.0} records/s",
         f.ingest_per_s
     );
+    Ok(())
+}
+
+/// Refuses to change the network of a data dir while its node runs.
+async fn node_must_be_stopped(data: &DataDir, what: &str) -> anyhow::Result<()> {
+    if Client::connect(&control::socket_path(data.root()))
+        .await
+        .is_some()
+    {
+        return Err(service::Error::BadRequest(format!(
+            "stop the node first: {what} changes the network it starts on"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+async fn network_cmd(data: DataDir, json: bool, cmd: args::NetworkCmd) -> anyhow::Result<()> {
+    match cmd {
+        args::NetworkCmd::Create { name } => {
+            node_must_be_stopped(&data, "`network create`").await?;
+            data.create()?;
+            if data.network_key()?.is_some() {
+                return Err(service::Error::BadRequest(format!(
+                    "{} already belongs to a closed network; use a fresh --data-dir",
+                    data.root().display()
+                ))
+                .into());
+            }
+            let mut config = Config::load(data.root())?;
+            let id = wsf_node::datadir::random_seed()?;
+            let net = wsf_protocol::NetworkId(id[..16].try_into().unwrap_or([0; 16]));
+            let key = wsf_node::datadir::random_seed()?;
+            wsf_node::datadir::write_key(&data.network_key_path(), &key)?;
+            config.network = Some(net.to_hex());
+            config.network_name = Some(name.clone());
+            config.save(data.root())?;
+            if json {
+                return output::json(
+                    &serde_json::json!({ "network": net, "name": name, "closed": true }),
+                );
+            }
+            println!("created the closed network {name:?} ({net})");
+            println!(
+                "Its key is in {} (0600): whoever has it can join.",
+                data.network_key_path().display()
+            );
+            println!("Start the node, then invite partners with `wsf invite create`.");
+            Ok(())
+        }
+        args::NetworkCmd::Show => {
+            let config = Config::load(data.root())?;
+            let net = config.network_id().map_err(|e| anyhow::anyhow!(e))?;
+            let closed = data.network_key()?.is_some();
+            if json {
+                return output::json(&serde_json::json!({
+                    "network": net, "name": config.network_name, "closed": closed
+                }));
+            }
+            match (&config.network_name, closed) {
+                (Some(n), true) => println!("closed network {n:?} ({net})"),
+                (_, true) => println!("closed network {net}"),
+                _ => println!("the public network ({net})"),
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn invite_create(data: DataDir, json: bool, days: u64) -> anyhow::Result<()> {
+    let key = data.network_key()?.ok_or_else(|| {
+        service::Error::BadRequest(
+            "this node is on the public network; create a closed network first (`wsf network create NAME`)".into(),
+        )
+    })?;
+    let c = remote_only(&data).await?;
+    let status: StatusInfo = c.get("/v1/status").await?;
+    let config = Config::load(data.root())?;
+    let bootstrap: Vec<String> = status
+        .listen_addrs
+        .iter()
+        .filter(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"))
+        .cloned()
+        .collect();
+    let invite = wsf_protocol::invite::Invite {
+        net: status.network,
+        name: config.network_name.clone().unwrap_or_default(),
+        key,
+        bootstrap,
+        inviter: status.author,
+        expires: if days == 0 {
+            0
+        } else {
+            wsf_node::ingest::now_ms() + days * 86_400_000
+        },
+    };
+    let code = invite.encode();
+    if json {
+        return output::json(&serde_json::json!({
+            "code": code, "network": invite.net, "expires": invite.expires, "bootstrap": invite.bootstrap
+        }));
+    }
+    if let Ok(qr) = qrcode::QrCode::new(code.as_bytes()) {
+        let image = qr
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .quiet_zone(true)
+            .build();
+        println!("{image}");
+    }
+    println!("{code}");
+    println!();
+    println!(
+        "Give this code to the partner over a channel you trust: it carries the network's key. \
+         On their machine: wsf join CODE"
+    );
+    Ok(())
+}
+
+async fn join(data: DataDir, json: bool, code: &str) -> anyhow::Result<()> {
+    let invite = wsf_protocol::invite::Invite::decode(code, wsf_node::ingest::now_ms())
+        .map_err(|e| service::Error::BadRequest(e.to_string()))?;
+    node_must_be_stopped(&data, "`join`").await?;
+    data.create()?;
+    if let Some(existing) = data.network_key()? {
+        if existing != invite.key {
+            return Err(service::Error::BadRequest(format!(
+                "{} already belongs to another closed network; use a fresh --data-dir",
+                data.root().display()
+            ))
+            .into());
+        }
+    } else {
+        wsf_node::datadir::write_key(&data.network_key_path(), &invite.key)?;
+    }
+    let mut config = Config::load(data.root())?;
+    config.network = Some(invite.net.to_hex());
+    config.network_name = Some(invite.name.clone());
+    for b in &invite.bootstrap {
+        if !config.bootstrap.contains(b) {
+            config.bootstrap.push(b.clone());
+        }
+    }
+    config.save(data.root())?;
+    let svc = Service::open(data)?;
+    svc.set_partner(
+        invite.inviter,
+        Some(wsf_node::store::PARTNER),
+        Some("inviter".into()),
+    )
+    .await?;
+    svc.store().clone().close().await?;
+    if json {
+        return output::json(&serde_json::json!({
+            "network": invite.net, "name": invite.name, "bootstrap": invite.bootstrap, "partner": invite.inviter
+        }));
+    }
+    println!(
+        "joined the closed network {:?} ({})",
+        invite.name, invite.net
+    );
+    println!("partner added: {} (the inviter)", invite.inviter);
+    println!("Start the node with `wsf node`: it connects to the inviter and catches up.");
+    Ok(())
+}
+
+async fn partners_cmd(data: DataDir, json: bool, cmd: args::PartnersCmd) -> anyhow::Result<()> {
+    use args::PartnersCmd;
+    use wsf_protocol::api::{PartnerInfo, PolicyInfo};
+    let b = backend(&data).await?;
+    let result = async {
+        match cmd {
+            PartnersCmd::Add { author, name } => partner_change(&b, json, "add", author, name).await,
+            PartnersCmd::Remove { author } => partner_change(&b, json, "remove", author, None).await,
+            PartnersCmd::Block { author, name } => {
+                partner_change(&b, json, "block", author, name).await
+            }
+            PartnersCmd::List => {
+                let list: Vec<PartnerInfo> = match &b {
+                    Backend::Remote(c) => c.get("/v1/partners").await?,
+                    Backend::Local(s) => wsf_node::service::partner_infos(s).await?,
+                };
+                if json {
+                    return output::json(&list);
+                }
+                if list.is_empty() {
+                    println!("No partners and no blocked authors.");
+                }
+                for p in list {
+                    println!("{:<8} {}  {}", p.status, p.author, p.name);
+                }
+                Ok(())
+            }
+            PartnersCmd::Policy {
+                policy,
+                trust,
+                quota,
+            } => {
+                let current: PolicyInfo = match &b {
+                    Backend::Remote(c) => c.get("/v1/policy").await?,
+                    Backend::Local(s) => wsf_node::service::policy_info(s),
+                };
+                let info = if policy.is_none() && trust.is_none() && quota.is_none() {
+                    current
+                } else {
+                    let req = PolicyInfo {
+                        policy: policy.unwrap_or(current.policy),
+                        trust_k: trust.unwrap_or(current.trust_k),
+                        quota_per_hour: quota.unwrap_or(current.quota_per_hour),
+                    };
+                    match &b {
+                        Backend::Remote(c) => c.post("/v1/policy", &req).await?,
+                        Backend::Local(s) => wsf_node::service::set_policy(s, req)?,
+                    }
+                };
+                if json {
+                    return output::json(&info);
+                }
+                println!(
+                    "policy {}  (trust: {} partner co-signatures; quota: {} records per author per hour)",
+                    info.policy, info.trust_k, info.quota_per_hour
+                );
+                Ok(())
+            }
+        }
+    }
+    .await;
+    b.close().await?;
+    result
+}
+
+async fn partner_change(
+    b: &Backend,
+    json: bool,
+    action: &str,
+    author: wsf_protocol::AuthorId,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let req = wsf_protocol::api::PartnerRequest {
+        action: action.into(),
+        author,
+        name,
+    };
+    let deleted: u64 = match b {
+        Backend::Remote(c) => {
+            let v: serde_json::Value = c.post("/v1/partners", &req).await?;
+            v["deleted"].as_u64().unwrap_or(0)
+        }
+        Backend::Local(s) => wsf_node::service::apply_partner_request(s, req).await?,
+    };
+    if json {
+        return output::json(
+            &serde_json::json!({ "author": author, "action": action, "deleted": deleted }),
+        );
+    }
+    match action {
+        "add" => println!("partner added: {author}"),
+        "remove" => println!("removed from the list: {author}"),
+        _ => println!("blocked {author}; {deleted} of its records deleted"),
+    }
     Ok(())
 }

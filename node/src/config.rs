@@ -46,7 +46,36 @@ pub struct Config {
     pub api_listen: Option<String>,
     /// Seconds between periodic syncs with a random connected peer (default 60).
     pub sync_interval_secs: Option<u64>,
+    /// The network id (32 hex characters); absent: the public network. A closed network also
+    /// has its pre-shared key in `<data>/network.key`.
+    pub network: Option<String>,
+    /// The network's name, as the operator knows it.
+    pub network_name: Option<String>,
+    /// Whose records this node accepts: `open` (default) or `partners`.
+    pub policy: Option<Policy>,
+    /// Under `partners`: how many partners must co-sign an author's profile for its records to
+    /// be accepted (default 2).
+    pub trust_k: Option<u32>,
+    /// Most records one author may have within any hour of timestamps (default 600).
+    pub quota_per_hour: Option<u32>,
 }
+
+/// Whose records a node accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Any valid record of the network (except blocked authors).
+    #[default]
+    Open,
+    /// Records of partners, and of authors whose profile enough partners co-signed.
+    Partners,
+}
+
+/// Default for `trust_k`.
+pub const DEFAULT_TRUST_K: u32 = 2;
+/// Default for `quota_per_hour`: ten records a minute, sustained for an hour, is far more than
+/// an organisation publishes; a stolen key cannot fill the store faster than this.
+pub const DEFAULT_QUOTA_PER_HOUR: u32 = 600;
 
 impl Config {
     /// `<data>/config.json`.
@@ -72,6 +101,25 @@ impl Config {
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|source| Error::Write { path, source })
+    }
+
+    /// The network id: the configured one, or the public network.
+    pub fn network_id(&self) -> Result<wsf_protocol::NetworkId, String> {
+        match &self.network {
+            None => Ok(wsf_protocol::NetworkId::public()),
+            Some(hex) => wsf_protocol::hex::decode_array::<16>(hex)
+                .map(wsf_protocol::NetworkId)
+                .ok_or_else(|| format!("network {hex:?} in config.json is not 32 hex characters")),
+        }
+    }
+
+    /// The acceptance rules for ingest.
+    pub fn rules(&self) -> crate::ingest::Rules {
+        crate::ingest::Rules {
+            policy: self.policy.unwrap_or_default(),
+            trust_k: self.trust_k.unwrap_or(DEFAULT_TRUST_K),
+            quota_per_hour: self.quota_per_hour.unwrap_or(DEFAULT_QUOTA_PER_HOUR),
+        }
     }
 
     /// The pillars to subscribe to.

@@ -105,6 +105,16 @@ impl DataDir {
         Ok(seed)
     }
 
+    /// `<data>/network.key`: the closed network's pre-shared key (absent on the public network).
+    pub fn network_key_path(&self) -> PathBuf {
+        self.root.join("network.key")
+    }
+
+    /// The closed network's key, if this node is on one.
+    pub fn network_key(&self) -> Result<Option<[u8; 32]>, Error> {
+        read_key(&self.network_key_path())
+    }
+
     /// `<data>/identity.key`.
     pub fn identity_path(&self) -> PathBuf {
         self.root.join("identity.key")

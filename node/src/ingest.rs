@@ -57,6 +57,15 @@ pub enum Rejection {
     /// Its author retracted it: it never comes back.
     #[error("the author retracted this record")]
     Retracted,
+    /// This node blocked the author.
+    #[error("the author is blocked on this node")]
+    Blocked,
+    /// Policy `partners`: the author is not a partner, nor vouched for by enough partners.
+    #[error("the author is not a partner of this node")]
+    NotPartner,
+    /// The author has more records within an hour than the quota allows.
+    #[error("the author is over its quota of records per hour")]
+    Quota,
 }
 
 impl Rejection {
@@ -65,6 +74,9 @@ impl Rejection {
         match self {
             Rejection::Record(e) => e.reason(),
             Rejection::Retracted => "retracted".into(),
+            Rejection::Blocked => "blocked".into(),
+            Rejection::NotPartner => "not_partner".into(),
+            Rejection::Quota => "quota".into(),
         }
     }
 
@@ -73,7 +85,7 @@ impl Rejection {
     pub fn is_misbehaviour(&self) -> bool {
         match self {
             Rejection::Record(e) => e.is_misbehaviour(),
-            Rejection::Retracted => false,
+            _ => false,
         }
     }
 }
@@ -132,6 +144,24 @@ impl KeyCache {
     }
 }
 
+/// Whose records this node accepts (from `config.json`; changed live by `wsf partners`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub policy: crate::config::Policy,
+    pub trust_k: u32,
+    pub quota_per_hour: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            policy: crate::config::Policy::Open,
+            trust_k: crate::config::DEFAULT_TRUST_K,
+            quota_per_hour: crate::config::DEFAULT_QUOTA_PER_HOUR,
+        }
+    }
+}
+
 /// The ingest pipeline of one node.
 #[derive(Debug, Clone)]
 pub struct Ingest {
@@ -139,6 +169,7 @@ pub struct Ingest {
     network: NetworkId,
     stats: Arc<Stats>,
     keys: Arc<KeyCache>,
+    rules: Arc<std::sync::RwLock<Rules>>,
 }
 
 /// Milliseconds since the Unix epoch, by the system clock.
@@ -163,6 +194,19 @@ impl Ingest {
             network,
             stats: Arc::default(),
             keys: Arc::default(),
+            rules: Arc::default(),
+        }
+    }
+
+    /// The acceptance rules in force.
+    pub fn rules(&self) -> Rules {
+        self.rules.read().map(|r| *r).unwrap_or_default()
+    }
+
+    /// Changes the acceptance rules.
+    pub fn set_rules(&self, rules: Rules) {
+        if let Ok(mut r) = self.rules.write() {
+            *r = rules;
         }
     }
 
@@ -189,13 +233,15 @@ impl Ingest {
         }
         let store = self.store.clone();
         let keys = self.keys.clone();
+        let rules = self.rules();
         let ctx = Context {
             network: self.network,
             now_ms: now_ms(),
         };
-        let checked = tokio::task::spawn_blocking(move || check(&store, &keys, envelopes, ctx))
-            .await
-            .map_err(|e| store::Error::Db(format!("ingest task failed: {e}")))??;
+        let checked =
+            tokio::task::spawn_blocking(move || check(&store, &keys, rules, envelopes, ctx))
+                .await
+                .map_err(|e| store::Error::Db(format!("ingest task failed: {e}")))??;
 
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
         let mut to_store: Vec<Record> = Vec::new();
@@ -278,6 +324,7 @@ impl Ingest {
 fn check(
     store: &Store,
     keys: &KeyCache,
+    rules: Rules,
     envelopes: Vec<Vec<u8>>,
     ctx: Context,
 ) -> Result<Vec<Result<Record, Outcome>>, store::Error> {
@@ -330,7 +377,7 @@ fn check(
     let verified = parallel(pending, Unverified::verify);
     let mut verified: Vec<Option<Result<Record, wsf_protocol::Error>>> =
         verified.into_iter().map(Some).collect();
-    Ok(order
+    let results: Vec<Result<Record, Outcome>> = order
         .into_iter()
         .map(|o| match o {
             Err(outcome) => Err(outcome),
@@ -352,7 +399,8 @@ fn check(
                 }),
             },
         })
-        .collect())
+        .collect();
+    store.read_blocking(|txn| store::apply_rules(txn, &rules, results))
 }
 
 fn threads_for(n: usize) -> usize {

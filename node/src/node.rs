@@ -141,6 +141,7 @@ impl Node {
                     .unwrap_or(net::SYNC_INTERVAL)
                     .max(std::time::Duration::from_millis(100)),
                 sync_on_connect: !opts.no_sync_on_connect,
+                psk: data.network_key()?,
             },
             service.ingest().clone(),
             events.clone(),
@@ -155,7 +156,13 @@ impl Node {
             shutdown: shutdown_rx.clone(),
         };
         let servers = control::serve(&data, api_listen, ctx, shutdown_rx).await?;
-        tracing::info!(peer_id = %net.peer_id(), author = %service.author(), "node started");
+        tracing::info!(
+            peer_id = %net.peer_id(),
+            author = %service.author(),
+            network = %service.ingest().network(),
+            closed = data.network_key()?.is_some(),
+            "node started"
+        );
         tracing::info!(api = %servers.tcp_addr, socket = %servers.socket.display(), "control API");
         let mut tasks = servers.tasks;
         tasks.push(net_task);

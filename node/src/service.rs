@@ -6,9 +6,7 @@ use wsf_protocol::api::{
     RecordDetail, RetractRequest,
 };
 use wsf_protocol::ed25519_dalek::SigningKey;
-use wsf_protocol::{
-    AuthorId, Content, Draft, Endorsement, IdPrefix, NetworkId, Record, RecordId, Retraction,
-};
+use wsf_protocol::{AuthorId, Content, Draft, Endorsement, IdPrefix, Record, RecordId, Retraction};
 
 use crate::datadir::{self, DataDir};
 use crate::ingest::{self, Ingest, now_ms};
@@ -54,8 +52,12 @@ impl Service {
         if created {
             tracing::info!(path = %data.identity_path().display(), "created a new author key");
         }
+        let config = crate::config::Config::load(data.root())
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
+        let network = config.network_id().map_err(Error::BadRequest)?;
         let store = Store::open(&data.store_path())?;
-        let ingest = Ingest::new(store, NetworkId::public());
+        let ingest = Ingest::new(store, network);
+        ingest.set_rules(config.rules());
         Ok(Service { data, key, ingest })
     }
 
@@ -287,8 +289,113 @@ impl Service {
             .await?)
     }
 
+    /// Sets an author's status on this node (`partner`, `block`, or `remove`); blocking deletes
+    /// its records. Returns how many records were deleted.
+    pub async fn set_partner(
+        &self,
+        author: AuthorId,
+        status: Option<u8>,
+        name: Option<String>,
+    ) -> Result<u64, Error> {
+        if author == self.author() && status == Some(crate::store::BLOCKED) {
+            return Err(Error::BadRequest("you cannot block yourself".into()));
+        }
+        let name = match name {
+            Some(n) => n,
+            None => self
+                .store()
+                .read(move |txn| crate::store::author_name(txn, &author))
+                .await?
+                .unwrap_or_default(),
+        };
+        Ok(self.store().set_partner(author, status, name).await?)
+    }
+
+    /// Partners and blocked authors: (author, status, name).
+    pub async fn partners(&self) -> Result<Vec<(AuthorId, u8, String)>, Error> {
+        Ok(self.store().read(crate::store::partners).await?)
+    }
+
     /// Record counts and rejection counters.
     pub async fn counts(&self) -> Result<Counts, Error> {
         Ok(self.store().read(store::counts).await?)
     }
+}
+
+/// The partners list as the API shows it.
+pub async fn partner_infos(svc: &Service) -> Result<Vec<wsf_protocol::api::PartnerInfo>, Error> {
+    Ok(svc
+        .partners()
+        .await?
+        .into_iter()
+        .map(|(author, status, name)| wsf_protocol::api::PartnerInfo {
+            author,
+            status: if status == crate::store::BLOCKED {
+                "blocked"
+            } else {
+                "partner"
+            }
+            .into(),
+            name,
+        })
+        .collect())
+}
+
+/// Applies `wsf partners add|remove|block`; returns how many records were deleted.
+pub async fn apply_partner_request(
+    svc: &Service,
+    req: wsf_protocol::api::PartnerRequest,
+) -> Result<u64, Error> {
+    let status = match req.action.as_str() {
+        "add" => Some(crate::store::PARTNER),
+        "block" => Some(crate::store::BLOCKED),
+        "remove" => None,
+        other => {
+            return Err(Error::BadRequest(format!(
+                "unknown action {other:?}: add, remove or block"
+            )));
+        }
+    };
+    svc.set_partner(req.author, status, req.name).await
+}
+
+/// The acceptance rules in force.
+pub fn policy_info(svc: &Service) -> wsf_protocol::api::PolicyInfo {
+    let r = svc.ingest().rules();
+    wsf_protocol::api::PolicyInfo {
+        policy: match r.policy {
+            crate::config::Policy::Open => "open",
+            crate::config::Policy::Partners => "partners",
+        }
+        .into(),
+        trust_k: r.trust_k,
+        quota_per_hour: r.quota_per_hour,
+    }
+}
+
+/// Changes the acceptance rules, now and in config.json.
+pub fn set_policy(
+    svc: &Service,
+    req: wsf_protocol::api::PolicyInfo,
+) -> Result<wsf_protocol::api::PolicyInfo, Error> {
+    let policy = match req.policy.as_str() {
+        "open" => crate::config::Policy::Open,
+        "partners" => crate::config::Policy::Partners,
+        other => {
+            return Err(Error::BadRequest(format!(
+                "unknown policy {other:?}: open or partners"
+            )));
+        }
+    };
+    let root = svc.data().root().to_owned();
+    let mut config =
+        crate::config::Config::load(&root).map_err(|e| Error::BadRequest(e.to_string()))?;
+    config.policy = Some(policy);
+    config.trust_k = Some(req.trust_k);
+    config.quota_per_hour = Some(req.quota_per_hour.max(1));
+    config
+        .save(&root)
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    svc.ingest().set_rules(config.rules());
+    Ok(policy_info(svc))
 }

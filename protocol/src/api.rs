@@ -304,3 +304,31 @@ pub struct ApiError {
     /// `bad_request`, `not_found`, `unauthorized`, `not_yours`, `internal`.
     pub code: String,
 }
+
+/// `wsf partners add|remove|block`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerRequest {
+    /// `add`, `remove` or `block`.
+    pub action: String,
+    pub author: AuthorId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// One author with a status on this node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartnerInfo {
+    pub author: AuthorId,
+    /// `partner` or `blocked`.
+    pub status: String,
+    pub name: String,
+}
+
+/// `wsf partners policy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyInfo {
+    /// `open` or `partners`.
+    pub policy: String,
+    pub trust_k: u32,
+    pub quota_per_hour: u32,
+}

@@ -39,6 +39,7 @@ pub mod error;
 mod fields;
 pub mod hex;
 pub mod ids;
+pub mod invite;
 pub mod limits;
 pub mod pillar;
 pub mod record;

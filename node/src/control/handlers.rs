@@ -14,8 +14,8 @@ use serde::Deserialize;
 use wsf_protocol::Record;
 use wsf_protocol::api::{
     ApiError, DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport, ListRequest,
-    ListResponse, NodeEvent, PeerInfo, PillarRequest, PublishRequest, Published, RecordDetail,
-    RecordInfo, RetractRequest, StatusInfo,
+    ListResponse, NodeEvent, PartnerInfo, PartnerRequest, PeerInfo, PillarRequest, PolicyInfo,
+    PublishRequest, Published, RecordDetail, RecordInfo, RetractRequest, StatusInfo,
 };
 
 use super::AppState;
@@ -336,4 +336,29 @@ pub(super) async fn sync(
         None => None,
     };
     Ok(Json(st.ctx.net.sync(peer).await.map_err(internal)?))
+}
+
+pub(super) async fn partners(State(st): State<AppState>) -> Res<Vec<PartnerInfo>> {
+    Ok(Json(crate::service::partner_infos(&st.ctx.service).await?))
+}
+
+pub(super) async fn set_partner(
+    State(st): State<AppState>,
+    body: Result<Json<PartnerRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    let deleted = crate::service::apply_partner_request(&st.ctx.service, req).await?;
+    Ok(Json(serde_json::json!({ "deleted": deleted })))
+}
+
+pub(super) async fn policy(State(st): State<AppState>) -> Res<PolicyInfo> {
+    Ok(Json(crate::service::policy_info(&st.ctx.service)))
+}
+
+pub(super) async fn set_policy(
+    State(st): State<AppState>,
+    body: Result<Json<PolicyInfo>, JsonRejection>,
+) -> Res<PolicyInfo> {
+    let Json(req) = body?;
+    Ok(Json(crate::service::set_policy(&st.ctx.service, req)?))
 }

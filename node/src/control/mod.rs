@@ -96,6 +96,14 @@ fn routes() -> Router<AppState> {
         .route("/v1/peers", get(handlers::peers))
         .route("/v1/dial", post(handlers::dial))
         .route("/v1/sync", post(handlers::sync))
+        .route(
+            "/v1/partners",
+            get(handlers::partners).post(handlers::set_partner),
+        )
+        .route(
+            "/v1/policy",
+            get(handlers::policy).post(handlers::set_policy),
+        )
         .route("/v1/subscribe", post(handlers::subscribe))
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))

@@ -94,21 +94,61 @@ impl EventLoop {
         handle: Network,
     ) -> Result<Self, Error> {
         let lan = config.lan;
-        let mut swarm = SwarmBuilder::with_existing_identity(config.key.clone())
-            .with_tokio()
-            .with_tcp(
-                tcp::Config::default(),
-                noise::Config::new,
-                yamux::Config::default,
-            )
-            .map_err(|e| Error::Setup(e.to_string()))?
-            .with_behaviour(|key| {
-                behaviour::build(key, lan)
-                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
-            })
-            .map_err(|e| Error::Setup(e.to_string()))?
-            .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
-            .build();
+        for addr in &config.listen {
+            if addr
+                .iter()
+                .any(|p| matches!(p, Protocol::QuicV1 | Protocol::Quic | Protocol::Udp(_)))
+            {
+                return Err(Error::Setup(if config.psk.is_some() {
+                    format!(
+                        "{addr}: QUIC cannot be used on a closed network (its pre-shared key \
+                         protects TCP only); listen on /tcp"
+                    )
+                } else {
+                    format!("{addr}: wsf speaks TCP only; listen on /tcp")
+                }));
+            }
+        }
+        let make_behaviour = move |key: &libp2p::identity::Keypair| {
+            behaviour::build(key, lan)
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
+        };
+        let builder = SwarmBuilder::with_existing_identity(config.key.clone()).with_tokio();
+        let mut swarm = match config.psk {
+            None => builder
+                .with_tcp(
+                    tcp::Config::default(),
+                    noise::Config::new,
+                    yamux::Config::default,
+                )
+                .map_err(|e| Error::Setup(e.to_string()))?
+                .with_behaviour(make_behaviour)
+                .map_err(|e| Error::Setup(e.to_string()))?
+                .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
+                .build(),
+            Some(key_bytes) => {
+                use libp2p::Transport;
+                // Closed network: TCP, then the pnet handshake (nonces, then everything
+                // encrypted with the pre-shared key), then Noise and Yamux inside it.
+                let psk = libp2p::pnet::PreSharedKey::new(key_bytes);
+                builder
+                    .with_other_transport(
+                        move |key| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+                            let pnet = libp2p::pnet::PnetConfig::new(psk);
+                            Ok(libp2p::tcp::tokio::Transport::new(tcp::Config::default())
+                                .and_then(move |socket, _| pnet.handshake(socket))
+                                .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                                .authenticate(noise::Config::new(key)?)
+                                .multiplex(yamux::Config::default()))
+                        },
+                    )
+                    .map_err(|e| Error::Setup(e.to_string()))?
+                    .with_behaviour(make_behaviour)
+                    .map_err(|e| Error::Setup(e.to_string()))?
+                    .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
+                    .build()
+            }
+        };
         for addr in &config.listen {
             swarm.listen_on(addr.clone()).map_err(|e| Error::Listen {
                 addr: addr.clone(),

@@ -68,6 +68,9 @@ pub struct Config {
     pub sync_interval: Duration,
     /// Sync with every peer this node dials, as soon as the connection opens.
     pub sync_on_connect: bool,
+    /// The closed network's pre-shared key: every connection starts with a libp2p pnet
+    /// handshake, so peers without the key cannot connect or even see a protocol name.
+    pub psk: Option<[u8; 32]>,
 }
 
 /// The default sync interval.

@@ -23,11 +23,12 @@ use tokio::sync::{mpsc, oneshot};
 use wsf_protocol::Record;
 
 pub use read::{
-    Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, author_name, counts, detail,
-    digest, envelope, envelopes_by_short, envelopes_of, for_each_envelope, get, info, list,
-    pillar_items, presence, resolve,
+    Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, apply_rules, author_name,
+    counts, detail, digest, envelope, envelopes_by_short, envelopes_of, for_each_envelope, get,
+    info, list, partner, partners, pillar_items, presence, resolve, vouchers,
 };
 use tables::*;
+pub use tables::{BLOCKED, PARTNER};
 use writer::WriteCmd;
 pub use wsf_protocol::api::Counts;
 
@@ -152,6 +153,28 @@ impl Store {
             .send(WriteCmd::Count { counters })
             .await
             .map_err(|_| Error::Closed)
+    }
+
+    /// Sets an author's status: partner (with a name), blocked, or neither (`None`). Blocking
+    /// also deletes every record of the author. Returns how many records were deleted.
+    pub async fn set_partner(
+        &self,
+        author: wsf_protocol::AuthorId,
+        status: Option<u8>,
+        name: String,
+    ) -> Result<u64, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.inner
+            .tx
+            .send(WriteCmd::Partner {
+                author: author.0,
+                status,
+                name,
+                reply,
+            })
+            .await
+            .map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
     }
 
     /// Waits until everything sent before is committed.
@@ -292,6 +315,7 @@ fn init(db: &Database) -> Result<(), Error> {
         txn.open_table(SUPERSEDED).map_err(dberr)?;
         txn.open_table(PROFILES).map_err(dberr)?;
         txn.open_table(COUNTERS).map_err(dberr)?;
+        txn.open_table(PARTNERS).map_err(dberr)?;
     }
     txn.commit().map_err(dberr)?;
     Ok(())

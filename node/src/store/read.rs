@@ -546,3 +546,130 @@ pub fn envelopes_of(
     }
     Ok(out)
 }
+
+/// An author's partner status on this node and the name given to it.
+pub fn partner(txn: &ReadTransaction, author: &AuthorId) -> Result<Option<(u8, String)>, Error> {
+    let t = txn.open_table(PARTNERS).map_err(dberr)?;
+    Ok(t.get(author.0).map_err(dberr)?.map(|v| {
+        let (s, n) = v.value();
+        (s, n.to_owned())
+    }))
+}
+
+/// Every author with a status: (author, status, name).
+pub fn partners(txn: &ReadTransaction) -> Result<Vec<(AuthorId, u8, String)>, Error> {
+    let t = txn.open_table(PARTNERS).map_err(dberr)?;
+    let mut out = Vec::new();
+    for e in t.iter().map_err(dberr)? {
+        let (k, v) = e.map_err(dberr)?;
+        let (s, n) = v.value();
+        out.push((AuthorId(k.value()), s, n.to_owned()));
+    }
+    Ok(out)
+}
+
+/// How many of this node's partners co-signed the author's newest profile.
+pub fn vouchers(txn: &ReadTransaction, author: &AuthorId) -> Result<u32, Error> {
+    let profiles = txn.open_table(PROFILES).map_err(dberr)?;
+    let Some(entry) = profiles.get(author.0).map_err(dberr)? else {
+        return Ok(0);
+    };
+    let (_, profile) = entry.value();
+    let partners = txn.open_table(PARTNERS).map_err(dberr)?;
+    let endorsements = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
+    let mut seen = std::collections::HashSet::new();
+    for e in endorsements
+        .range((profile, [0u8; 32])..=(profile, [0xff; 32]))
+        .map_err(dberr)?
+    {
+        let (_, endorser) = e.map_err(dberr)?;
+        let endorser = endorser.value();
+        let is_partner = partners
+            .get(endorser)
+            .map_err(dberr)?
+            .is_some_and(|v| v.value().0 == PARTNER);
+        if is_partner {
+            seen.insert(endorser);
+        }
+    }
+    Ok(seen.len() as u32)
+}
+
+/// Applies the node's acceptance rules to verified records: blocked authors, the per-author
+/// quota (records within an hour of timestamps, counting those already held and those earlier in
+/// the batch), and under policy `partners` the partner list and web of trust. Profiles are
+/// accepted from anyone under `partners` (they are what partners vouch for).
+pub fn apply_rules(
+    txn: &ReadTransaction,
+    rules: &crate::ingest::Rules,
+    results: Vec<Result<Record, crate::ingest::Outcome>>,
+) -> Result<Vec<Result<Record, crate::ingest::Outcome>>, Error> {
+    use crate::ingest::{Outcome, Rejection};
+    const HOUR: u64 = 3_600_000;
+    let by_author = txn.open_table(BY_AUTHOR).map_err(dberr)?;
+    let mut in_batch: std::collections::HashMap<AuthorId, Vec<u64>> = Default::default();
+    let mut status_cache: std::collections::HashMap<AuthorId, Option<u8>> = Default::default();
+    let mut trusted_cache: std::collections::HashMap<AuthorId, bool> = Default::default();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        let record = match r {
+            Ok(record) => record,
+            Err(o) => {
+                out.push(Err(o));
+                continue;
+            }
+        };
+        let b = record.body();
+        let author = b.author;
+        let reject = |reason| {
+            Err(Outcome::Rejected {
+                id: Some(record.id()),
+                reason,
+            })
+        };
+        let status = match status_cache.get(&author) {
+            Some(s) => *s,
+            None => {
+                let s = partner(txn, &author)?.map(|(s, _)| s);
+                status_cache.insert(author, s);
+                s
+            }
+        };
+        if status == Some(BLOCKED) {
+            out.push(reject(Rejection::Blocked));
+            continue;
+        }
+        if rules.policy == crate::config::Policy::Partners
+            && status != Some(PARTNER)
+            && b.kind() != Kind::Profile
+        {
+            let trusted = match trusted_cache.get(&author) {
+                Some(t) => *t,
+                None => {
+                    let t = rules.trust_k > 0 && vouchers(txn, &author)? >= rules.trust_k;
+                    trusted_cache.insert(author, t);
+                    t
+                }
+            };
+            if !trusted {
+                out.push(reject(Rejection::NotPartner));
+                continue;
+            }
+        }
+        let lo = b.ts.saturating_sub(HOUR);
+        let hi = b.ts.saturating_add(HOUR);
+        let held = by_author
+            .range((author.0, lo, [0u8; 32])..=(author.0, hi, [0xff; 32]))
+            .map_err(dberr)?
+            .count();
+        let batch = in_batch.entry(author).or_default();
+        let near = batch.iter().filter(|t| **t >= lo && **t <= hi).count();
+        if (held + near) as u64 >= u64::from(rules.quota_per_hour) {
+            out.push(reject(Rejection::Quota));
+            continue;
+        }
+        batch.push(b.ts);
+        out.push(Ok(record));
+    }
+    Ok(out)
+}

@@ -33,6 +33,12 @@ pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("en
 pub const SUPERSEDED: TableDefinition<Id, (u64, Id, Id)> = TableDefinition::new("superseded-1");
 /// author → (ts, id) of the author's newest profile.
 pub const PROFILES: TableDefinition<Id, (u64, Id)> = TableDefinition::new("profiles-1");
+/// author → (status, name): 1 = partner, 2 = blocked.
+pub const PARTNERS: TableDefinition<Id, (u8, &str)> = TableDefinition::new("partners-1");
+/// Partner status values.
+pub const PARTNER: u8 = 1;
+pub const BLOCKED: u8 = 2;
+
 /// Named counters: `rejected.<reason>`.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-1");
 

@@ -31,6 +31,13 @@ pub(crate) enum WriteCmd {
     },
     /// Commits whatever is pending, replies, and stops the writer.
     Shutdown { reply: oneshot::Sender<()> },
+    /// Sets or clears an author's partner status; blocking deletes its records.
+    Partner {
+        author: Id,
+        status: Option<u8>,
+        name: String,
+        reply: oneshot::Sender<Result<u64, Error>>,
+    },
 }
 
 pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
@@ -72,12 +79,13 @@ fn group_len(cmd: &WriteCmd) -> usize {
 }
 
 fn apply_group(db: &Database, group: Vec<WriteCmd>) {
-    let result = (|| -> Result<Vec<Vec<InsertOutcome>>, Error> {
+    let result = (|| -> Result<(Vec<Vec<InsertOutcome>>, Vec<u64>), Error> {
         let mut txn = db.begin_write().map_err(dberr)?;
         txn.set_two_phase_commit(true);
         let mut outcomes = Vec::with_capacity(group.len());
         let mut counters: BTreeMap<&str, u64> = BTreeMap::new();
         let mut tables = Tables::open(&txn)?;
+        let mut partner_results: Vec<u64> = Vec::new();
         for cmd in &group {
             match cmd {
                 WriteCmd::Insert { records, .. } => {
@@ -93,6 +101,15 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     }
                 }
                 WriteCmd::Flush { .. } | WriteCmd::Shutdown { .. } => {}
+                WriteCmd::Partner {
+                    author,
+                    status,
+                    name,
+                    ..
+                } => {
+                    let deleted = set_partner(&txn, &mut tables, *author, *status, name)?;
+                    partner_results.push(deleted);
+                }
             }
         }
         drop(tables);
@@ -104,11 +121,12 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
             }
         }
         txn.commit().map_err(dberr)?;
-        Ok(outcomes)
+        Ok((outcomes, partner_results))
     })();
     match result {
-        Ok(outcomes) => {
+        Ok((outcomes, partner_results)) => {
             let mut outcomes = outcomes.into_iter();
+            let mut partner_results = partner_results.into_iter();
             for cmd in group {
                 match cmd {
                     WriteCmd::Insert { reply, .. } => {
@@ -116,6 +134,9 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     }
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Ok(()));
+                    }
+                    WriteCmd::Partner { reply, .. } => {
+                        let _ = reply.send(Ok(partner_results.next().unwrap_or(0)));
                     }
                     WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
                 }
@@ -131,11 +152,63 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Err(e.clone()));
                     }
+                    WriteCmd::Partner { reply, .. } => {
+                        let _ = reply.send(Err(e.clone()));
+                    }
                     WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
                 }
             }
         }
     }
+}
+
+/// Sets an author's partner status; `BLOCKED` also deletes its records (returns how many).
+fn set_partner(
+    txn: &WriteTransaction,
+    t: &mut Tables<'_>,
+    author: Id,
+    status: Option<u8>,
+    name: &str,
+) -> Result<u64, Error> {
+    let mut partners = txn.open_table(PARTNERS).map_err(dberr)?;
+    match status {
+        Some(s) => {
+            partners.insert(author, (s, name)).map_err(dberr)?;
+        }
+        None => {
+            partners.remove(author).map_err(dberr)?;
+        }
+    }
+    if status != Some(BLOCKED) {
+        return Ok(0);
+    }
+    let keys: Vec<(u64, Id)> = t
+        .by_author
+        .range((author, 0u64, [0u8; 32])..=(author, u64::MAX, [0xff; 32]))
+        .map_err(dberr)?
+        .filter_map(|e| {
+            e.ok().map(|(k, _)| {
+                let (_, ts, id) = k.value();
+                (ts, id)
+            })
+        })
+        .collect();
+    let mut n = 0;
+    for (ts, id) in keys {
+        let bytes = t
+            .envelopes
+            .get((ts, id))
+            .map_err(dberr)?
+            .map(|v| v.value().to_vec());
+        if let Some(bytes) = bytes {
+            let rec = wsf_protocol::decode_trusted(&bytes).map_err(|e| {
+                Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string())
+            })?;
+            remove(t, &rec)?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Every table a write touches, opened once per transaction.

@@ -1,0 +1,195 @@
+//! Invite codes: everything a new node needs to join a closed network, as text an organisation
+//! can paste into a message or show as a QR code.
+//!
+//! ```text
+//! code    = "wsf1" base32(payload ‖ checksum)        lowercase RFC 4648 alphabet, no padding
+//! payload = canonical CBOR map {"net": bstr 16, "name": text, "key": bstr 32,
+//!                               "boot": [text multiaddrs], "inviter": bstr 32, "expires": uint ms}
+//! checksum = first 4 bytes of BLAKE3-256(payload)
+//! ```
+//! `expires` 0 means the code does not expire. The checksum catches typos; the code is a secret
+//! (it carries the network key): send it over a channel you trust.
+
+use ciborium::Value;
+
+use crate::cbor;
+use crate::fields::{Fields, MapBuilder};
+use crate::{AuthorId, NetworkId};
+
+/// The text every invite code starts with.
+pub const PREFIX: &str = "wsf1";
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+
+/// What an invite carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub net: NetworkId,
+    pub name: String,
+    /// The network's pre-shared key.
+    pub key: [u8; 32],
+    /// Addresses of the inviting node (multiaddrs with `/p2p/`).
+    pub bootstrap: Vec<String>,
+    /// The inviter's author key: the new node starts with it as its first partner.
+    pub inviter: AuthorId,
+    /// ms since the Unix epoch; 0: never.
+    pub expires: u64,
+}
+
+/// Why a code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InviteError {
+    #[error("not a wsf invite code (it should start with {PREFIX})")]
+    Prefix,
+    #[error("the code contains a character that cannot be in an invite code: {0:?}")]
+    Character(char),
+    #[error("the code has a typo or is incomplete (its checksum does not match)")]
+    Checksum,
+    #[error("the code is damaged: {0}")]
+    Damaged(String),
+    #[error("the invite expired")]
+    Expired,
+}
+
+fn base32(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for &b in bytes {
+        buf = (buf << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buf >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buf << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+fn unbase32(text: &str) -> Result<Vec<u8>, InviteError> {
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in text.chars() {
+        let v = ALPHABET
+            .iter()
+            .position(|&a| char::from(a) == c)
+            .ok_or(InviteError::Character(c))? as u32;
+        buf = (buf << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    Ok(out)
+}
+
+impl Invite {
+    /// The code as text.
+    pub fn encode(&self) -> String {
+        let payload = cbor::encode(
+            &MapBuilder::default()
+                .put("net", self.net.as_bytes().to_vec())
+                .put("name", self.name.as_str())
+                .put("key", self.key.to_vec())
+                .put(
+                    "boot",
+                    Value::Array(
+                        self.bootstrap
+                            .iter()
+                            .map(|b| Value::Text(b.clone()))
+                            .collect(),
+                    ),
+                )
+                .put("inviter", self.inviter.as_bytes().to_vec())
+                .put("expires", self.expires)
+                .build(),
+        );
+        let mut bytes = payload.clone();
+        bytes.extend_from_slice(&blake3::hash(&payload).as_bytes()[..4]);
+        format!("{PREFIX}{}", base32(&bytes))
+    }
+
+    /// Reads a code (spaces, line breaks and case are ignored); refuses expired ones.
+    pub fn decode(code: &str, now_ms: u64) -> Result<Invite, InviteError> {
+        let text: String = code
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let body = text.strip_prefix(PREFIX).ok_or(InviteError::Prefix)?;
+        let bytes = unbase32(body)?;
+        if bytes.len() < 5 {
+            return Err(InviteError::Checksum);
+        }
+        let (payload, sum) = bytes.split_at(bytes.len() - 4);
+        if blake3::hash(payload).as_bytes()[..4] != *sum {
+            return Err(InviteError::Checksum);
+        }
+        let damaged = |e: &dyn std::fmt::Display| InviteError::Damaged(e.to_string());
+        cbor::check(payload).map_err(|e| damaged(&e))?;
+        let value = cbor::decode(payload).map_err(|e| damaged(&e))?;
+        let mut f = Fields::new(value, "", "invite").map_err(|e| damaged(&e))?;
+        let net = NetworkId(f.bytes::<16>("net").map_err(|e| damaged(&e))?);
+        let name = f.text("name").map_err(|e| damaged(&e))?;
+        let key = f.bytes::<32>("key").map_err(|e| damaged(&e))?;
+        let items = f.array("boot").map_err(|e| damaged(&e))?;
+        let bootstrap = f.texts("boot", items).map_err(|e| damaged(&e))?;
+        let inviter = AuthorId(f.bytes::<32>("inviter").map_err(|e| damaged(&e))?);
+        let expires = f.uint("expires").map_err(|e| damaged(&e))?;
+        f.finish().map_err(|e| damaged(&e))?;
+        if expires != 0 && expires <= now_ms {
+            return Err(InviteError::Expired);
+        }
+        Ok(Invite {
+            net,
+            name,
+            key,
+            bootstrap,
+            inviter,
+            expires,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invite() -> Invite {
+        Invite {
+            net: NetworkId([3; 16]),
+            name: "Coalition".into(),
+            key: [9; 32],
+            bootstrap: vec!["/ip4/192.0.2.1/tcp/7654/p2p/12D3KooWExample".into()],
+            inviter: AuthorId([5; 32]),
+            expires: 2_000,
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_and_catch_typos() {
+        let code = invite().encode();
+        assert!(code.starts_with(PREFIX));
+        assert_eq!(Invite::decode(&code, 1_000), Ok(invite()));
+        // Pasted with line breaks and in capitals.
+        let messy = format!("{}\n  {}", &code[..20], code[20..].to_uppercase());
+        assert_eq!(Invite::decode(&messy, 1_000), Ok(invite()));
+        // Every single-character change is caught.
+        for i in PREFIX.len()..code.len() {
+            let mut bad: Vec<char> = code.chars().collect();
+            bad[i] = if bad[i] == 'a' { 'b' } else { 'a' };
+            let bad: String = bad.into_iter().collect();
+            assert!(Invite::decode(&bad, 1_000).is_err(), "typo at {i}");
+        }
+        assert_eq!(Invite::decode(&code, 2_000), Err(InviteError::Expired));
+        assert_eq!(Invite::decode("hello", 0), Err(InviteError::Prefix));
+        assert!(matches!(
+            Invite::decode("wsf1!!", 0),
+            Err(InviteError::Character('!'))
+        ));
+    }
+}
