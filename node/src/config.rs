@@ -56,7 +56,8 @@ pub struct Config {
     /// Under `partners`: how many partners must co-sign an author's profile for its records to
     /// be accepted (default 2).
     pub trust_k: Option<u32>,
-    /// Most records one author may have within any hour of timestamps (default 600).
+    /// Most records one author may have within an hour either side of a record's timestamp
+    /// (default 3,600).
     pub quota_per_hour: Option<u32>,
 }
 
@@ -73,9 +74,10 @@ pub enum Policy {
 
 /// Default for `trust_k`.
 pub const DEFAULT_TRUST_K: u32 = 2;
-/// Default for `quota_per_hour`: ten records a minute, sustained for an hour, is far more than
-/// an organisation publishes; a stolen key cannot fill the store faster than this.
-pub const DEFAULT_QUOTA_PER_HOUR: u32 = 600;
+/// Default for `quota_per_hour`: one record a second, sustained for an hour, is far more than an
+/// organisation publishes by hand, yet lets it publish an archive of a thousand records at once;
+/// a stolen key cannot fill the store faster than this (about 3.6 MB an hour).
+pub const DEFAULT_QUOTA_PER_HOUR: u32 = 3_600;
 
 impl Config {
     /// `<data>/config.json`.
