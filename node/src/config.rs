@@ -56,8 +56,7 @@ pub struct Config {
     /// Under `partners`: how many partners must co-sign an author's profile for its records to
     /// be accepted (default 2).
     pub trust_k: Option<u32>,
-    /// Most records one author may have within an hour either side of a record's timestamp
-    /// (default 3,600).
+    /// Most records one author may have whose timestamps fall in one clock hour (default 3,600).
     pub quota_per_hour: Option<u32>,
 }
 

@@ -316,6 +316,7 @@ fn init(db: &Database) -> Result<(), Error> {
         txn.open_table(PROFILES).map_err(dberr)?;
         txn.open_table(COUNTERS).map_err(dberr)?;
         txn.open_table(PARTNERS).map_err(dberr)?;
+        txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
     }
     txn.commit().map_err(dberr)?;
     Ok(())

@@ -596,8 +596,8 @@ pub fn vouchers(txn: &ReadTransaction, author: &AuthorId) -> Result<u32, Error> 
 }
 
 /// Applies the node's acceptance rules to verified records: blocked authors, the per-author
-/// quota (records within an hour of timestamps, counting those already held and those earlier in
-/// the batch), and under policy `partners` the partner list and web of trust. Profiles are
+/// quota (records whose timestamps fall in the same clock hour, counting those held and those
+/// earlier in the batch), and under policy `partners` the partner list and web of trust. Profiles are
 /// accepted from anyone under `partners` (they are what partners vouch for).
 pub fn apply_rules(
     txn: &ReadTransaction,
@@ -605,9 +605,8 @@ pub fn apply_rules(
     results: Vec<Result<Record, crate::ingest::Outcome>>,
 ) -> Result<Vec<Result<Record, crate::ingest::Outcome>>, Error> {
     use crate::ingest::{Outcome, Rejection};
-    const HOUR: u64 = 3_600_000;
-    let by_author = txn.open_table(BY_AUTHOR).map_err(dberr)?;
-    let mut in_batch: std::collections::HashMap<AuthorId, Vec<u64>> = Default::default();
+    let hours = txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
+    let mut in_batch: std::collections::HashMap<(AuthorId, u64), u64> = Default::default();
     let mut status_cache: std::collections::HashMap<AuthorId, Option<u8>> = Default::default();
     let mut trusted_cache: std::collections::HashMap<AuthorId, bool> = Default::default();
     let mut out = Vec::with_capacity(results.len());
@@ -656,19 +655,17 @@ pub fn apply_rules(
                 continue;
             }
         }
-        let lo = b.ts.saturating_sub(HOUR);
-        let hi = b.ts.saturating_add(HOUR);
-        let held = by_author
-            .range((author.0, lo, [0u8; 32])..=(author.0, hi, [0xff; 32]))
+        let hour = b.ts / HOUR_MS;
+        let held = hours
+            .get((author.0, hour))
             .map_err(dberr)?
-            .count();
-        let batch = in_batch.entry(author).or_default();
-        let near = batch.iter().filter(|t| **t >= lo && **t <= hi).count();
-        if (held + near) as u64 >= u64::from(rules.quota_per_hour) {
+            .map_or(0, |v| v.value());
+        let batch = in_batch.entry((author, hour)).or_default();
+        if held + *batch >= u64::from(rules.quota_per_hour) {
             out.push(reject(Rejection::Quota));
             continue;
         }
-        batch.push(b.ts);
+        *batch += 1;
         out.push(Ok(record));
     }
     Ok(out)

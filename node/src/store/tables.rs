@@ -33,6 +33,11 @@ pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("en
 pub const SUPERSEDED: TableDefinition<Id, (u64, Id, Id)> = TableDefinition::new("superseded-1");
 /// author → (ts, id) of the author's newest profile.
 pub const PROFILES: TableDefinition<Id, (u64, Id)> = TableDefinition::new("profiles-1");
+/// (author, hour of ts) → records held: the per-author quota is checked against it in O(1).
+pub const AUTHOR_HOURS: TableDefinition<(Id, u64), u64> = TableDefinition::new("author-hours-1");
+/// Milliseconds in an hour: the quota's bucket.
+pub const HOUR_MS: u64 = 3_600_000;
+
 /// author → (status, name): 1 = partner, 2 = blocked.
 pub const PARTNERS: TableDefinition<Id, (u8, &str)> = TableDefinition::new("partners-1");
 /// Partner status values.

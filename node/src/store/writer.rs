@@ -222,6 +222,7 @@ struct Tables<'txn> {
     endorsements: redb::Table<'txn, (Id, Id), Id>,
     superseded: redb::Table<'txn, Id, (u64, Id, Id)>,
     profiles: redb::Table<'txn, Id, (u64, Id)>,
+    author_hours: redb::Table<'txn, (Id, u64), u64>,
 }
 
 impl<'txn> Tables<'txn> {
@@ -236,6 +237,7 @@ impl<'txn> Tables<'txn> {
             endorsements: txn.open_table(ENDORSEMENTS).map_err(dberr)?,
             superseded: txn.open_table(SUPERSEDED).map_err(dberr)?,
             profiles: txn.open_table(PROFILES).map_err(dberr)?,
+            author_hours: txn.open_table(AUTHOR_HOURS).map_err(dberr)?,
         })
     }
 }
@@ -266,6 +268,13 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     t.by_kind
         .insert((body.kind().as_str(), body.ts, id), ())
         .map_err(dberr)?;
+    let hour = (author, body.ts / HOUR_MS);
+    let n = t
+        .author_hours
+        .get(hour)
+        .map_err(dberr)?
+        .map_or(0, |v| v.value());
+    t.author_hours.insert(hour, n + 1).map_err(dberr)?;
 
     match &body.content {
         Content::Retraction(r) => {
@@ -346,6 +355,17 @@ fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     t.by_kind
         .remove((body.kind().as_str(), body.ts, id))
         .map_err(dberr)?;
+    let hour = (body.author.0, body.ts / HOUR_MS);
+    let n = t
+        .author_hours
+        .get(hour)
+        .map_err(dberr)?
+        .map_or(0, |v| v.value());
+    if n <= 1 {
+        t.author_hours.remove(hour).map_err(dberr)?;
+    } else {
+        t.author_hours.insert(hour, n - 1).map_err(dberr)?;
+    }
     match &body.content {
         Content::Endorsement(e) => {
             t.endorsements.remove((e.target.0, id)).map_err(dberr)?;
