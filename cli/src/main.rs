@@ -991,22 +991,7 @@ async fn network_cmd(data: DataDir, json: bool, cmd: args::NetworkCmd) -> anyhow
     match cmd {
         args::NetworkCmd::Create { name } => {
             node_must_be_stopped(&data, "`network create`").await?;
-            data.create()?;
-            if data.network_key()?.is_some() {
-                return Err(service::Error::BadRequest(format!(
-                    "{} already belongs to a closed network; use a fresh --data-dir",
-                    data.root().display()
-                ))
-                .into());
-            }
-            let mut config = Config::load(data.root())?;
-            let id = wsf_node::datadir::random_seed()?;
-            let net = wsf_protocol::NetworkId(id[..16].try_into().unwrap_or([0; 16]));
-            let key = wsf_node::datadir::random_seed()?;
-            wsf_node::datadir::write_key(&data.network_key_path(), &key)?;
-            config.network = Some(net.to_hex());
-            config.network_name = Some(name.clone());
-            config.save(data.root())?;
+            let net = wsf_node::network::create(&data, &name)?;
             if json {
                 return output::json(
                     &serde_json::json!({ "network": net, "name": name, "closed": true }),
@@ -1092,35 +1077,7 @@ async fn join(data: DataDir, json: bool, code: &str) -> anyhow::Result<()> {
     let invite = wsf_protocol::invite::Invite::decode(code, wsf_node::ingest::now_ms())
         .map_err(|e| service::Error::BadRequest(e.to_string()))?;
     node_must_be_stopped(&data, "`join`").await?;
-    data.create()?;
-    if let Some(existing) = data.network_key()? {
-        if existing != invite.key {
-            return Err(service::Error::BadRequest(format!(
-                "{} already belongs to another closed network; use a fresh --data-dir",
-                data.root().display()
-            ))
-            .into());
-        }
-    } else {
-        wsf_node::datadir::write_key(&data.network_key_path(), &invite.key)?;
-    }
-    let mut config = Config::load(data.root())?;
-    config.network = Some(invite.net.to_hex());
-    config.network_name = Some(invite.name.clone());
-    for b in &invite.bootstrap {
-        if !config.bootstrap.contains(b) {
-            config.bootstrap.push(b.clone());
-        }
-    }
-    config.save(data.root())?;
-    let svc = Service::open(data)?;
-    svc.set_partner(
-        invite.inviter,
-        Some(wsf_node::store::PARTNER),
-        Some("inviter".into()),
-    )
-    .await?;
-    svc.store().clone().close().await?;
+    wsf_node::network::join(&data, &invite).await?;
     if json {
         return output::json(&serde_json::json!({
             "network": invite.net, "name": invite.name, "bootstrap": invite.bootstrap, "partner": invite.inviter

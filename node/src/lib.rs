@@ -10,6 +10,7 @@ pub mod control;
 pub mod datadir;
 pub mod ingest;
 pub mod net;
+pub mod network;
 pub mod node;
 pub mod service;
 pub mod store;
