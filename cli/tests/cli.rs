@@ -1,20 +1,11 @@
 //! End-to-end tests of the `wsf` binary in temporary data directories, with no node running.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{json, wsf};
 use serde_json::Value;
-
-fn wsf(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsf"));
-    cmd.env("WSF_DATA_DIR", dir).env_remove("RUST_LOG");
-    cmd
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let out = wsf(dir).args(args).arg("--json").assert().success();
-    serde_json::from_slice(&out.get_output().stdout).expect("stdout is JSON")
-}
 
 fn publish_campaign(dir: &Path, title: &str) -> String {
     let v = json(

@@ -1,55 +1,8 @@
 //! Closed networks and partners from the `wsf` binary: create, invite, join, partners.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command as StdCommand, Stdio};
+mod common;
 
-use assert_cmd::Command;
-use serde_json::Value;
-
-fn wsf(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsf"));
-    cmd.env("WSF_DATA_DIR", dir).env_remove("RUST_LOG");
-    cmd
-}
-
-fn json(dir: &Path, args: &[&str]) -> Value {
-    let out = wsf(dir).args(args).arg("--json").assert().success();
-    serde_json::from_slice(&out.get_output().stdout).expect("JSON")
-}
-
-/// Starts `wsf node`; returns once it logged its control API (and keeps draining its log).
-fn start_node(dir: &Path) -> Child {
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_wsf"))
-        .args([
-            "node",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .env("WSF_DATA_DIR", dir)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start wsf node");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    for line in lines.by_ref() {
-        if line.expect("log").contains("control API") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    child
-}
-
-fn stop(mut child: Child) {
-    let _ = StdCommand::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    assert!(child.wait().expect("wait").success());
-}
+use common::{json, start_node, stop, wsf};
 
 #[test]
 fn create_invite_join_and_partners_from_the_cli() {
@@ -59,7 +12,7 @@ fn create_invite_join_and_partners_from_the_cli() {
     assert_eq!(created["closed"], true);
     // Invites need the node (the code carries its addresses).
     wsf(a.path()).args(["invite", "create"]).assert().code(3);
-    let node_a = start_node(a.path());
+    let (node_a, _log_a) = start_node(a.path());
     let id = json(
         a.path(),
         &[
@@ -92,7 +45,7 @@ fn create_invite_join_and_partners_from_the_cli() {
     assert_eq!(joined["network"], created["network"]);
     let shown = json(b.path(), &["network", "show"]);
     assert_eq!(shown["closed"], true);
-    let node_b = start_node(b.path());
+    let (node_b, _log_b) = start_node(b.path());
     // B catches up from A over the closed network.
     let mut found = false;
     for _ in 0..200 {

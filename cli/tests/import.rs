@@ -1,20 +1,16 @@
 //! `wsf import` of bundles holding bad records: the good ones are stored, the bad ones refused
 //! with reasons, a cut-short file is reported, and nothing panics.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::wsf;
 use serde_json::Value;
 use wsf_node::bundle::Writer;
 use wsf_protocol::bundle::Header;
 use wsf_protocol::ed25519_dalek::SigningKey;
 use wsf_protocol::*;
-
-fn wsf(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsf"));
-    cmd.env("WSF_DATA_DIR", dir).env_remove("RUST_LOG");
-    cmd
-}
 
 fn record(seed: u8, net: NetworkId, title: &str) -> Record {
     sign(

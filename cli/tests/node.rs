@@ -2,50 +2,16 @@
 //! when it is stopped; the TCP control API wants the token; a second node on the same data dir
 //! is refused.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
-use std::process::{Child, Command as StdCommand, Stdio};
+mod common;
 
-use assert_cmd::Command;
+use std::io::{Read, Write};
+use std::process::Child;
+
+use common::{start_node, wsf};
 use serde_json::Value;
 
-fn wsf(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wsf"));
-    cmd.env("WSF_DATA_DIR", dir).env_remove("RUST_LOG");
-    cmd
-}
-
-/// Starts `wsf node` and returns once it logged that its control API is up (an event, not a
-/// timer).
-fn start_node(dir: &Path) -> (Child, std::thread::JoinHandle<()>) {
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_wsf"))
-        .args([
-            "node",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ])
-        .env("WSF_DATA_DIR", dir)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start wsf node");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    for line in lines.by_ref() {
-        let line = line.expect("log line");
-        if line.contains("control API") {
-            break;
-        }
-    }
-    // Keep draining the log so the node never blocks on a full pipe.
-    let drain = std::thread::spawn(move || for _ in lines {});
-    (child, drain)
-}
-
 fn sigterm(child: &Child) {
-    let ok = StdCommand::new("kill")
+    let ok = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill")

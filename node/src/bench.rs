@@ -64,13 +64,20 @@ fn bench_request(i: usize, pillar: &Pillar) -> wsf_protocol::api::PublishRequest
 }
 
 fn bench_request_content(i: usize) -> Content {
+    resource(i)
+}
+
+/// The ~1 KB resource every benchmark uses: record `i` of a series.
+fn resource(i: usize) -> Content {
     Content::Resource(Resource {
-        title: format!("Gossip benchmark record {i}"),
-        resource_type: ResourceType::Report,
-        summary: Some("Practical notes for partner organisations. ".repeat(20)),
+        title: format!("Field guide number {i}"),
+        resource_type: ResourceType::Guide,
+        summary: Some(
+            "Practical notes for partner organisations on documenting cases safely. ".repeat(10),
+        ),
         body: None,
-        url: None,
-        language: None,
+        url: Some(format!("https://example.org/guides/{i}")),
+        language: Some("en".into()),
         license: None,
     })
 }
@@ -86,22 +93,13 @@ pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
         .collect();
     let pillars = Pillar::well_known();
     let base = now_ms().saturating_sub(n as u64 * 10 + 60_000);
-    let filler = "Practical notes for partner organisations on documenting cases safely. ";
     (0..n)
         .map(|i| {
             let draft = Draft {
                 net: NetworkId::public(),
                 ts: base + i as u64 * 10,
                 pillars: vec![pillars[i % pillars.len()].clone()],
-                content: Content::Resource(Resource {
-                    title: format!("Field guide number {i}"),
-                    resource_type: ResourceType::Guide,
-                    summary: Some(filler.repeat(10)),
-                    body: None,
-                    url: Some(format!("https://example.org/guides/{i}")),
-                    language: Some("en".into()),
-                    license: None,
-                }),
+                content: resource(i),
                 expires: None,
                 supersedes: None,
                 refs: vec![],
@@ -587,7 +585,6 @@ fn pillar_records(n: usize, offset: usize, pillar: &Pillar) -> Result<Vec<Record
         .map(|i| SigningKey::from_bytes(&[i.wrapping_add(100); 32]))
         .collect();
     let base = now_ms().saturating_sub(3_600_000);
-    let filler = "Practical notes for partner organisations on documenting cases safely. ";
     (0..n)
         .map(|i| {
             let j = i + offset;
@@ -596,15 +593,7 @@ fn pillar_records(n: usize, offset: usize, pillar: &Pillar) -> Result<Vec<Record
                 // Spread over an hour, interleaving the offsets.
                 ts: base + (j as u64 * 3_600_000) / (n as u64 + offset as u64 + 1),
                 pillars: vec![pillar.clone()],
-                content: Content::Resource(Resource {
-                    title: format!("Synced record {j}"),
-                    resource_type: ResourceType::Guide,
-                    summary: Some(filler.repeat(10)),
-                    body: None,
-                    url: None,
-                    language: None,
-                    license: None,
-                }),
+                content: resource(j),
                 expires: None,
                 supersedes: None,
                 refs: vec![],

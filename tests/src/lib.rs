@@ -298,3 +298,58 @@ pub async fn publish(node: &TestNode, title: &str, pillar: &str) -> Record {
         .publish(record.envelope().to_vec(), record.body().pillars.clone());
     record
 }
+
+/// A plain libp2p gossipsub peer that validates nothing — the attacker of the abuse tests —
+/// subscribed to `pillar` on `node`'s network and connected to it. Returns once `node` has told
+/// it that it is on the topic too, so what it publishes reaches `node`.
+pub async fn raw_gossip_peer(
+    node: &TestNode,
+    pillar: &str,
+) -> (
+    libp2p::Swarm<libp2p::gossipsub::Behaviour>,
+    libp2p::gossipsub::IdentTopic,
+) {
+    use libp2p::futures::StreamExt;
+    use libp2p::gossipsub;
+    let network = node.node.service.ingest().network();
+    let topic = wsf_node::net::topic(network, &Pillar::new(pillar).expect("slug"));
+    let mut m = libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(
+            libp2p::tcp::Config::default(),
+            libp2p::noise::Config::new,
+            libp2p::yamux::Config::default,
+        )
+        .expect("tcp")
+        .with_behaviour(|_| {
+            let config = gossipsub::ConfigBuilder::default()
+                .validation_mode(gossipsub::ValidationMode::None)
+                .max_transmit_size(128 * 1024)
+                .message_id_fn(|msg: &gossipsub::Message| {
+                    gossipsub::MessageId::from(blake3::hash(&msg.data).as_bytes().to_vec())
+                })
+                .build()
+                .expect("config");
+            gossipsub::Behaviour::<gossipsub::IdentityTransform>::new(
+                gossipsub::MessageAuthenticity::Anonymous,
+                config,
+            )
+            .expect("gossipsub")
+        })
+        .expect("behaviour")
+        .build();
+    m.behaviour_mut().subscribe(&topic).expect("subscribe");
+    m.dial(node.addr.clone()).expect("dial");
+    let target = node.peer_id();
+    loop {
+        if let libp2p::swarm::SwarmEvent::Behaviour(gossipsub::Event::Subscribed {
+            peer_id,
+            topic: t,
+        }) = m.select_next_some().await
+            && peer_id == target
+            && t == topic.hash()
+        {
+            return (m, topic);
+        }
+    }
+}

@@ -4,8 +4,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libp2p::futures::StreamExt;
-use libp2p::gossipsub;
-use libp2p::swarm::SwarmEvent;
 use wsf_node::datadir::DataDir;
 use wsf_protocol::api::NodeEvent;
 use wsf_protocol::invite::Invite;
@@ -190,47 +188,8 @@ async fn a_flood_of_invalid_records_is_cut_off_and_honest_traffic_flows() {
     let cpu_before = wsf_node::bench::cpu_seconds();
     let rss_before = wsf_node::bench::rss_mib();
 
-    // M: a raw gossipsub peer that validates nothing.
-    let network = victim.node.service.ingest().network();
-    let topic = wsf_node::net::topic(
-        network,
-        &wsf_protocol::Pillar::new("education").expect("slug"),
-    );
-    let mut m = libp2p::SwarmBuilder::with_new_identity()
-        .with_tokio()
-        .with_tcp(
-            libp2p::tcp::Config::default(),
-            libp2p::noise::Config::new,
-            libp2p::yamux::Config::default,
-        )
-        .expect("tcp")
-        .with_behaviour(|_| {
-            let config = gossipsub::ConfigBuilder::default()
-                .validation_mode(gossipsub::ValidationMode::None)
-                .max_transmit_size(128 * 1024)
-                .message_id_fn(|msg: &gossipsub::Message| {
-                    gossipsub::MessageId::from(blake3::hash(&msg.data).as_bytes().to_vec())
-                })
-                .build()
-                .expect("config");
-            gossipsub::Behaviour::<gossipsub::IdentityTransform>::new(
-                gossipsub::MessageAuthenticity::Anonymous,
-                config,
-            )
-            .expect("gossipsub")
-        })
-        .expect("behaviour")
-        .build();
-    m.behaviour_mut().subscribe(&topic).expect("subscribe");
-    m.dial(victim.addr.clone()).expect("dial");
-    loop {
-        if let SwarmEvent::Behaviour(gossipsub::Event::Subscribed { peer_id, .. }) =
-            m.select_next_some().await
-            && peer_id == victim.peer_id()
-        {
-            break;
-        }
-    }
+    // M: a plain libp2p gossipsub peer that validates nothing.
+    let (mut m, topic) = raw_gossip_peer(victim, "education").await;
     let m_id = m.local_peer_id().to_string();
     let mut events = victim.node.events.subscribe();
     let forged_base = wsf_tests::records(77, 1_767_225_600_000, 1, "education");

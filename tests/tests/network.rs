@@ -2,8 +2,6 @@
 //! talking libp2p to each other. Every wait is for an event or a condition, with a timeout.
 
 use libp2p::futures::StreamExt;
-use libp2p::gossipsub;
-use libp2p::swarm::SwarmEvent;
 use wsf_protocol::api::NodeEvent;
 use wsf_tests::*;
 
@@ -74,50 +72,8 @@ async fn forged_records_are_rejected_not_forwarded_and_cost_the_sender() {
     let mut c = TestNode::start(&[], &[&b.addr]).await;
     b.wait_mesh("education", 2).await;
 
-    // M: a plain libp2p gossipsub peer that does not validate anything.
-    let network = b.node.service.ingest().network();
-    let topic = wsf_node::net::topic(
-        network,
-        &wsf_protocol::Pillar::new("education").expect("slug"),
-    );
-    let mut m = libp2p::SwarmBuilder::with_new_identity()
-        .with_tokio()
-        .with_tcp(
-            libp2p::tcp::Config::default(),
-            libp2p::noise::Config::new,
-            libp2p::yamux::Config::default,
-        )
-        .expect("tcp")
-        .with_behaviour(|_| {
-            let config = gossipsub::ConfigBuilder::default()
-                .validation_mode(gossipsub::ValidationMode::None)
-                .message_id_fn(|msg: &gossipsub::Message| {
-                    gossipsub::MessageId::from(
-                        msg.data.iter().take(64).copied().collect::<Vec<u8>>(),
-                    )
-                })
-                .build()
-                .expect("config");
-            gossipsub::Behaviour::<gossipsub::IdentityTransform>::new(
-                gossipsub::MessageAuthenticity::Anonymous,
-                config,
-            )
-            .expect("gossipsub")
-        })
-        .expect("behaviour")
-        .build();
-    m.behaviour_mut().subscribe(&topic).expect("subscribe");
-    m.dial(b.addr.clone()).expect("dial B");
-    // Wait until B has told M it is on the topic.
-    loop {
-        if let SwarmEvent::Behaviour(gossipsub::Event::Subscribed { peer_id, topic: t }) =
-            m.select_next_some().await
-            && peer_id == b.peer_id()
-            && t == topic.hash()
-        {
-            break;
-        }
-    }
+    // M: a plain libp2p gossipsub peer that validates nothing.
+    let (mut m, topic) = raw_gossip_peer(&b, "education").await;
     let m_id = *m.local_peer_id();
     let good = wsf_tests::records(40, 1_767_225_600_000, 3, "education");
     for (i, r) in good.iter().enumerate() {
