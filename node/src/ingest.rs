@@ -162,6 +162,11 @@ impl Default for Rules {
     }
 }
 
+/// Records refused by this node's own rules (expired, blocked, not a partner, over quota,
+/// retracted) that sync should not fetch again: at most this many remembered; when full the
+/// memory is cleared (they are fetched, and refused, once more).
+pub const REFUSED_MEMORY: usize = 200_000;
+
 /// The ingest pipeline of one node.
 #[derive(Debug, Clone)]
 pub struct Ingest {
@@ -170,6 +175,7 @@ pub struct Ingest {
     stats: Arc<Stats>,
     keys: Arc<KeyCache>,
     rules: Arc<std::sync::RwLock<Rules>>,
+    refused: Arc<Mutex<std::collections::HashSet<wsf_protocol::sync::Short>>>,
 }
 
 /// Milliseconds since the Unix epoch, by the system clock.
@@ -195,6 +201,31 @@ impl Ingest {
             stats: Arc::default(),
             keys: Arc::default(),
             rules: Arc::default(),
+            refused: Arc::default(),
+        }
+    }
+
+    /// Remembers records refused by this node's rules, so sync does not fetch them again.
+    pub fn remember_refused(&self, items: impl IntoIterator<Item = wsf_protocol::sync::Short>) {
+        if let Ok(mut r) = self.refused.lock() {
+            for i in items {
+                if r.len() >= REFUSED_MEMORY {
+                    r.clear();
+                }
+                r.insert(i);
+            }
+        }
+    }
+
+    /// Whether sync should skip fetching this item.
+    pub fn was_refused(&self, item: &wsf_protocol::sync::Short) -> bool {
+        self.refused.lock().is_ok_and(|r| r.contains(item))
+    }
+
+    /// Forgets refusals: after a change of partners or policy, records may now be accepted.
+    pub fn forget_refused(&self) {
+        if let Ok(mut r) = self.refused.lock() {
+            r.clear();
         }
     }
 
@@ -208,6 +239,7 @@ impl Ingest {
         if let Ok(mut r) = self.rules.write() {
             *r = rules;
         }
+        self.forget_refused();
     }
 
     /// The store records go into.
@@ -346,10 +378,14 @@ fn check(
         .collect();
     let presence = store.read_blocking(|txn| store::presence(txn, &keys))?;
     let mut presence = presence.into_iter();
+    // A body repeated within the batch is checked once: later copies are duplicates (a peer
+    // cannot make us verify one signature thousands of times).
+    let mut seen = std::collections::HashSet::new();
     let staged: Vec<Stage> = decoded
         .into_iter()
         .map(|s| match s {
             Stage::Verify(u) => match presence.next().flatten() {
+                _ if !seen.insert(u.id()) => Stage::Done(Outcome::Duplicate(u.id())),
                 Some(true) => Stage::Done(Outcome::Duplicate(u.id())),
                 Some(false) => Stage::Done(Outcome::Rejected {
                     id: Some(u.id()),
@@ -434,4 +470,51 @@ fn parallel<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wsf_protocol::{Content, Draft, Pillar, Resource, ResourceType};
+
+    #[tokio::test]
+    async fn a_body_repeated_in_a_batch_is_verified_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("s.redb")).expect("open");
+        let ingest = Ingest::new(store, NetworkId::public());
+        let record = wsf_protocol::sign(
+            &Draft {
+                net: NetworkId::public(),
+                ts: now_ms(),
+                pillars: vec![Pillar::new("education").expect("slug")],
+                content: Content::Resource(Resource {
+                    title: "t".into(),
+                    resource_type: ResourceType::Guide,
+                    summary: None,
+                    body: None,
+                    url: None,
+                    language: None,
+                    license: None,
+                }),
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            },
+            &SigningKey::from_bytes(&[3; 32]),
+        )
+        .expect("sign");
+        let mut forged = record.envelope().to_vec();
+        let n = forged.len();
+        forged[n - 1] ^= 1;
+        let outcomes = ingest.accept(vec![forged; 1_000]).await.expect("accept");
+        let rejected = outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Rejected { .. }))
+            .count();
+        let duplicates = outcomes
+            .iter()
+            .filter(|o| matches!(o, Outcome::Duplicate(_)))
+            .count();
+        assert_eq!((rejected, duplicates), (1, 999));
+    }
 }

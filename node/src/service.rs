@@ -308,7 +308,9 @@ impl Service {
                 .await?
                 .unwrap_or_default(),
         };
-        Ok(self.store().set_partner(author, status, name).await?)
+        let deleted = self.store().set_partner(author, status, name).await?;
+        self.ingest.forget_refused();
+        Ok(deleted)
     }
 
     /// Partners and blocked authors: (author, status, name).

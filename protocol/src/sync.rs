@@ -48,7 +48,8 @@ pub struct Item {
 }
 
 impl Item {
-    fn short(&self) -> Short {
+    /// The item as lists carry it.
+    pub fn short(&self) -> Short {
         let mut p = [0u8; PREFIX_LEN];
         p.copy_from_slice(&self.id[..PREFIX_LEN]);
         Short {
@@ -237,11 +238,14 @@ pub fn process(items: &[Item], received: &[Range], role: Role) -> (Vec<Range>, L
     let mut out = Out::default();
     let mut learnt = Learnt::default();
     let mut start = 0usize;
-    for range in received {
+    for (done, range) in received.iter().enumerate() {
         let end = start + items[start..].partition_point(|it| range.upper.above(it));
         let mine = &items[start..end];
         start = end;
-        if out.over_budget() {
+        // Past the byte budget, or when splitting this range could take the reply past the range
+        // limit (each remaining range needs at least one), hand ranges back unprocessed.
+        let remaining = received.len() - done;
+        if out.over_budget() || out.ranges.len() + BRANCH + remaining >= MAX_RANGES {
             // Past the budget: hand the range back as a fingerprint for the next round.
             out.push(range.upper.clone(), Mode::Fingerprint(fingerprint(mine)));
             continue;

@@ -72,6 +72,8 @@ pub(super) struct EventLoop {
     sync_on_connect: bool,
     next_sync: Instant,
     bad_requests: HashMap<PeerId, u32>,
+    /// Permits for answering sync requests (all peers together).
+    answering: std::sync::Arc<tokio::sync::Semaphore>,
     rng: u64,
 }
 
@@ -196,6 +198,7 @@ impl EventLoop {
             sync_on_connect: config.sync_on_connect,
             next_sync: now + config.sync_interval,
             bad_requests: HashMap::new(),
+            answering: std::sync::Arc::new(tokio::sync::Semaphore::new(super::sync::MAX_ANSWERING)),
             rng: u64::from_le_bytes(
                 config.key.public().to_peer_id().to_bytes()[..8]
                     .try_into()
@@ -442,12 +445,15 @@ impl EventLoop {
                     },
                 ..
             } => {
-                if !super::sync::Bucket::take(&mut self.buckets, peer) {
+                let permit = self.answering.clone().try_acquire_owned().ok();
+                let limited = !super::sync::Bucket::take(&mut self.buckets, peer);
+                if limited || permit.is_none() {
+                    let why = if limited { "rate limited" } else { "busy" };
                     let refusal = wsf_protocol::sync::Message {
                         net: self.network,
                         pillar: Pillar::new("education")
                             .unwrap_or_else(|_| Pillar::well_known().remove(0)),
-                        body: wsf_protocol::sync::Body::Refused("rate limited".into()),
+                        body: wsf_protocol::sync::Body::Refused(why.into()),
                     };
                     let _ = self
                         .swarm
@@ -461,6 +467,7 @@ impl EventLoop {
                 let pillars = self.pillars();
                 tokio::spawn(async move {
                     let answer = super::sync::respond(ingest, pillars, request.0).await;
+                    drop(permit);
                     let _ = tx.send((peer, channel, answer)).await;
                 });
             }
@@ -514,6 +521,11 @@ impl EventLoop {
         let now = Instant::now();
         self.drop_low_scores();
         self.banned.retain(|_, until| *until > now);
+        // Forget rate and strike state of peers that are gone.
+        let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
+        self.buckets.retain(|p, _| connected.contains(p));
+        self.bad_requests
+            .retain(|p, _| connected.contains(p) || self.banned.contains_key(p));
         // Periodic sync with one random connected peer.
         if now >= self.next_sync {
             self.next_sync = now + self.sync_interval;
@@ -673,6 +685,33 @@ async fn ingest_gossip(
                     .collect()
             }
         };
+        // A duplicate whose bytes are exactly the stored envelope is the same valid record on
+        // another pillar topic (or a copy we already hold): accept it, so gossipsub forwards it
+        // on this topic too. Any other duplicate (same body, other signature bytes) is ignored.
+        let dup_ids: Vec<wsf_protocol::RecordId> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                Outcome::Duplicate(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let stored: HashMap<wsf_protocol::RecordId, Vec<u8>> = if dup_ids.is_empty() {
+            HashMap::new()
+        } else {
+            ingest
+                .store()
+                .read(move |txn| {
+                    let mut m = HashMap::new();
+                    for id in dup_ids {
+                        if let Some(e) = crate::store::envelope(txn, &id)? {
+                            m.insert(id, e);
+                        }
+                    }
+                    Ok(m)
+                })
+                .await
+                .unwrap_or_default()
+        };
         for (m, outcome) in batch.into_iter().zip(outcomes) {
             let acceptance = match &outcome {
                 Outcome::Stored(_) => {
@@ -682,6 +721,9 @@ async fn ingest_gossip(
                             record: Box::new(RecordInfo::from_record(&record)),
                         });
                     }
+                    MessageAcceptance::Accept
+                }
+                Outcome::Duplicate(id) if stored.get(id) == Some(&m.data) => {
                     MessageAcceptance::Accept
                 }
                 Outcome::Duplicate(_) => MessageAcceptance::Ignore,

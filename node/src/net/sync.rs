@@ -30,6 +30,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Sync requests a peer may send in a burst, and per second after it.
 pub const RATE_BURST: f64 = 100.0;
 pub const RATE_PER_SECOND: f64 = 50.0;
+/// Most records one session may learn it lacks (a lying responder cannot grow it further).
+pub const MAX_NEED: usize = 1_000_000;
+/// Requests answered at once, all peers together; more are refused as busy.
+pub const MAX_ANSWERING: usize = 8;
 /// Bytes of envelopes in one fetch answer at most (under the message limit).
 pub const FETCH_BYTES: usize = MAX_MESSAGE - 64 * 1024;
 
@@ -157,8 +161,20 @@ pub(super) async fn respond(
             Body::Envelopes(envs)
         }
         Body::Envelopes(pushed) => {
+            if pushed.len() > PUSH_PAGE {
+                return Err(format!(
+                    "a push of {} envelopes (limit {PUSH_PAGE})",
+                    pushed.len()
+                ));
+            }
             if !pushed.is_empty() {
-                ingest.accept(pushed).await.map_err(|e| e.to_string())?;
+                let outcomes = ingest.accept(pushed).await.map_err(|e| e.to_string())?;
+                if let Some(bad) = outcomes.iter().find_map(|o| match o {
+                    Outcome::Rejected { reason, .. } if reason.is_misbehaviour() => Some(reason),
+                    _ => None,
+                }) {
+                    return Err(format!("pushed a bad record: {}", bad.code()));
+                }
             }
             Body::Envelopes(Vec::new())
         }
@@ -215,7 +231,9 @@ async fn run(
     let mut ranges = sync::initiate(&items);
     while !ranges.is_empty() {
         if report.rounds as usize >= MAX_ROUNDS {
-            return Err(format!("no agreement after {MAX_ROUNDS} rounds"));
+            // Move what was learnt; the next session continues the rest.
+            tracing::debug!(%peer, %pillar, "sync stopped after {MAX_ROUNDS} rounds");
+            break;
         }
         report.rounds += 1;
         let msg = Message {
@@ -231,10 +249,17 @@ async fn run(
         let (next, learnt) = sync::process(&items, &theirs, Role::Initiator);
         need.extend(learnt.need);
         have.extend(learnt.have);
+        if need.len() > MAX_NEED {
+            return Err(format!(
+                "bad answer: more than {MAX_NEED} records to fetch in one session"
+            ));
+        }
         ranges = next;
     }
     need.sort();
     need.dedup();
+    // Records this node refused before (its own rules) are not fetched again.
+    need.retain(|s| !ingest.was_refused(s));
     have.sort();
     have.dedup();
 
@@ -261,11 +286,35 @@ async fn run(
             return Err("the peer answered a fetch with something else".into());
         };
         report.fetched += envs.len() as u64;
-        let outcomes = ingest.accept(envs).await.map_err(|e| e.to_string())?;
+        let outcomes = ingest
+            .accept(envs.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         report.stored += outcomes
             .iter()
             .filter(|o| matches!(o, Outcome::Stored(_)))
             .count() as u64;
+        let mut refused = Vec::new();
+        for (o, env) in outcomes.iter().zip(&envs) {
+            if let Outcome::Rejected { reason, .. } = o {
+                if reason.is_misbehaviour() {
+                    return Err(format!(
+                        "bad answer: a fetched record was {}",
+                        reason.code()
+                    ));
+                }
+                if let Ok(u) = wsf_protocol::decode(env) {
+                    refused.push(
+                        Item {
+                            ts: u.body().ts,
+                            id: u.id().0,
+                        }
+                        .short(),
+                    );
+                }
+            }
+        }
+        ingest.remember_refused(refused);
     }
 
     // Push what the peer lacks.

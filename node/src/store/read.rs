@@ -265,10 +265,8 @@ pub fn detail(txn: &ReadTransaction, id: &RecordId, history: bool) -> Result<Rec
 /// The newest record of the same author that supersedes `record`.
 fn superseder(txn: &ReadTransaction, record: &Record) -> Result<Option<RecordId>, Error> {
     let t = txn.open_table(SUPERSEDED).map_err(dberr)?;
-    Ok(t.get(record.id().0).map_err(dberr)?.and_then(|v| {
-        let (_, nid, author) = v.value();
-        (author == record.body().author.0).then_some(RecordId(nid))
-    }))
+    let key = (record.id().0, record.body().author.0);
+    Ok(t.get(key).map_err(dberr)?.map(|v| RecordId(v.value().1)))
 }
 
 /// Whether a listing hides this record: superseded by its author, or an older profile.
@@ -512,7 +510,7 @@ pub fn envelopes_by_short(
     let p = pillar.as_str();
     let mut out = Vec::new();
     let mut bytes = 0;
-    for s in wanted {
+    'wanted: for s in wanted {
         let mut lo = [0u8; 32];
         lo[..s.prefix.len()].copy_from_slice(&s.prefix);
         let mut hi = [0xffu8; 32];
@@ -521,12 +519,15 @@ pub fn envelopes_by_short(
             let (k, _) = entry.map_err(dberr)?;
             let (_, ts, id) = k.value();
             if let Some(e) = envelopes.get((ts, id)).map_err(dberr)? {
-                bytes += e.value().len();
+                // Each envelope costs its bytes plus a length prefix of at most 10 bytes; stop
+                // before the answer would pass the budget (the rest is fetched next time).
+                let cost = e.value().len() + 10;
+                if bytes + cost > max_bytes {
+                    break 'wanted;
+                }
+                bytes += cost;
                 out.push(e.value().to_vec());
             }
-        }
-        if bytes > max_bytes {
-            break;
         }
     }
     Ok(out)

@@ -28,9 +28,10 @@ pub const BY_KIND: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("
 pub const RETRACTED: TableDefinition<(Id, Id), Id> = TableDefinition::new("retracted-1");
 /// (target id, endorsement id) → endorser.
 pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("endorsements-1");
-/// older id → (newest superseding ts, its id, its author). A record is hidden from listings when
-/// a record of the same author supersedes it.
-pub const SUPERSEDED: TableDefinition<Id, (u64, Id, Id)> = TableDefinition::new("superseded-1");
+/// (older id, author of the superseding record) → (newest superseding ts, its id). Keyed by
+/// author so that only the older record's own author can hide it: a record of someone else that
+/// claims to supersede it lands under another key and changes nothing.
+pub const SUPERSEDED: TableDefinition<(Id, Id), (u64, Id)> = TableDefinition::new("superseded-2");
 /// author → (ts, id) of the author's newest profile.
 pub const PROFILES: TableDefinition<Id, (u64, Id)> = TableDefinition::new("profiles-1");
 /// (author, hour of ts) → records held: the per-author quota is checked against it in O(1).

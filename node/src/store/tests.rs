@@ -441,3 +441,52 @@ async fn counters_add_up() {
     let c = store.read(counts).await.expect("counts");
     assert_eq!(c.rejected.get("signature_invalid"), Some(&5));
 }
+
+#[tokio::test]
+async fn another_author_cannot_unhide_a_superseded_record() {
+    let (_d, store) = open();
+    let alice = key(1);
+    let v1 = rec(&alice, 1_000, "education", resource("v1"));
+    let v2 = rec_with(&alice, 2_000, "education", resource("v2"), Some(v1.id()));
+    // Mallory claims to supersede Alice's v1, with a later timestamp.
+    let fake = rec_with(&key(9), 3_000, "education", resource("fake"), Some(v1.id()));
+    store
+        .insert(vec![v1.clone(), v2.clone(), fake.clone()])
+        .await
+        .expect("insert");
+    let shown = listing(&store, all()).await;
+    assert_eq!(shown, vec![fake.id(), v2.id()], "v1 stays hidden");
+}
+
+#[tokio::test]
+async fn retracting_the_newest_profile_falls_back_to_the_previous_one() {
+    let (_d, store) = open();
+    let a = key(1);
+    let profile = |ts, name: &str| {
+        rec(
+            &a,
+            ts,
+            "education",
+            Content::Profile(Profile {
+                name: name.into(),
+                description: None,
+                website: None,
+                countries: vec![],
+                contact: None,
+            }),
+        )
+    };
+    let old = profile(1_000, "Old name");
+    let new = profile(2_000, "New name");
+    store.insert(vec![old, new.clone()]).await.expect("insert");
+    store
+        .insert(vec![retraction(&a, 3_000, new.id())])
+        .await
+        .expect("retract");
+    let author = AuthorId::from(&a.verifying_key());
+    let name = store
+        .read(move |t| author_name(t, &author))
+        .await
+        .expect("name");
+    assert_eq!(name.as_deref(), Some("Old name"));
+}

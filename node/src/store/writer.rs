@@ -220,7 +220,7 @@ struct Tables<'txn> {
     by_kind: redb::Table<'txn, (&'static str, u64, Id), ()>,
     retracted: redb::Table<'txn, (Id, Id), Id>,
     endorsements: redb::Table<'txn, (Id, Id), Id>,
-    superseded: redb::Table<'txn, Id, (u64, Id, Id)>,
+    superseded: redb::Table<'txn, (Id, Id), (u64, Id)>,
     profiles: redb::Table<'txn, Id, (u64, Id)>,
     author_hours: redb::Table<'txn, (Id, u64), u64>,
 }
@@ -322,17 +322,13 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
         _ => {}
     }
     if let Some(old) = body.supersedes {
-        let newer = match t.superseded.get(old.0).map_err(dberr)? {
-            Some(v) => {
-                let (ts, nid, _) = v.value();
-                (body.ts, id) > (ts, nid)
-            }
+        let key = (old.0, author);
+        let newer = match t.superseded.get(key).map_err(dberr)? {
+            Some(v) => (body.ts, id) > v.value(),
             None => true,
         };
         if newer {
-            t.superseded
-                .insert(old.0, (body.ts, id, author))
-                .map_err(dberr)?;
+            t.superseded.insert(key, (body.ts, id)).map_err(dberr)?;
         }
     }
     Ok(InsertOutcome::Stored)
@@ -378,6 +374,31 @@ fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
                 .map(|v| v.value().1);
             if current == Some(id) {
                 t.profiles.remove(body.author.0).map_err(dberr)?;
+                // Fall back to the author's newest remaining profile, if any.
+                let held: Vec<(u64, Id)> = t
+                    .by_kind
+                    .range(("profile", 0u64, [0u8; 32])..=("profile", u64::MAX, [0xff; 32]))
+                    .map_err(dberr)?
+                    .rev()
+                    .filter_map(|e| {
+                        e.ok().map(|(k, _)| {
+                            let (_, ts, pid) = k.value();
+                            (ts, pid)
+                        })
+                    })
+                    .collect();
+                for (ts, pid) in held {
+                    let author = t
+                        .envelopes
+                        .get((ts, pid))
+                        .map_err(dberr)?
+                        .and_then(|v| wsf_protocol::decode_trusted(v.value()).ok())
+                        .map(|r| r.body().author.0);
+                    if author == Some(body.author.0) {
+                        t.profiles.insert(body.author.0, (ts, pid)).map_err(dberr)?;
+                        break;
+                    }
+                }
             }
         }
         _ => {}
