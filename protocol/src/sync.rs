@@ -38,7 +38,7 @@ pub const MAX_RANGES: usize = 16_384;
 /// instead of answering with one huge difference (a fresh node listing nothing, say).
 pub const DIFF_CAP: usize = 4_096;
 /// Most envelopes asked for in one fetch request.
-pub const FETCH_PAGE: usize = 1_024;
+pub const FETCH_PAGE: usize = 2_048;
 
 /// One record in the reconciled order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
