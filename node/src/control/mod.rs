@@ -72,6 +72,9 @@ pub fn token(data: &DataDir) -> Result<String, crate::datadir::Error> {
     if let Ok(text) = std::fs::read_to_string(&path) {
         let t = text.trim();
         if t.len() >= 32 && wsf_protocol::hex::is_hex(t) {
+            // Someone may have copied the file with wider permissions: keep it private.
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
             return Ok(t.to_owned());
         }
     }
