@@ -226,9 +226,17 @@ async fn run(
         .read(move |txn| store::pillar_items(txn, &p))
         .await
         .map_err(|e| e.to_string())?;
+    // Reconciliation is CPU work over every item of the pillar: off the async runtime.
+    let items = std::sync::Arc::new(items);
+    let cpu = |e: tokio::task::JoinError| e.to_string();
     let mut need = Vec::new();
     let mut have = Vec::new();
-    let mut ranges = sync::initiate(&items);
+    let mut ranges = {
+        let items = items.clone();
+        tokio::task::spawn_blocking(move || sync::initiate(&items))
+            .await
+            .map_err(cpu)?
+    };
     while !ranges.is_empty() {
         if report.rounds as usize >= MAX_ROUNDS {
             // Move what was learnt; the next session continues the rest.
@@ -246,7 +254,12 @@ async fn run(
         let Body::Reconcile(theirs) = reply.body else {
             return Err("the peer answered with something else".into());
         };
-        let (next, learnt) = sync::process(&items, &theirs, Role::Initiator);
+        let (next, learnt) = {
+            let items = items.clone();
+            tokio::task::spawn_blocking(move || sync::process(&items, &theirs, Role::Initiator))
+                .await
+                .map_err(cpu)?
+        };
         need.extend(learnt.need);
         have.extend(learnt.have);
         if need.len() > MAX_NEED {
