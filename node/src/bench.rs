@@ -59,12 +59,8 @@ fn bench_request(i: usize, pillar: &Pillar) -> wsf_protocol::api::PublishRequest
         expires: None,
         supersedes: None,
         refs: vec![],
-        content: bench_request_content(i),
+        content: resource(i),
     }
-}
-
-fn bench_request_content(i: usize) -> Content {
-    resource(i)
 }
 
 /// The ~1 KB resource every benchmark uses: record `i` of a series.
@@ -82,30 +78,46 @@ fn resource(i: usize) -> Content {
     })
 }
 
-/// `n` signed ~1 KB resource records from 64 authors, in time order.
-pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
-    let keys: Vec<SigningKey> = (0..64u8)
+/// Benchmark record `i`: a ~1 KB resource at `ts` on `pillar`, signed by `key`.
+fn signed(i: usize, ts: u64, pillar: Pillar, key: &SigningKey) -> Result<Record, Error> {
+    let draft = Draft {
+        net: NetworkId::public(),
+        ts,
+        pillars: vec![pillar],
+        content: resource(i),
+        expires: None,
+        supersedes: None,
+        refs: vec![],
+    };
+    wsf_protocol::sign(&draft, key).map_err(|e| Error::Setup(e.to_string()))
+}
+
+/// 64 author keys derived from `seed`.
+fn authors(seed: u8) -> Vec<SigningKey> {
+    (0..64u8)
         .map(|i| {
             let mut s = [seed; 32];
             s[0] = i;
             SigningKey::from_bytes(&s)
         })
-        .collect();
+        .collect()
+}
+
+/// `n` signed ~1 KB resource records from 64 authors over the six well-known pillars, 10 ms
+/// apart, in time order.
+pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
+    let keys = authors(seed);
     let pillars = Pillar::well_known();
     let base = now_ms().saturating_sub(n as u64 * 10 + 60_000);
     (0..n)
         .map(|i| {
-            let draft = Draft {
-                net: NetworkId::public(),
-                ts: base + i as u64 * 10,
-                pillars: vec![pillars[i % pillars.len()].clone()],
-                content: resource(i),
-                expires: None,
-                supersedes: None,
-                refs: vec![],
-            };
-            wsf_protocol::sign(&draft, &keys[i % keys.len()])
-                .map_err(|e| Error::Setup(e.to_string()))
+            let ts = base + i as u64 * 10;
+            signed(
+                i,
+                ts,
+                pillars[i % pillars.len()].clone(),
+                &keys[i % keys.len()],
+            )
         })
         .collect()
 }
@@ -579,27 +591,14 @@ pub struct SyncFigures {
     pub ingest_per_s: f64,
 }
 
-/// `n` signed ~1 KB records on one pillar, from 64 authors; `offset` varies the content.
-fn pillar_records(n: usize, offset: usize, pillar: &Pillar) -> Result<Vec<Record>, Error> {
-    let keys: Vec<SigningKey> = (0..64u8)
-        .map(|i| SigningKey::from_bytes(&[i.wrapping_add(100); 32]))
-        .collect();
+/// `n` signed ~1 KB records on one pillar from 64 authors, spread over the last hour.
+fn pillar_records(n: usize, pillar: &Pillar) -> Result<Vec<Record>, Error> {
+    let keys = authors(100);
     let base = now_ms().saturating_sub(3_600_000);
     (0..n)
         .map(|i| {
-            let j = i + offset;
-            let draft = Draft {
-                net: NetworkId::public(),
-                // Spread over an hour, interleaving the offsets.
-                ts: base + (j as u64 * 3_600_000) / (n as u64 + offset as u64 + 1),
-                pillars: vec![pillar.clone()],
-                content: resource(j),
-                expires: None,
-                supersedes: None,
-                refs: vec![],
-            };
-            wsf_protocol::sign(&draft, &keys[j % keys.len()])
-                .map_err(|e| Error::Setup(e.to_string()))
+            let ts = base + (i as u64 * 3_600_000) / (n as u64 + 1);
+            signed(i, ts, pillar.clone(), &keys[i % keys.len()])
         })
         .collect()
 }
@@ -662,7 +661,7 @@ pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures
     let d = diff;
     // Common records, then D for each side only, interleaved in time with the common ones.
     let p = pillar.clone();
-    let all = tokio::task::spawn_blocking(move || pillar_records(n + 2 * d, 0, &p))
+    let all = tokio::task::spawn_blocking(move || pillar_records(n + 2 * d, &p))
         .await
         .map_err(|e| Error::Setup(e.to_string()))??;
     let mut common = Vec::with_capacity(n);

@@ -48,6 +48,21 @@ fn rec_with(
     .expect("sign")
 }
 
+fn profile(k: &SigningKey, ts: u64, name: &str) -> Record {
+    rec(
+        k,
+        ts,
+        "education",
+        Content::Profile(Profile {
+            name: name.into(),
+            description: None,
+            website: None,
+            countries: vec![],
+            contact: None,
+        }),
+    )
+}
+
 fn retraction(k: &SigningKey, ts: u64, target: RecordId) -> Record {
     rec(
         k,
@@ -232,20 +247,6 @@ async fn newest_profile_names_the_author_and_endorsements_are_indexed() {
     let (_d, store) = open();
     let a = key(1);
     let b = key(2);
-    let profile = |k: &SigningKey, ts, name: &str| {
-        rec(
-            k,
-            ts,
-            "education",
-            Content::Profile(Profile {
-                name: name.into(),
-                description: None,
-                website: None,
-                countries: vec![],
-                contact: None,
-            }),
-        )
-    };
     let campaign = rec(&a, 1_000, "education", resource("call"));
     let cid = campaign.id();
     let endorse = rec(
@@ -462,22 +463,8 @@ async fn another_author_cannot_unhide_a_superseded_record() {
 async fn retracting_the_newest_profile_falls_back_to_the_previous_one() {
     let (_d, store) = open();
     let a = key(1);
-    let profile = |ts, name: &str| {
-        rec(
-            &a,
-            ts,
-            "education",
-            Content::Profile(Profile {
-                name: name.into(),
-                description: None,
-                website: None,
-                countries: vec![],
-                contact: None,
-            }),
-        )
-    };
-    let old = profile(1_000, "Old name");
-    let new = profile(2_000, "New name");
+    let old = profile(&a, 1_000, "Old name");
+    let new = profile(&a, 2_000, "New name");
     store.insert(vec![old, new.clone()]).await.expect("insert");
     store
         .insert(vec![retraction(&a, 3_000, new.id())])
