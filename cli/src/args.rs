@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use wsf_protocol::{Action, AuthorId, Kind, Pillar, ResourceType};
+use wsf_protocol::{Action, Kind, Pillar, ResourceType};
 
 use crate::dates;
 
@@ -86,7 +86,13 @@ pub enum Command {
         addr: String,
     },
     /// Receive records of a pillar from now on (saved in config.json).
-    Subscribe { pillar: Pillar },
+    Subscribe {
+        #[arg(required_unless_present = "new_pillar")]
+        pillar: Option<Pillar>,
+        /// Follow a pillar this node does not know yet (not well known, held or followed).
+        #[arg(long = "new-pillar", value_name = "SLUG", conflicts_with = "pillar")]
+        new_pillar: Option<Pillar>,
+    },
     /// Stop receiving records of a pillar (saved in config.json).
     Unsubscribe { pillar: Pillar },
     /// Print records and peer events as they happen (--json: one object per line).
@@ -131,6 +137,9 @@ pub struct NodeArgs {
     /// Pillars to receive (repeatable; saved; default: all well-known pillars).
     #[arg(long = "pillar", value_name = "PILLAR")]
     pub pillars: Vec<Pillar>,
+    /// A new pillar to receive, not known to this node yet (repeatable; saved).
+    #[arg(long = "new-pillar", value_name = "SLUG")]
+    pub new_pillars: Vec<Pillar>,
     /// Control API address for scripts (bearer token in <data>/api.token). Default:
     /// 127.0.0.1:7655.
     #[arg(long, value_name = "ADDR")]
@@ -166,9 +175,14 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Pillar(s) to publish on (repeatable): womens-rights, education, gender-equality,
-    /// poverty-hunger, state-military-oppression, human-rights-violations, or a custom slug.
-    #[arg(long = "pillar", value_name = "PILLAR", required = true)]
+    /// poverty-hunger, state-military-oppression, human-rights-violations, or a pillar this
+    /// node already holds or follows.
+    #[arg(long = "pillar", value_name = "PILLAR", required_unless_present = "new_pillars")]
     pub pillars: Vec<Pillar>,
+    /// Start a new pillar (repeatable): a slug nobody may follow yet. Without it, an unknown
+    /// pillar is refused (it would reach nobody).
+    #[arg(long = "new-pillar", value_name = "SLUG")]
+    pub new_pillars: Vec<Pillar>,
     /// When the record stops being relevant (YYYY-MM-DD).
     #[arg(long, value_parser = dates::parse, value_name = "DATE")]
     pub expires: Option<u64>,
@@ -259,8 +273,8 @@ pub enum PublishCmd {
         /// Start (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).
         #[arg(long, value_parser = dates::parse, value_name = "DATE")]
         starts: Option<u64>,
-        /// End (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).
-        #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+        /// End (YYYY-MM-DD, the end of that day, or YYYY-MM-DDTHH:MM, UTC).
+        #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
         ends: Option<u64>,
         /// Whom the campaign addresses.
         #[arg(long)]
@@ -296,14 +310,14 @@ pub struct ListArgs {
     /// Only these kinds (repeatable; default: resource, practice, campaign).
     #[arg(long = "kind", value_name = "KIND", value_parser = parse_kind)]
     pub kinds: Vec<Kind>,
-    /// Only this author (hex key).
+    /// Only this author: a key, a unique key prefix, or a partner's local name.
     #[arg(long)]
-    pub author: Option<AuthorId>,
+    pub author: Option<String>,
     /// Only records from this date on (YYYY-MM-DD).
     #[arg(long, value_parser = dates::parse, value_name = "DATE")]
     pub since: Option<u64>,
-    /// Only records up to this date.
-    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+    /// Only records up to this date (a date alone includes that day).
+    #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
     pub until: Option<u64>,
     /// At most this many records.
     #[arg(long, default_value_t = 50)]
@@ -314,6 +328,9 @@ pub struct ListArgs {
     /// Include records replaced by newer versions.
     #[arg(long)]
     pub all: bool,
+    /// Include records whose expiry date has passed (marked "expired"; kept 30 days).
+    #[arg(long)]
+    pub include_expired: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -400,15 +417,21 @@ pub enum InviteCmd {
 pub enum PartnersCmd {
     /// Accept this author's records (under policy `partners`).
     Add {
-        author: AuthorId,
+        /// A key, a unique key prefix, or a partner's local name.
+        author: String,
+        /// The name this node shows for it (unique; not all hex).
         #[arg(long)]
         name: Option<String>,
     },
     /// Take an author off the list (partner or blocked).
-    Remove { author: AuthorId },
+    Remove {
+        /// A key, a unique key prefix, or a partner's local name.
+        author: String,
+    },
     /// Refuse this author's records from now on, and delete those held.
     Block {
-        author: AuthorId,
+        /// A key, a unique key prefix, or a partner's local name.
+        author: String,
         #[arg(long)]
         name: Option<String>,
     },

@@ -87,6 +87,19 @@ pub fn parse(text: &str) -> Result<u64, String> {
     u64::try_from(secs * 1_000).map_err(|_| bad())
 }
 
+/// Parses the end of a span: like [`parse`], but a date alone means the end of that day
+/// (23:59:59.999 UTC), so `--ends 2027-03-01` and `--until 2027-03-01` include that day.
+pub fn parse_end(text: &str) -> Result<u64, String> {
+    let start = parse(text)?;
+    let t = text.trim();
+    let date_only = t.len() == 10 && t.as_bytes().get(4) == Some(&b'-');
+    Ok(if date_only {
+        start + 86_400_000 - 1
+    } else {
+        start
+    })
+}
+
 /// `2027-03-01 18:30` (UTC) for tables.
 pub fn format(ms: u64) -> String {
     let secs = (ms / 1_000) as i64;
@@ -119,6 +132,8 @@ mod tests {
         assert!(parse("2026-13-01").is_err());
         assert!(parse("tomorrow").is_err());
         assert_eq!(parse("1767225600000"), Ok(1_767_225_600_000));
+        assert_eq!(parse_end("2026-01-01"), Ok(1_767_225_600_000 + 86_399_999));
+        assert_eq!(parse_end("2026-01-01T10:00"), parse("2026-01-01T10:00"));
         assert_eq!(format(1_709_209_800_000), "2024-02-29 12:30");
         assert_eq!(format_day(1_767_225_600_000), "2026-01-01");
         for days in [0i64, 59, 365, 10_000, 20_000, 40_000] {

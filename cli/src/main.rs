@@ -125,11 +125,14 @@ fn normalise(text: &str) -> String {
 }
 
 fn request(common: CommonArgs, content: Content) -> PublishRequest {
+    let mut pillars = common.pillars;
+    pillars.extend(common.new_pillars.iter().cloned());
     PublishRequest {
-        pillars: common.pillars,
+        pillars,
         expires: common.expires,
         supersedes: common.supersedes,
         refs: common.refs,
+        new_pillars: common.new_pillars,
         content,
     }
 }
@@ -259,6 +262,7 @@ fn profile_request(
         expires: None,
         supersedes: None,
         refs: Vec::new(),
+        new_pillars: Vec::new(),
         content: Content::Profile(Profile {
             name,
             description,
@@ -274,6 +278,9 @@ fn print_published(json: bool, p: &wsf_protocol::api::Published) -> anyhow::Resu
         return output::json(p);
     }
     match p.outcome.as_str() {
+        "duplicate" if p.kind == wsf_protocol::Kind::Endorsement => {
+            println!("already co-signed with this statement: {}", p.id)
+        }
         "duplicate" => println!("already published: {} {}", p.kind, p.id),
         _ => println!("published {} {}", p.kind, p.id),
     }
@@ -475,6 +482,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     limit: Some(a.limit),
                     cursor: a.cursor,
                     all: a.all,
+                    include_expired: a.include_expired,
                 })
                 .await;
             b.close().await?;
@@ -568,8 +576,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Join { code } => join(data, json, &code).await,
         Command::Partners(cmd) => partners_cmd(data, json, cmd).await,
-        Command::Subscribe { pillar } => set_pillar(data, json, pillar, true).await,
-        Command::Unsubscribe { pillar } => set_pillar(data, json, pillar, false).await,
+        Command::Subscribe { pillar, new_pillar } => match (pillar, new_pillar) {
+            (_, Some(p)) => set_pillar(data, json, p, true, true).await,
+            (Some(p), None) => set_pillar(data, json, p, true, false).await,
+            (None, None) => Err(service::Error::BadRequest("give a pillar".into()).into()),
+        },
+        Command::Unsubscribe { pillar } => set_pillar(data, json, pillar, false, false).await,
         Command::Watch => {
             let c = remote_only(&data).await?;
             c.events("/v1/events", |line| {
@@ -587,7 +599,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn set_pillar(data: DataDir, json: bool, pillar: Pillar, on: bool) -> anyhow::Result<()> {
+async fn set_pillar(
+    data: DataDir,
+    json: bool,
+    pillar: Pillar,
+    on: bool,
+    new: bool,
+) -> anyhow::Result<()> {
     let pillars: Vec<Pillar> = match Client::connect(&control::socket_path(data.root())).await {
         Some(c) => {
             let path = if on {
@@ -595,12 +613,16 @@ async fn set_pillar(data: DataDir, json: bool, pillar: Pillar, on: bool) -> anyh
             } else {
                 "/v1/unsubscribe"
             };
-            let v: serde_json::Value = c.post(path, &PillarRequest { pillar }).await?;
+            let v: serde_json::Value = c.post(path, &PillarRequest { pillar, new }).await?;
             serde_json::from_value(v["pillars"].clone())?
         }
         None => {
-            data.create()?;
+            let svc = Service::open(data.clone())?;
             let mut config = Config::load(data.root())?;
+            let checked =
+                service::check_pillar_change(&svc, &config.pillars(), &pillar, on, new).await;
+            svc.store().clone().close().await?;
+            checked?;
             let mut pillars = config.pillars();
             pillars.retain(|p| *p != pillar);
             if on {
@@ -649,6 +671,7 @@ async fn run_node(data: DataDir, a: args::NodeArgs) -> anyhow::Result<()> {
             bootstrap: a.bootstrap,
             lan: a.lan,
             pillars: a.pillars,
+            new_pillars: a.new_pillars,
             api_listen: a.api_listen,
             sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
             no_sync_on_connect: false,
@@ -1161,7 +1184,7 @@ async fn partner_change(
     b: &Backend,
     json: bool,
     action: &str,
-    author: wsf_protocol::AuthorId,
+    author: String,
     name: Option<String>,
 ) -> anyhow::Result<()> {
     let req = wsf_protocol::api::PartnerRequest {
@@ -1169,10 +1192,13 @@ async fn partner_change(
         author,
         name,
     };
-    let deleted: u64 = match b {
+    let (author, deleted): (wsf_protocol::AuthorId, u64) = match b {
         Backend::Remote(c) => {
             let v: serde_json::Value = c.post("/v1/partners", &req).await?;
-            v["deleted"].as_u64().unwrap_or(0)
+            (
+                serde_json::from_value(v["author"].clone())?,
+                v["deleted"].as_u64().unwrap_or(0),
+            )
         }
         Backend::Local(s) => wsf_node::service::apply_partner_request(s, req).await?,
     };

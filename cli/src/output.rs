@@ -5,7 +5,8 @@
 use std::io::Write;
 
 use serde::Serialize;
-use wsf_protocol::api::{Counts, IngestReport, RecordDetail, RecordInfo};
+use wsf_protocol::api::{CosignCounts, Cosigner, Counts, IngestReport, RecordDetail, RecordInfo};
+use wsf_protocol::display::{self, AuthorView, Trust};
 use wsf_protocol::{Content, Pillar};
 
 use crate::dates;
@@ -18,25 +19,56 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A peer's one-line text, made safe ([`display::neutralise_line`]) and cut to `max`.
 fn cut(s: &str, max: usize) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if one_line.chars().count() <= max {
-        return one_line;
-    }
-    let mut t: String = one_line.chars().take(max.saturating_sub(1)).collect();
-    t.push('…');
-    t
+    display::cut(&display::neutralise_line(s), max)
 }
 
 fn pillars(ps: &[Pillar]) -> String {
     ps.iter().map(Pillar::as_str).collect::<Vec<_>>().join(",")
 }
 
-fn who(r: &RecordInfo) -> String {
-    r.author_name.clone().unwrap_or_else(|| r.author.short())
+/// The author as this node shows it ([`display::AuthorView::label`]), cut to `max` without
+/// losing its marker.
+fn who(author: &wsf_protocol::AuthorId, view: Option<&AuthorView>, max: usize) -> String {
+    match view {
+        Some(v) => display::cut_label(v, max),
+        None => display::cut(&format!("unknown author ({})", display::fingerprint(author)), max),
+    }
+}
+
+/// "co-signed by 2 partners, 7 others (+1 on an earlier version)", or nothing.
+fn cosigned(c: Option<&CosignCounts>, endorsements: u64) -> Option<String> {
+    let c = c.copied().unwrap_or(CosignCounts {
+        others: endorsements,
+        ..CosignCounts::default()
+    });
+    if c.partners + c.others + c.earlier == 0 {
+        return None;
+    }
+    let plural = |n: u64, one: &str, many: &str| {
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
+    let mut text = format!(
+        "co-signed by {}, {}",
+        plural(c.partners, "partner", "partners"),
+        plural(c.others, "other", "others")
+    );
+    if c.earlier > 0 {
+        text.push_str(&format!(" (+{} on an earlier version)", c.earlier));
+    }
+    Some(text)
+}
+
+/// Markers of a record's state in time: `expired`, `ended`.
+fn state(r: &RecordInfo) -> Option<&'static str> {
+    if r.expired {
+        Some("expired")
+    } else if r.ended {
+        Some("ended")
+    } else {
+        None
+    }
 }
 
 /// The `list` table.
@@ -46,22 +78,25 @@ pub fn table(items: &[RecordInfo], next: Option<&str>) {
         return;
     }
     println!(
-        "{:<12}  {:<9}  {:<16}  {:<20}  {:<26}  TITLE",
+        "{:<12}  {:<9}  {:<16}  {:<40}  {:<26}  TITLE",
         "ID", "KIND", "DATE (UTC)", "AUTHOR", "PILLARS"
     );
     for r in items {
-        let mut title = r.content.headline();
-        if r.endorsements > 0 {
-            title.push_str(&format!("  [{} co-signed]", r.endorsements));
+        let mut title = cut(&r.content.headline(), 60);
+        if let Some(s) = state(r) {
+            title = format!("[{s}] {title}");
+        }
+        if let Some(c) = cosigned(r.cosigned.as_ref(), r.endorsements) {
+            title.push_str(&format!("  [{c}]"));
         }
         println!(
-            "{:<12}  {:<9}  {:<16}  {:<20}  {:<26}  {}",
+            "{:<12}  {:<9}  {:<16}  {:<40}  {:<26}  {}",
             r.id.short(),
             r.content.kind().as_str(),
             dates::format(r.ts),
-            cut(&who(r), 20),
+            who(&r.author, r.author_info.as_ref(), 40),
             cut(&pillars(&r.pillars), 26),
-            cut(&title, 60)
+            title
         );
     }
     if let Some(next) = next {
@@ -69,16 +104,30 @@ pub fn table(items: &[RecordInfo], next: Option<&str>) {
     }
 }
 
+/// One field of `show`; a peer's text is neutralised (multi-line text keeps its lines).
 fn field(label: &str, value: Option<&str>) {
     if let Some(v) = value {
         if v.contains('\n') {
             println!("{label}:");
-            for line in v.lines() {
+            for line in display::neutralise_text(v).lines() {
                 println!("    {line}");
             }
         } else {
-            println!("{label:<12} {v}");
+            println!("{label:<12} {}", display::neutralise_line(v));
         }
+    }
+}
+
+fn cosigner_line(c: &Cosigner, earlier: bool) {
+    let name = who(&c.author, c.author_info.as_ref(), 70);
+    let on = if earlier {
+        format!(" [on earlier version {}]", c.version.short())
+    } else {
+        String::new()
+    };
+    match &c.statement {
+        Some(s) => println!("    {name}{on}: {}", cut(s, 80)),
+        None => println!("    {name}{on}"),
     }
 }
 
@@ -92,14 +141,32 @@ pub fn detail(d: &RecordDetail) {
         }
         return;
     };
-    println!("{}  {}", r.content.kind().as_str().to_uppercase(), r.id);
-    field(
+    match state(r) {
+        Some(s) => println!(
+            "{}  {}  [{}]",
+            r.content.kind().as_str().to_uppercase(),
+            r.id,
+            s.to_uppercase()
+        ),
+        None => println!("{}  {}", r.content.kind().as_str().to_uppercase(), r.id),
+    }
+    println!(
+        "{:<12} {}",
         "author",
-        Some(&match &r.author_name {
-            Some(n) => format!("{n} ({})", r.author),
-            None => r.author.to_string(),
-        }),
+        who(&r.author, r.author_info.as_ref(), 200)
     );
+    println!("{:<12} {}", "key", r.author);
+    if let Some(v) = &r.author_info
+        && !v.same_name_as.is_empty()
+    {
+        println!(
+            "{:<12} other authors use the same or a look-alike name:",
+            "warning"
+        );
+        for a in &v.same_name_as {
+            println!("    {a}");
+        }
+    }
     field("published", Some(&format!("{} UTC", dates::format(r.ts))));
     field("pillars", Some(&pillars(&r.pillars)));
     if let Some(e) = r.expires {
@@ -173,24 +240,42 @@ pub fn detail(d: &RecordDetail) {
     if let Some(by) = d.retracted_by {
         field("retracted", Some(&by.to_string()));
     }
-    if !d.cosigners.is_empty() {
-        println!("co-signed by {} organisation(s):", d.cosigners.len());
-        for c in &d.cosigners {
-            let name = c.author_name.clone().unwrap_or_else(|| c.author.short());
-            match &c.statement {
-                Some(s) => println!("    {name}: {}", cut(s, 80)),
-                None => println!("    {name}"),
-            }
+    let partner = |c: &&Cosigner| {
+        matches!(
+            c.author_info.as_ref().map(|v| v.trust),
+            Some(Trust::You | Trust::Partner)
+        )
+    };
+    let (partners, others): (Vec<&Cosigner>, Vec<&Cosigner>) =
+        d.cosigners.iter().partition(partner);
+    if !partners.is_empty() {
+        println!("co-signed by {} partner(s):", partners.len());
+        partners.iter().for_each(|c| cosigner_line(c, false));
+    }
+    if !others.is_empty() {
+        println!("co-signed by {} other organisation(s):", others.len());
+        others.iter().for_each(|c| cosigner_line(c, false));
+    }
+    if !d.earlier_cosigners.is_empty() {
+        println!(
+            "co-signed an earlier version only ({}; not counted for this text):",
+            d.earlier_cosigners.len()
+        );
+        for c in &d.earlier_cosigners {
+            cosigner_line(c, true);
         }
     }
     if !d.history.is_empty() {
         println!("older versions:");
         for h in &d.history {
             println!(
-                "    {}  {}  {}",
+                "    {}  {}  {}{}",
                 h.id.short(),
                 dates::format(h.ts),
-                cut(&h.content.headline(), 60)
+                cut(&h.content.headline(), 60),
+                cosigned(h.cosigned.as_ref(), h.endorsements)
+                    .map(|c| format!("  [{c}]"))
+                    .unwrap_or_default()
             );
         }
     }
@@ -204,6 +289,9 @@ pub fn report(r: &IngestReport) {
         r.duplicate,
         r.rejected_total()
     );
+    if r.expired > 0 {
+        println!("    expired {:>7}  (past their expiry date: not kept, not an error)", r.expired);
+    }
     for (reason, n) in &r.rejected {
         println!("    rejected {n:>6}  {reason}");
     }
@@ -252,12 +340,13 @@ pub fn event(e: &wsf_protocol::api::NodeEvent) {
     use wsf_protocol::api::NodeEvent;
     match e {
         NodeEvent::RecordStored { source, record } => println!(
-            "{}  {:<11} {} {:<9} {}  [{}]",
+            "{}  {:<11} {} {:<9} {}  by {}  [{}]",
             dates::format(record.ts),
             "stored",
             record.id.short(),
             record.content.kind().as_str(),
             cut(&record.content.headline(), 60),
+            who(&record.author, record.author_info.as_ref(), 60),
             source
         ),
         NodeEvent::RecordRejected {

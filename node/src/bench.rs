@@ -55,6 +55,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// The publish request of the gossip benchmark's record `i`: a ~1 KB resource.
 fn bench_request(i: usize, pillar: &Pillar) -> wsf_protocol::api::PublishRequest {
     wsf_protocol::api::PublishRequest {
+        new_pillars: Vec::new(),
         pillars: vec![pillar.clone()],
         expires: None,
         supersedes: None,
@@ -241,7 +242,7 @@ async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error>
     let path = dir.join("bench.redb");
     let _ = std::fs::remove_file(&path);
     let store = Store::open(&path)?;
-    let ingest = Ingest::new(store.clone(), NetworkId::public());
+    let ingest = Ingest::new(store.clone(), NetworkId::public(), wsf_protocol::AuthorId([0; 32]));
     let batches: Vec<Vec<Vec<u8>>> = records
         .chunks(IMPORT_BATCH)
         .map(|c| c.iter().map(|r| r.envelope().to_vec()).collect())
@@ -436,6 +437,7 @@ pub async fn gossip(
                 // Gossip alone is measured: no periodic sync during the run.
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
                 no_sync_on_connect: true,
+                new_pillars: Vec::new(),
             },
         )
         .await
@@ -617,6 +619,7 @@ async fn sync_node(dir: &Path, name: &str) -> Result<crate::node::Node, Error> {
             api_listen: Some(([127, 0, 0, 1], 0).into()),
             sync_interval: Some(std::time::Duration::from_secs(3_600)),
             no_sync_on_connect: true,
+            new_pillars: Vec::new(),
             ..Options::default()
         },
     )

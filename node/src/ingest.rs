@@ -30,6 +30,8 @@ pub enum Outcome {
     Stored(RecordId),
     /// Already held; nothing changed.
     Duplicate(RecordId),
+    /// Its `expires` has passed: not stored, and not a rejection (nobody did anything wrong).
+    Expired(RecordId),
     /// Refused; not stored. `id` is known when the envelope could be decoded.
     Rejected {
         id: Option<RecordId>,
@@ -43,6 +45,7 @@ impl Outcome {
         match self {
             Outcome::Stored(_) => "stored".into(),
             Outcome::Duplicate(_) => "duplicate".into(),
+            Outcome::Expired(_) => "expired".into(),
             Outcome::Rejected { reason, .. } => reason.code(),
         }
     }
@@ -97,6 +100,12 @@ pub enum Error {
     Record(#[from] wsf_protocol::Error),
     #[error(transparent)]
     Store(#[from] store::Error),
+    #[error(
+        "you have already published {held} records dated this hour (UTC); nodes accept at most \
+         {quota} per author per hour, so this one would not reach anyone. Publish it after \
+         {next}:00 UTC, or combine records"
+    )]
+    Quota { held: u64, quota: u32, next: String },
 }
 
 /// Rejection and acceptance counters since the node started.
@@ -176,6 +185,8 @@ pub struct Ingest {
     keys: Arc<KeyCache>,
     rules: Arc<std::sync::RwLock<Rules>>,
     refused: Arc<Mutex<std::collections::HashSet<wsf_protocol::sync::Short>>>,
+    /// This node's own author key, for showing authors (`you`).
+    me: AuthorId,
 }
 
 /// Milliseconds since the Unix epoch, by the system clock.
@@ -193,8 +204,9 @@ enum Stage {
 }
 
 impl Ingest {
-    /// A pipeline storing into `store` the records of `network`.
-    pub fn new(store: Store, network: NetworkId) -> Self {
+    /// A pipeline storing into `store` the records of `network`, for a node whose own author
+    /// key is `me`.
+    pub fn new(store: Store, network: NetworkId, me: AuthorId) -> Self {
         Ingest {
             store,
             network,
@@ -202,7 +214,31 @@ impl Ingest {
             keys: Arc::default(),
             rules: Arc::default(),
             refused: Arc::default(),
+            me,
         }
+    }
+
+    /// Who is looking now: this node's author and the clock.
+    pub fn viewer(&self) -> store::Viewer {
+        store::Viewer {
+            me: self.me,
+            now: now_ms(),
+        }
+    }
+
+    /// The JSON forms of stored records as this node shows them (author markers, co-signature
+    /// counts), for events.
+    pub async fn infos(
+        &self,
+        records: Vec<Record>,
+    ) -> Result<Vec<wsf_protocol::api::RecordInfo>, store::Error> {
+        let viewer = self.viewer();
+        self.store
+            .read(move |txn| {
+                let mut lens = store::Lens::new(txn, viewer)?;
+                records.iter().map(|r| lens.info(r)).collect()
+            })
+            .await
     }
 
     /// Remembers records refused by this node's rules, so sync does not fetch them again.
@@ -312,7 +348,7 @@ impl Ingest {
         }
         let mut rejected = Vec::new();
         for (code, n) in counts {
-            if code != "stored" && code != "duplicate" {
+            if code != "stored" && code != "duplicate" && code != "expired" {
                 rejected.push((format!("rejected.{code}"), n));
             }
             self.stats.add(code, n);
@@ -331,6 +367,23 @@ impl Ingest {
             network: self.network,
             now_ms: now_ms(),
         })?;
+        // The quota every node applies (store::apply_rules), applied to our own records too, so
+        // that this node and its partners keep the same records.
+        let quota = self.rules().quota_per_hour;
+        let author = record.body().author;
+        let hour = record.body().ts / store::tables::HOUR_MS;
+        let held = self
+            .store
+            .read(move |txn| store::author_hour_count(txn, &author, hour))
+            .await?;
+        if held >= u64::from(quota) {
+            let next_hour = (hour + 1) % 24;
+            return Err(Error::Quota {
+                held,
+                quota,
+                next: format!("{next_hour:02}"),
+            });
+        }
         let outcome = self
             .store
             .insert(vec![record.clone()])
@@ -420,6 +473,7 @@ fn check(
             Ok(i) => match verified.get_mut(i).and_then(Option::take) {
                 Some(Ok(record)) => match record.validate(&ctx) {
                     Ok(()) => Ok(record),
+                    Err(wsf_protocol::Error::Expired { .. }) => Err(Outcome::Expired(record.id())),
                     Err(e) => Err(Outcome::Rejected {
                         id: Some(record.id()),
                         reason: e.into(),
@@ -481,7 +535,7 @@ mod tests {
     async fn a_body_repeated_in_a_batch_is_verified_once() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(&dir.path().join("s.redb")).expect("open");
-        let ingest = Ingest::new(store, NetworkId::public());
+        let ingest = Ingest::new(store, NetworkId::public(), AuthorId([0; 32]));
         let record = wsf_protocol::sign(
             &Draft {
                 net: NetworkId::public(),

@@ -28,6 +28,8 @@ pub struct Options {
     pub lan: bool,
     /// Given pillars replace the saved ones (and are saved).
     pub pillars: Vec<Pillar>,
+    /// Pillars of `pillars` that may be new to this node (`--new-pillar`).
+    pub new_pillars: Vec<Pillar>,
     pub api_listen: Option<SocketAddr>,
     /// Periodic sync interval (default: config.json, else 60 s).
     pub sync_interval: Option<std::time::Duration>,
@@ -93,7 +95,14 @@ impl Node {
         };
         let mut config = Config::load(data.root())?;
         if !opts.pillars.is_empty() {
-            config.pillars = opts.pillars.clone();
+            let mut given = opts.pillars.clone();
+            given.extend(opts.new_pillars.iter().cloned());
+            given.sort();
+            given.dedup();
+            service
+                .check_pillars(&given, &opts.new_pillars, &config.pillars())
+                .await?;
+            config.pillars = given;
             config.save(data.root())?;
         }
         let mut listen = opts.listen.clone();
@@ -166,6 +175,10 @@ impl Node {
         tracing::info!(api = %servers.tcp_addr, socket = %servers.socket.display(), "control API");
         let mut tasks = servers.tasks;
         tasks.push(net_task);
+        tasks.push(tokio::spawn(purge_expired_hourly(
+            service.clone(),
+            shutdown.subscribe(),
+        )));
         Ok(Node {
             service,
             net,
@@ -193,5 +206,24 @@ impl Node {
             .map_err(service::Error::from)?;
         tracing::info!("node stopped");
         Ok(())
+    }
+}
+
+/// How often a running node drops records past their expiry's retention period.
+pub const PURGE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3_600);
+
+async fn purge_expired_hourly(service: Service, mut shutdown: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(PURGE_INTERVAL);
+    every.tick().await;
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(e) = service.purge_expired().await {
+                    tracing::warn!(error = %e, "cannot drop expired records");
+                    return;
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
     }
 }

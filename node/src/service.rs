@@ -6,7 +6,9 @@ use wsf_protocol::api::{
     RecordDetail, RetractRequest,
 };
 use wsf_protocol::ed25519_dalek::SigningKey;
-use wsf_protocol::{AuthorId, Content, Draft, Endorsement, IdPrefix, Record, RecordId, Retraction};
+use wsf_protocol::{
+    AuthorId, Content, Draft, Endorsement, IdPrefix, Pillar, Record, RecordId, Retraction,
+};
 
 use crate::datadir::{self, DataDir};
 use crate::ingest::{self, Ingest, now_ms};
@@ -23,6 +25,9 @@ pub enum Error {
     DataDir(#[from] datadir::Error),
     #[error("{0}")]
     BadRequest(String),
+    /// Well-formed, but the network would refuse it (quota).
+    #[error("{0}")]
+    Refused(String),
     #[error("{0} was published by another organisation; only its author can do that")]
     NotYours(RecordId),
 }
@@ -32,6 +37,7 @@ impl From<ingest::Error> for Error {
         match e {
             ingest::Error::Record(e) => Error::Record(e),
             ingest::Error::Store(e) => Error::Store(e),
+            e @ ingest::Error::Quota { .. } => Error::Refused(e.to_string()),
         }
     }
 }
@@ -56,9 +62,20 @@ impl Service {
             .map_err(|e| Error::BadRequest(e.to_string()))?;
         let network = config.network_id().map_err(Error::BadRequest)?;
         let store = Store::open(&data.store_path())?;
-        let ingest = Ingest::new(store, network);
+        let author = AuthorId::from(&key.verifying_key());
+        let ingest = Ingest::new(store, network, author);
         ingest.set_rules(config.rules());
         Ok(Service { data, key, ingest })
+    }
+
+    /// Drops records that expired more than the retention period ago
+    /// ([`store::EXPIRED_RETENTION_MS`]); returns how many.
+    pub async fn purge_expired(&self) -> Result<u64, Error> {
+        let n = self.store().purge_expired(now_ms()).await?;
+        if n > 0 {
+            tracing::info!(records = n, "dropped records that expired over 30 days ago");
+        }
+        Ok(n)
     }
 
     /// The ingest pipeline (for imports, gossip and sync).
@@ -140,6 +157,49 @@ impl Service {
         Ok((record, published))
     }
 
+    /// Pillars this node knows: the well-known ones, those of records it holds, and those it
+    /// follows (`followed`).
+    pub async fn known_pillars(&self, followed: &[Pillar]) -> Result<Vec<Pillar>, Error> {
+        let mut known = Pillar::well_known();
+        known.extend(self.store().read(store::held_pillars).await?);
+        known.extend(followed.iter().cloned());
+        known.sort();
+        known.dedup();
+        Ok(known)
+    }
+
+    /// Refuses pillars that would reach nobody: not well known, not held, not followed, and not
+    /// asked for as new (`allowed_new`). A near miss of a known pillar gets "did you mean".
+    pub async fn check_pillars(
+        &self,
+        pillars: &[Pillar],
+        allowed_new: &[Pillar],
+        followed: &[Pillar],
+    ) -> Result<(), Error> {
+        let known = self.known_pillars(followed).await?;
+        for p in pillars {
+            if known.contains(p) || allowed_new.contains(p) {
+                continue;
+            }
+            let hint = match wsf_protocol::pillar::suggest(p.as_str(), &known) {
+                Some(s) => format!("did you mean {s}? "),
+                None => String::new(),
+            };
+            return Err(Error::BadRequest(format!(
+                "{p} is not a pillar this node knows (nobody here follows or holds it); \
+                 {hint}To start a new pillar, give --new-pillar {p}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The pillars this node follows, as saved in config.json.
+    fn followed(&self) -> Vec<Pillar> {
+        crate::config::Config::load(self.data.root())
+            .map(|c| c.pillars())
+            .unwrap_or_else(|_| Pillar::well_known())
+    }
+
     /// Signs and stores a resource, practice, campaign or profile.
     pub async fn publish(&self, req: PublishRequest) -> Result<(Record, Published), Error> {
         if matches!(
@@ -155,8 +215,30 @@ impl Service {
                 "give at least one pillar (--pillar), e.g. --pillar womens-rights".into(),
             ));
         }
+        self.check_pillars(&req.pillars, &req.new_pillars, &self.followed())
+            .await?;
         let supersedes = match &req.supersedes {
-            Some(text) => Some(self.own_record(text).await?.id()),
+            Some(text) => {
+                let old = self.own_record(text).await?;
+                if matches!(
+                    old.body().content,
+                    Content::Endorsement(_) | Content::Retraction(_)
+                ) {
+                    return Err(Error::BadRequest(format!(
+                        "{} is an {}; only resources, practices, campaigns and profiles have versions",
+                        old.id(),
+                        old.body().kind()
+                    )));
+                }
+                if old.body().kind() != req.content.kind() {
+                    return Err(Error::BadRequest(format!(
+                        "{} is a {}; a new version must be of the same kind",
+                        old.id(),
+                        old.body().kind()
+                    )));
+                }
+                Some(old.id())
+            }
             None => None,
         };
         let mut refs = Vec::with_capacity(req.refs.len());
@@ -175,7 +257,9 @@ impl Service {
         .await
     }
 
-    /// Co-signs another organisation's record, on the record's pillars.
+    /// Co-signs another organisation's record, on the record's pillars. Co-signing again with
+    /// another statement publishes a new endorsement that replaces the old one; with the same
+    /// statement it changes nothing.
     pub async fn endorse(&self, req: EndorseRequest) -> Result<(Record, Published), Error> {
         let id = self.resolve(&req.target).await?;
         let target = self
@@ -197,20 +281,31 @@ impl Service {
                 target.body().kind()
             )));
         }
-        let me = self.author();
+        let viewer = self.ingest.viewer();
         let detail = self
             .store()
-            .read(move |txn| store::detail(txn, &id, false))
+            .read(move |txn| store::detail(txn, viewer, &id, false))
             .await?;
-        if let Some(mine) = detail.cosigners.iter().find(|c| c.author == me) {
+        if let Some(newer) = detail.superseded_by {
+            return Err(Error::BadRequest(format!(
+                "{id} was replaced by a newer version, {newer}; co-sign the text as it stands now: \
+                 wsf endorse {}",
+                newer.short()
+            )));
+        }
+        let me = self.author();
+        let mine = detail.cosigners.iter().find(|c| c.author == me).cloned();
+        if let Some(mine) = &mine
+            && mine.statement == req.statement
+        {
+            let eid = mine.id;
+            let record = self
+                .store()
+                .read(move |txn| store::get(txn, &eid))
+                .await?
+                .ok_or_else(|| Error::BadRequest("endorsement vanished".into()))?;
             return Ok((
-                self.store()
-                    .read({
-                        let eid = mine.id;
-                        move |txn| store::get(txn, &eid)
-                    })
-                    .await?
-                    .ok_or_else(|| Error::BadRequest("endorsement vanished".into()))?,
+                record,
                 Published {
                     id: mine.id,
                     kind: wsf_protocol::Kind::Endorsement,
@@ -220,38 +315,87 @@ impl Service {
         }
         self.sign_and_store(Draft {
             net: self.ingest.network(),
-            ts: now_ms(),
+            ts: now_ms().max(mine.as_ref().map_or(0, |m| m.ts + 1)),
             pillars: target.body().pillars.clone(),
             content: Content::Endorsement(Endorsement {
                 target: id,
                 statement: req.statement,
             }),
             expires: None,
-            supersedes: None,
+            supersedes: mine.map(|m| m.id),
             refs: Vec::new(),
         })
         .await
     }
 
-    /// Withdraws one of this organisation's records, on the record's pillars.
+    /// Withdraws one of this organisation's records and every earlier version it replaced.
+    ///
+    /// Each retraction names, besides its `target`, the earlier versions in `refs`, and goes on
+    /// every pillar any of them was on, so that a node that holds only some versions (or none)
+    /// withdraws them all. A chain too long or too wide for one record (16 refs, 8 pillars) gets
+    /// several retractions; the answer names the first.
     pub async fn retract(&self, req: RetractRequest) -> Result<(Record, Published), Error> {
         let target = self.own_record(&req.target).await?;
         if let Content::Retraction(_) = target.body().content {
             return Err(Error::BadRequest("a retraction cannot be retracted".into()));
         }
-        self.sign_and_store(Draft {
-            net: self.ingest.network(),
-            ts: now_ms().max(target.body().ts),
-            pillars: target.body().pillars.clone(),
-            content: Content::Retraction(Retraction {
-                target: target.id(),
-                reason: req.reason,
-            }),
-            expires: None,
-            supersedes: None,
-            refs: Vec::new(),
-        })
-        .await
+        let chain = self.chain_of(&target).await?;
+        let groups = retraction_groups(&chain);
+        let mut first = None;
+        for group in groups {
+            let mut pillars: Vec<Pillar> = group.iter().flat_map(|(_, p, _)| p.clone()).collect();
+            pillars.sort();
+            pillars.dedup();
+            let ts = group.iter().map(|(_, _, ts)| *ts).max().unwrap_or(0);
+            let done = self
+                .sign_and_store(Draft {
+                    net: self.ingest.network(),
+                    ts: now_ms().max(ts),
+                    pillars,
+                    content: Content::Retraction(Retraction {
+                        target: group[0].0,
+                        reason: req.reason.clone(),
+                    }),
+                    expires: None,
+                    supersedes: None,
+                    refs: group[1..].iter().map(|(id, _, _)| *id).collect(),
+                })
+                .await?;
+            first.get_or_insert(done);
+        }
+        first.ok_or_else(|| Error::BadRequest("nothing to retract".into()))
+    }
+
+    /// `record` and the earlier versions of it this node holds (following `supersedes` through
+    /// this author's records), newest first: (id, pillars, ts). A version that is not held ends
+    /// the walk but is still listed (its pillars unknown), so its retraction still names it.
+    async fn chain_of(&self, record: &Record) -> Result<Vec<(RecordId, Vec<Pillar>, u64)>, Error> {
+        let first = record.clone();
+        Ok(self
+            .store()
+            .read(move |txn| {
+                let author = first.body().author;
+                let mut out = vec![(first.id(), first.body().pillars.clone(), first.body().ts)];
+                let mut next = first.body().supersedes;
+                while let Some(prev) = next {
+                    if out.len() > store::MAX_CHAIN || out.iter().any(|(id, _, _)| *id == prev) {
+                        break;
+                    }
+                    match store::get(txn, &prev)? {
+                        Some(p) if p.body().author == author => {
+                            out.push((prev, p.body().pillars.clone(), p.body().ts));
+                            next = p.body().supersedes;
+                        }
+                        Some(_) => break,
+                        None => {
+                            out.push((prev, Vec::new(), 0));
+                            break;
+                        }
+                    }
+                }
+                Ok(out)
+            })
+            .await?)
     }
 
     /// A page of records, newest first.
@@ -260,19 +404,25 @@ impl Service {
             Some(c) => Some(c.parse().map_err(Error::BadRequest)?),
             None => None,
         };
+        let author = match &req.author {
+            Some(text) => Some(self.resolve_author(text).await?),
+            None => None,
+        };
         let query = store::Query {
             pillars: req.pillars,
             kinds: req.kinds,
-            author: req.author,
+            author,
             since: req.since,
             until: req.until,
             limit: req.limit.unwrap_or(50),
             cursor,
             include_hidden: req.all,
+            include_expired: req.include_expired,
         };
+        let viewer = self.ingest.viewer();
         let page = self
             .store()
-            .read(move |txn| store::list(txn, &query))
+            .read(move |txn| store::list(txn, viewer, &query))
             .await?;
         Ok(ListResponse {
             items: page.items,
@@ -283,10 +433,26 @@ impl Service {
     /// One record with its co-signers, tombstone and (with `history`) older versions.
     pub async fn show(&self, text: &str, history: bool) -> Result<RecordDetail, Error> {
         let id = self.resolve(text).await?;
+        let viewer = self.ingest.viewer();
         Ok(self
             .store()
-            .read(move |txn| store::detail(txn, &id, history))
+            .read(move |txn| store::detail(txn, viewer, &id, history))
             .await?)
+    }
+
+    /// The author meant by `text`: a key in hex, a unique key prefix, or a partner's local name.
+    pub async fn resolve_author(&self, text: &str) -> Result<AuthorId, Error> {
+        let text = text.to_owned();
+        self.store()
+            .read(move |txn| store::resolve_author(txn, &text))
+            .await
+            .map_err(|e| match e {
+                store::Error::NotFound(m) => Error::BadRequest(m),
+                store::Error::Ambiguous { prefix, count } => Error::BadRequest(format!(
+                    "{prefix} matches {count} authors; type more of the key"
+                )),
+                other => Error::Store(other),
+            })
     }
 
     /// Sets an author's status on this node (`partner`, `block`, or `remove`); blocking deletes
@@ -297,17 +463,34 @@ impl Service {
         status: Option<u8>,
         name: Option<String>,
     ) -> Result<u64, Error> {
-        if author == self.author() && status == Some(crate::store::BLOCKED) {
-            return Err(Error::BadRequest("you cannot block yourself".into()));
+        if author == self.author() && status.is_some() {
+            return Err(Error::BadRequest(
+                "that is your own key; partners and blocks are for other organisations".into(),
+            ));
         }
         let name = match name {
-            Some(n) => n,
+            Some(n) => n.trim().to_owned(),
             None => self
                 .store()
                 .read(move |txn| crate::store::author_name(txn, &author))
                 .await?
                 .unwrap_or_default(),
         };
+        if status.is_some() && !name.is_empty() {
+            check_local_name(&name)?;
+            let key = wsf_protocol::display::name_key(&name);
+            let taken = self
+                .partners()
+                .await?
+                .into_iter()
+                .find(|(a, _, n)| *a != author && wsf_protocol::display::name_key(n) == key);
+            if let Some((other, _, n)) = taken {
+                return Err(Error::BadRequest(format!(
+                    "the local name {n:?} is already given to {other}; local names must be \
+                     unique: choose another with --name"
+                )));
+            }
+        }
         let deleted = self.store().set_partner(author, status, name).await?;
         self.ingest.forget_refused();
         Ok(deleted)
@@ -343,11 +526,98 @@ pub async fn partner_infos(svc: &Service) -> Result<Vec<wsf_protocol::api::Partn
         .collect())
 }
 
-/// Applies `wsf partners add|remove|block`; returns how many records were deleted.
+/// Checks `wsf subscribe` (`on`) or `wsf unsubscribe` of `pillar` against the pillars followed
+/// now: a new pillar must be known or asked for as new, and the last pillar cannot be left (a
+/// node that follows nothing receives nothing and serves nothing).
+pub async fn check_pillar_change(
+    svc: &Service,
+    followed: &[Pillar],
+    pillar: &Pillar,
+    on: bool,
+    new: bool,
+) -> Result<(), Error> {
+    if on {
+        let allowed: &[Pillar] = if new {
+            std::slice::from_ref(pillar)
+        } else {
+            &[]
+        };
+        return svc
+            .check_pillars(std::slice::from_ref(pillar), allowed, followed)
+            .await;
+    }
+    if !followed.contains(pillar) {
+        return Err(Error::BadRequest(format!("this node does not follow {pillar}")));
+    }
+    if followed.len() == 1 {
+        return Err(Error::BadRequest(format!(
+            "{pillar} is the only pillar this node follows; a node that follows no pillar \
+             receives and shares nothing. Subscribe to another pillar first (wsf subscribe PILLAR)"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a local name for a partner: a single line, and never mistakable for a key (hex).
+pub fn check_local_name(name: &str) -> Result<(), Error> {
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(Error::BadRequest(
+            "a local name is one line of at most 100 characters".into(),
+        ));
+    }
+    if name.chars().any(wsf_protocol::display::is_hidden) {
+        return Err(Error::BadRequest(
+            "a local name cannot contain invisible or direction-changing characters".into(),
+        ));
+    }
+    if name.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::BadRequest(format!(
+            "{name:?} could be mistaken for a key prefix; give a name with other letters"
+        )));
+    }
+    Ok(())
+}
+
+/// Splits a version chain (newest first) into retractions: each at most 1 target + 16 refs and
+/// at most 8 pillars in all.
+fn retraction_groups(
+    chain: &[(RecordId, Vec<Pillar>, u64)],
+) -> Vec<Vec<(RecordId, Vec<Pillar>, u64)>> {
+    let mut groups: Vec<Vec<(RecordId, Vec<Pillar>, u64)>> = Vec::new();
+    let mut pillars: Vec<Pillar> = Vec::new();
+    for v in chain {
+        let mut with: Vec<Pillar> = pillars.iter().chain(v.1.iter()).cloned().collect();
+        with.sort();
+        with.dedup();
+        let fits = groups.last().is_some_and(|g| {
+            g.len() <= wsf_protocol::limits::MAX_REFS && with.len() <= wsf_protocol::limits::MAX_PILLARS
+        });
+        if fits && let Some(g) = groups.last_mut() {
+            g.push(v.clone());
+            pillars = with;
+        } else {
+            groups.push(vec![v.clone()]);
+            pillars = v.1.clone();
+        }
+    }
+    // A group made only of versions whose pillars are unknown still needs one pillar.
+    for g in &mut groups {
+        if g.iter().all(|(_, p, _)| p.is_empty())
+            && let Some(p) = chain.first().and_then(|c| c.1.first())
+        {
+            g[0].1 = vec![p.clone()];
+        }
+    }
+    groups
+}
+
+/// Applies `wsf partners add|remove|block`; returns the author meant and how many records were
+/// deleted.
 pub async fn apply_partner_request(
     svc: &Service,
     req: wsf_protocol::api::PartnerRequest,
-) -> Result<u64, Error> {
+) -> Result<(AuthorId, u64), Error> {
+    let author = svc.resolve_author(&req.author).await?;
     let status = match req.action.as_str() {
         "add" => Some(crate::store::PARTNER),
         "block" => Some(crate::store::BLOCKED),
@@ -358,7 +628,7 @@ pub async fn apply_partner_request(
             )));
         }
     };
-    svc.set_partner(req.author, status, req.name).await
+    Ok((author, svc.set_partner(author, status, req.name).await?))
 }
 
 /// The acceptance rules in force.

@@ -199,6 +199,7 @@ fn tally(
         match o {
             Outcome::Stored(_) => report.stored += 1,
             Outcome::Duplicate(_) => report.duplicate += 1,
+            Outcome::Expired(_) => report.expired += 1,
             Outcome::Rejected { reason, .. } => {
                 *report.rejected.entry(reason.code()).or_default() += 1;
             }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::display::AuthorView;
 use crate::{AuthorId, Content, Pillar, Record, RecordId};
 
 /// A record as JSON: `id`, `kind`, `author`, `ts`, `pillars`, then the content fields at the top
@@ -23,11 +24,36 @@ pub struct RecordInfo {
     pub supersedes: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<RecordId>,
-    /// How many organisations co-signed it (endorsements the node holds).
+    /// How many organisations co-signed this version (each counts once, whatever the number of
+    /// its endorsements).
     #[serde(default)]
     pub endorsements: u64,
+    /// The author as this node knows it (see `docs/operations.md`, "Who said it").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_info: Option<AuthorView>,
+    /// Co-signatures split by who gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosigned: Option<CosignCounts>,
+    /// `expires` has passed: kept for a while, listed only with `include_expired`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub expired: bool,
+    /// A campaign whose `ends` has passed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
     #[serde(flatten)]
     pub content: Content,
+}
+
+/// Co-signature counts of one record, as this node sees them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CosignCounts {
+    /// This node's own organisation and its partners, on this version.
+    pub partners: u64,
+    /// Everyone else, on this version.
+    pub others: u64,
+    /// Organisations that co-signed only an earlier version (not counted above: they did not
+    /// sign the current text).
+    pub earlier: u64,
 }
 
 impl RecordInfo {
@@ -44,6 +70,10 @@ impl RecordInfo {
             supersedes: b.supersedes,
             refs: b.refs.clone(),
             endorsements: 0,
+            author_info: None,
+            cosigned: None,
+            expired: false,
+            ended: false,
             content: b.content.clone(),
         }
     }
@@ -60,6 +90,10 @@ pub struct Cosigner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     pub ts: u64,
+    /// The version it co-signed (the record itself, or an earlier version of it).
+    pub version: RecordId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_info: Option<AuthorView>,
 }
 
 /// Everything `wsf show` prints about one record.
@@ -75,8 +109,14 @@ pub struct RecordDetail {
     pub retracted_by: Option<RecordId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<RecordId>,
+    /// Co-signers of this version, one per organisation (its newest endorsement), partners
+    /// first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cosigners: Vec<Cosigner>,
+    /// Organisations that co-signed only an earlier version: shown apart, never counted as
+    /// co-signing this text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_cosigners: Vec<Cosigner>,
     /// Older versions (newest first), with `--history`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<RecordInfo>,
@@ -109,6 +149,9 @@ pub struct Published {
 pub struct IngestReport {
     pub stored: u64,
     pub duplicate: u64,
+    /// Records whose `expires` had passed: not kept, and not counted as rejected.
+    #[serde(default)]
+    pub expired: u64,
     /// Refused records, by reason code.
     pub rejected: std::collections::BTreeMap<String, u64>,
 }
@@ -133,6 +176,10 @@ pub struct PublishRequest {
     /// Ids or unique prefixes of records this one refers to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
+    /// Pillars of `pillars` that may be new to this node: without this, a pillar that is not
+    /// well known, not held and not followed is refused (it would reach nobody).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new_pillars: Vec<Pillar>,
     #[serde(flatten)]
     pub content: Content,
 }
@@ -162,9 +209,9 @@ pub struct ListRequest {
     /// Any of these kinds (empty: resources, practices and campaigns).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kinds: Vec<crate::Kind>,
-    /// An author key (hex).
+    /// An author: its key in hex, a unique prefix of it, or a partner's local name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author: Option<AuthorId>,
+    pub author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,6 +224,9 @@ pub struct ListRequest {
     /// Also superseded records and older profiles.
     #[serde(default)]
     pub all: bool,
+    /// Also records whose `expires` has passed (marked `expired`).
+    #[serde(default)]
+    pub include_expired: bool,
 }
 
 /// One page of records.
@@ -286,6 +336,9 @@ pub struct DialRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PillarRequest {
     pub pillar: Pillar,
+    /// Allow a pillar this node does not know yet (not well known, not held, not followed).
+    #[serde(default)]
+    pub new: bool,
 }
 
 /// `wsf export` through a running node: the node writes the file.
@@ -310,7 +363,8 @@ pub struct ApiError {
 pub struct PartnerRequest {
     /// `add`, `remove` or `block`.
     pub action: String,
-    pub author: AuthorId,
+    /// The author's key in hex, a unique prefix of it, or a partner's local name.
+    pub author: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }

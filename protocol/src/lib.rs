@@ -35,6 +35,7 @@ pub mod api;
 pub mod bundle;
 pub mod cbor;
 pub mod content;
+pub mod display;
 pub mod error;
 mod fields;
 pub mod hex;

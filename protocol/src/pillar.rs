@@ -62,6 +62,29 @@ pub fn is_slug(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
+/// The known pillar that `slug` most likely meant, when it is a near miss: the same letters
+/// without hyphens (`womensrights`), or at most two edits away (`educaton`). `None` when nothing
+/// is close, or when `slug` is itself known.
+pub fn suggest<'a>(slug: &str, known: impl IntoIterator<Item = &'a Pillar>) -> Option<&'a Pillar> {
+    let bare = |s: &str| s.replace('-', "");
+    let mut best: Option<(usize, &Pillar)> = None;
+    for p in known {
+        if p.as_str() == slug {
+            return None;
+        }
+        let d = if bare(p.as_str()) == bare(slug) {
+            0
+        } else {
+            strsim::damerau_levenshtein(p.as_str(), slug)
+        };
+        let close = d <= 2 && d < p.as_str().len().min(slug.len());
+        if close && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, p));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
 impl FromStr for Pillar {
     type Err = BadPillar;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -109,5 +132,16 @@ mod tests {
         assert!(Pillar::new("a b").is_err());
         assert!(Pillar::new(&"a".repeat(49)).is_err());
         assert!(Pillar::new(&"a".repeat(48)).is_ok());
+    }
+
+    #[test]
+    fn near_misses_are_suggested() {
+        let known = Pillar::well_known();
+        let hint = |s: &str| suggest(s, &known).map(|p| p.as_str().to_owned());
+        assert_eq!(hint("womensrights").as_deref(), Some("womens-rights"));
+        assert_eq!(hint("educaton").as_deref(), Some("education"));
+        assert_eq!(hint("gender-equalty").as_deref(), Some("gender-equality"));
+        assert_eq!(hint("education"), None);
+        assert_eq!(hint("land-rights"), None);
     }
 }

@@ -144,6 +144,7 @@ impl TestNode {
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
                 sync_interval,
                 no_sync_on_connect: false,
+                new_pillars: Vec::new(),
             },
         )
         .await
@@ -269,6 +270,7 @@ where
 /// A draft of a resource on `pillar`, for publishing through a node.
 pub fn resource_request(title: &str, pillar: &str) -> wsf_protocol::api::PublishRequest {
     wsf_protocol::api::PublishRequest {
+        new_pillars: vec![],
         pillars: vec![Pillar::new(pillar).expect("slug")],
         expires: None,
         supersedes: None,

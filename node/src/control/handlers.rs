@@ -47,6 +47,7 @@ impl From<service::Error> for Failure {
         let (status, code) = match &e {
             service::Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             service::Error::NotYours(_) => (StatusCode::FORBIDDEN, "not_yours"),
+            service::Error::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
             service::Error::Record(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             service::Error::Store(store::Error::NotFound(_)) => {
                 (StatusCode::NOT_FOUND, "not_found")
@@ -85,9 +86,24 @@ fn announce(st: &AppState, record: &Record, source: &str) {
     st.ctx
         .net
         .publish(record.envelope().to_vec(), record.body().pillars.clone());
-    let _ = st.ctx.events.send(NodeEvent::RecordStored {
-        source: source.into(),
-        record: Box::new(RecordInfo::from_record(record)),
+    if st.ctx.events.receiver_count() == 0 {
+        return;
+    }
+    let ingest = st.ctx.service.ingest().clone();
+    let events = st.ctx.events.clone();
+    let record = record.clone();
+    let source = source.to_owned();
+    // The event shows the author as this node does; reading that is store work, off the
+    // request's path.
+    tokio::spawn(async move {
+        let info = match ingest.infos(vec![record.clone()]).await {
+            Ok(mut v) if v.len() == 1 => v.remove(0),
+            _ => RecordInfo::from_record(&record),
+        };
+        let _ = events.send(NodeEvent::RecordStored {
+            source,
+            record: Box::new(info),
+        });
     });
 }
 
@@ -210,6 +226,7 @@ pub(super) async fn envelopes(
                 }
             }
             Outcome::Duplicate(_) => report.duplicate += 1,
+            Outcome::Expired(_) => report.expired += 1,
             Outcome::Rejected { reason, .. } => {
                 *report.rejected.entry(reason.code()).or_default() += 1;
             }
@@ -252,6 +269,8 @@ pub(super) async fn dial(
 }
 
 async fn set_pillar(st: &AppState, req: PillarRequest, on: bool) -> Res<serde_json::Value> {
+    let current = st.ctx.net.info().await.map_err(internal)?.pillars;
+    service::check_pillar_change(&st.ctx.service, &current, &req.pillar, on, req.new).await?;
     let pillars = st
         .ctx
         .net
@@ -347,8 +366,8 @@ pub(super) async fn set_partner(
     body: Result<Json<PartnerRequest>, JsonRejection>,
 ) -> Res<serde_json::Value> {
     let Json(req) = body?;
-    let deleted = crate::service::apply_partner_request(&st.ctx.service, req).await?;
-    Ok(Json(serde_json::json!({ "deleted": deleted })))
+    let (author, deleted) = crate::service::apply_partner_request(&st.ctx.service, req).await?;
+    Ok(Json(serde_json::json!({ "author": author, "deleted": deleted })))
 }
 
 pub(super) async fn policy(State(st): State<AppState>) -> Res<PolicyInfo> {

@@ -712,17 +712,28 @@ async fn ingest_gossip(
                 .await
                 .unwrap_or_default()
         };
+        if events.receiver_count() > 0 {
+            let fresh: Vec<wsf_protocol::Record> = batch
+                .iter()
+                .zip(&outcomes)
+                .filter(|(_, o)| matches!(o, Outcome::Stored(_)))
+                .filter_map(|(m, _)| wsf_protocol::decode_trusted(&m.data).ok())
+                .collect();
+            let infos = match ingest.infos(fresh.clone()).await {
+                Ok(infos) => infos,
+                Err(_) => fresh.iter().map(RecordInfo::from_record).collect(),
+            };
+            for info in infos {
+                let _ = events.send(NodeEvent::RecordStored {
+                    source: "gossip".into(),
+                    record: Box::new(info),
+                });
+            }
+        }
         for (m, outcome) in batch.into_iter().zip(outcomes) {
             let acceptance = match &outcome {
-                Outcome::Stored(_) => {
-                    if let Ok(record) = wsf_protocol::decode_trusted(&m.data) {
-                        let _ = events.send(NodeEvent::RecordStored {
-                            source: "gossip".into(),
-                            record: Box::new(RecordInfo::from_record(&record)),
-                        });
-                    }
-                    MessageAcceptance::Accept
-                }
+                Outcome::Stored(_) => MessageAcceptance::Accept,
+                Outcome::Expired(_) => MessageAcceptance::Ignore,
                 Outcome::Duplicate(id) if stored.get(id) == Some(&m.data) => {
                     MessageAcceptance::Accept
                 }

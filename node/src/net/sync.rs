@@ -145,7 +145,7 @@ pub(super) async fn respond(
             let p = pillar.clone();
             let reply = store
                 .read(move |txn| {
-                    let items = store::pillar_items(txn, &p)?;
+                    let items = store::pillar_items(txn, &p, crate::ingest::now_ms())?;
                     Ok(sync::process(&items, &ranges, Role::Responder).0)
                 })
                 .await
@@ -223,7 +223,7 @@ async fn run(
     let p = pillar.clone();
     let items: Vec<Item> = ingest
         .store()
-        .read(move |txn| store::pillar_items(txn, &p))
+        .read(move |txn| store::pillar_items(txn, &p, crate::ingest::now_ms()))
         .await
         .map_err(|e| e.to_string())?;
     // Reconciliation is CPU work over every item of the pillar: off the async runtime.
@@ -309,13 +309,17 @@ async fn run(
             .count() as u64;
         let mut refused = Vec::new();
         for (o, env) in outcomes.iter().zip(&envs) {
-            if let Outcome::Rejected { reason, .. } = o {
-                if reason.is_misbehaviour() {
+            let refused_here = match o {
+                Outcome::Rejected { reason, .. } if reason.is_misbehaviour() => {
                     return Err(format!(
                         "bad answer: a fetched record was {}",
                         reason.code()
                     ));
                 }
+                Outcome::Rejected { .. } | Outcome::Expired(_) => true,
+                Outcome::Stored(_) | Outcome::Duplicate(_) => false,
+            };
+            if refused_here {
                 if let Ok(u) = wsf_protocol::decode(env) {
                     refused.push(
                         Item {

@@ -5,10 +5,13 @@
 //! - Reads open their own read transaction on a blocking thread, so they never queue behind a
 //!   long write.
 //!
-//! Semantics kept here, whatever the source of the record:
-//! - a `retraction` by the target's author drops the target's envelope and index entries and
-//!   leaves a tombstone, so the target is refused if it ever comes back;
-//! - a record with `supersedes` hides the older record of the same author from listings;
+//! Semantics kept here, whatever the source of the record, and whatever the order records arrive
+//! in (`docs/protocol.md` section 18):
+//! - a `retraction` withdraws its target and the earlier versions listed in its `refs`, when
+//!   they are its author's: their envelopes and index entries are dropped and tombstones refuse
+//!   them if they ever come (back);
+//! - a record with `supersedes` hides the older record of the same author from listings; of two
+//!   records that supersede the same one, the newer (`ts`, then id) wins;
 //! - endorsements are indexed by target; the newest `profile` of an author names it.
 
 mod read;
@@ -23,12 +26,13 @@ use tokio::sync::{mpsc, oneshot};
 use wsf_protocol::Record;
 
 pub use read::{
-    Cursor, DEFAULT_KINDS, Listed, MAX_LIMIT, Page, Query, RecordView, apply_rules, author_name,
-    counts, detail, digest, envelope, envelopes_by_short, envelopes_of, for_each_envelope, get,
-    info, list, partner, partners, pillar_items, presence, resolve, vouchers,
+    Cursor, DEFAULT_KINDS, Lens, Listed, MAX_CHAIN, MAX_LIMIT, Page, Query, RecordView, Viewer,
+    apply_rules, author_hour_count, author_name, counts, detail, digest, envelope, envelopes_by_short, envelopes_of,
+    expired_ids, for_each_envelope, get, held_pillars, info, is_expired, list, partner, partners,
+    pillar_items, presence, resolve, resolve_author, vouchers,
 };
 use tables::*;
-pub use tables::{BLOCKED, PARTNER};
+pub use tables::{BLOCKED, EXPIRED_RETENTION_MS, PARTNER};
 use writer::WriteCmd;
 pub use wsf_protocol::api::Counts;
 
@@ -177,6 +181,21 @@ impl Store {
         rx.await.map_err(|_| Error::Closed)?
     }
 
+    /// Drops records whose `expires` is more than [`EXPIRED_RETENTION_MS`] before `now_ms`;
+    /// returns how many.
+    pub async fn purge_expired(&self, now_ms: u64) -> Result<u64, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.inner
+            .tx
+            .send(WriteCmd::Purge {
+                cutoff: now_ms.saturating_sub(EXPIRED_RETENTION_MS),
+                reply,
+            })
+            .await
+            .map_err(|_| Error::Closed)?;
+        rx.await.map_err(|_| Error::Closed)?
+    }
+
     /// Waits until everything sent before is committed.
     pub async fn flush(&self) -> Result<(), Error> {
         let (reply, rx) = oneshot::channel();
@@ -286,6 +305,7 @@ pub fn check_integrity(path: &Path) -> Result<bool, Error> {
 fn init(db: &Database) -> Result<(), Error> {
     let mut txn = db.begin_write().map_err(dberr)?;
     txn.set_two_phase_commit(true);
+    let mut migrate = false;
     {
         let mut meta = txn.open_table(META).map_err(dberr)?;
         let found = meta
@@ -298,6 +318,11 @@ fn init(db: &Database) -> Result<(), Error> {
                     .map_err(dberr)?;
             }
             Some(v) if v == SCHEMA_VERSION => {}
+            Some(1) => {
+                migrate = true;
+                meta.insert("schema_version", SCHEMA_VERSION)
+                    .map_err(dberr)?;
+            }
             Some(found) => {
                 return Err(Error::Schema {
                     found,
@@ -317,6 +342,17 @@ fn init(db: &Database) -> Result<(), Error> {
         txn.open_table(COUNTERS).map_err(dberr)?;
         txn.open_table(PARTNERS).map_err(dberr)?;
         txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
+        txn.open_table(NAMES).map_err(dberr)?;
+        txn.open_table(EXPIRIES).map_err(dberr)?;
+    }
+    if migrate {
+        tracing::info!("migrating the store from schema 1 to {SCHEMA_VERSION}");
+        writer::migrate_from_1(&txn)?;
+    }
+    let cutoff = crate::ingest::now_ms().saturating_sub(EXPIRED_RETENTION_MS);
+    let purged = writer::purge_expired(&mut writer::Tables::open(&txn)?, cutoff)?;
+    if purged > 0 {
+        tracing::info!(records = purged, "dropped records that expired over 30 days ago");
     }
     txn.commit().map_err(dberr)?;
     Ok(())

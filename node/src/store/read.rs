@@ -1,9 +1,10 @@
 //! Queries over a read transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
-use wsf_protocol::api::{Cosigner, Counts, RecordDetail, RecordInfo};
+use wsf_protocol::api::{CosignCounts, Cosigner, Counts, RecordDetail, RecordInfo};
+use wsf_protocol::display::{self, AuthorView, Trust};
 use wsf_protocol::{AuthorId, Content, IdPrefix, Kind, Pillar, Record, RecordId};
 
 use super::tables::*;
@@ -56,6 +57,8 @@ pub struct Query {
     pub cursor: Option<Cursor>,
     /// Also superseded records and older profiles.
     pub include_hidden: bool,
+    /// Also records whose `expires` has passed.
+    pub include_expired: bool,
 }
 
 /// The kinds a listing shows when none is asked for: what organisations share.
@@ -170,21 +173,244 @@ fn pad(mut bytes: Vec<u8>, fill: u8) -> Id {
     id
 }
 
-/// The JSON form of a held record, with its author's name and endorsement count.
-pub fn info(txn: &ReadTransaction, record: &Record) -> Result<RecordInfo, Error> {
-    let mut info = RecordInfo::from_record(record);
-    info.author_name = author_name(txn, &record.body().author)?;
-    let endorsements = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
-    let id = record.id().0;
-    info.endorsements = endorsements
-        .range((id, [0u8; 32])..=(id, [0xff; 32]))
-        .map_err(dberr)?
-        .count() as u64;
-    Ok(info)
+/// Who is looking, and when: what author markers and expiry depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    /// This node's own author key (`you`).
+    pub me: AuthorId,
+    /// The clock, ms since the Unix epoch.
+    pub now: u64,
+}
+
+/// Reads what a viewer sees in one read transaction, remembering each author's view.
+pub struct Lens<'a> {
+    txn: &'a ReadTransaction,
+    viewer: Viewer,
+    /// author → (status, local name), and the name key of every local name.
+    partners: HashMap<AuthorId, (u8, String)>,
+    local_keys: Vec<(String, AuthorId)>,
+    views: HashMap<AuthorId, AuthorView>,
+}
+
+impl std::fmt::Debug for Lens<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lens").field("viewer", &self.viewer).finish()
+    }
+}
+
+impl<'a> Lens<'a> {
+    /// A lens over `txn` for `viewer`.
+    pub fn new(txn: &'a ReadTransaction, viewer: Viewer) -> Result<Lens<'a>, Error> {
+        let mut partners_map = HashMap::new();
+        let mut local_keys = Vec::new();
+        for (author, status, name) in partners(txn)? {
+            if !name.is_empty() {
+                local_keys.push((display::name_key(&name), author));
+            }
+            partners_map.insert(author, (status, name));
+        }
+        Ok(Lens {
+            txn,
+            viewer,
+            partners: partners_map,
+            local_keys,
+            views: HashMap::new(),
+        })
+    }
+
+    /// The viewer.
+    pub fn viewer(&self) -> Viewer {
+        self.viewer
+    }
+
+    /// How this node shows `author`.
+    pub fn author(&mut self, author: &AuthorId) -> Result<AuthorView, Error> {
+        if let Some(v) = self.views.get(author) {
+            return Ok(v.clone());
+        }
+        let claimed = author_name(self.txn, author)?;
+        let (status, local) = match self.partners.get(author) {
+            Some((s, n)) => (Some(*s), Some(n.clone())),
+            None => (None, None),
+        };
+        let vouchers = vouchers(self.txn, author)?;
+        let trust = if *author == self.viewer.me {
+            Trust::You
+        } else if status == Some(PARTNER) {
+            Trust::Partner
+        } else if status == Some(BLOCKED) {
+            Trust::Blocked
+        } else if vouchers > 0 {
+            Trust::Vouched
+        } else {
+            Trust::Unverified
+        };
+        let mut keys: Vec<String> = Vec::new();
+        for n in claimed.iter().chain(local.iter()) {
+            if !n.is_empty() {
+                keys.push(display::name_key(n));
+            }
+        }
+        let mut same: Vec<AuthorId> = Vec::new();
+        let names = self.txn.open_table(NAMES).map_err(dberr)?;
+        for key in &keys {
+            for entry in names
+                .range((key.as_str(), [0u8; 32])..=(key.as_str(), [0xff; 32]))
+                .map_err(dberr)?
+            {
+                let (k, _) = entry.map_err(dberr)?;
+                let other = AuthorId(k.value().1);
+                if other != *author && !same.contains(&other) {
+                    same.push(other);
+                }
+            }
+            for (local_key, other) in &self.local_keys {
+                if local_key == key && other != author && !same.contains(other) {
+                    same.push(*other);
+                }
+            }
+        }
+        same.sort();
+        let view = AuthorView::new(author, trust, local, claimed, vouchers, same);
+        self.views.insert(*author, view.clone());
+        Ok(view)
+    }
+
+    /// The JSON form of a held record, with its author's view, co-signature counts and markers.
+    pub fn info(&mut self, record: &Record) -> Result<RecordInfo, Error> {
+        let mut info = RecordInfo::from_record(record);
+        let b = record.body();
+        info.author_name = author_name(self.txn, &b.author)?;
+        info.author_info = Some(self.author(&b.author)?);
+        let (current, earlier) = self.cosigners(record)?;
+        let mut counts = CosignCounts {
+            earlier: earlier.len() as u64,
+            ..CosignCounts::default()
+        };
+        for c in &current {
+            match c.author_info.as_ref().map(|v| v.trust) {
+                Some(Trust::You | Trust::Partner) => counts.partners += 1,
+                _ => counts.others += 1,
+            }
+        }
+        info.endorsements = current.len() as u64;
+        info.cosigned = Some(counts);
+        info.expired = is_expired(record, self.viewer.now);
+        if let Content::Campaign(c) = &b.content {
+            info.ended = c.ends.is_some_and(|e| e < self.viewer.now);
+        }
+        Ok(info)
+    }
+
+    /// The endorsements of `target` by organisation: the newest one of each author other than
+    /// the target's own.
+    fn endorsers_of(
+        &mut self,
+        target: &Id,
+        target_author: &AuthorId,
+    ) -> Result<BTreeMap<AuthorId, Record>, Error> {
+        let endorsements = self.txn.open_table(ENDORSEMENTS).map_err(dberr)?;
+        let mut by_author: BTreeMap<AuthorId, Record> = BTreeMap::new();
+        for entry in endorsements
+            .range((*target, [0u8; 32])..=(*target, [0xff; 32]))
+            .map_err(dberr)?
+        {
+            let (k, _) = entry.map_err(dberr)?;
+            let (_, eid) = k.value();
+            let Some(e) = load(self.txn, &eid)? else {
+                continue;
+            };
+            let who = e.body().author;
+            if who == *target_author {
+                continue;
+            }
+            let newer = by_author
+                .get(&who)
+                .is_none_or(|old| (e.body().ts, e.id()) > (old.body().ts, old.id()));
+            if newer {
+                by_author.insert(who, e);
+            }
+        }
+        Ok(by_author)
+    }
+
+    fn cosigner(&mut self, e: &Record, version: RecordId) -> Result<Cosigner, Error> {
+        let statement = match &e.body().content {
+            Content::Endorsement(en) => en.statement.clone(),
+            _ => None,
+        };
+        Ok(Cosigner {
+            id: e.id(),
+            author: e.body().author,
+            author_name: author_name(self.txn, &e.body().author)?,
+            statement,
+            ts: e.body().ts,
+            version,
+            author_info: Some(self.author(&e.body().author)?),
+        })
+    }
+
+    /// Co-signers of this version (one per organisation, partners first, then by time), and
+    /// those who co-signed only earlier versions (newest version first).
+    pub fn cosigners(&mut self, record: &Record) -> Result<(Vec<Cosigner>, Vec<Cosigner>), Error> {
+        let author = record.body().author;
+        let mut current = Vec::new();
+        let mut seen: HashSet<AuthorId> = HashSet::new();
+        for (who, e) in self.endorsers_of(&record.id().0, &author)? {
+            seen.insert(who);
+            current.push(self.cosigner(&e, record.id())?);
+        }
+        let rank = |c: &Cosigner| match c.author_info.as_ref().map(|v| v.trust) {
+            Some(Trust::You) => 0,
+            Some(Trust::Partner) => 1,
+            _ => 2,
+        };
+        current.sort_by_key(|c| (rank(c), c.ts, c.id));
+        let mut earlier = Vec::new();
+        let mut next = record.body().supersedes;
+        let mut visited: HashSet<RecordId> = HashSet::new();
+        while let Some(prev) = next {
+            if !visited.insert(prev) || visited.len() > MAX_CHAIN {
+                break;
+            }
+            let mut found: Vec<Cosigner> = Vec::new();
+            for (who, e) in self.endorsers_of(&prev.0, &author)? {
+                if seen.insert(who) {
+                    found.push(self.cosigner(&e, prev)?);
+                }
+            }
+            found.sort_by_key(|c| (rank(c), c.ts, c.id));
+            earlier.extend(found);
+            next = match load(self.txn, &prev.0)? {
+                Some(p) if p.body().author == author => p.body().supersedes,
+                _ => None,
+            };
+        }
+        Ok((current, earlier))
+    }
+}
+
+/// Longest version chain walked when looking for earlier versions.
+pub const MAX_CHAIN: usize = 1_000;
+
+/// Whether `record`'s `expires` has passed at `now`.
+pub fn is_expired(record: &Record, now: u64) -> bool {
+    record.body().expires.is_some_and(|e| e <= now)
+}
+
+/// The JSON form of a held record as `viewer` sees it.
+pub fn info(txn: &ReadTransaction, viewer: Viewer, record: &Record) -> Result<RecordInfo, Error> {
+    Lens::new(txn, viewer)?.info(record)
 }
 
 /// Everything known about a record: content, tombstone, co-signers, newer and older versions.
-pub fn detail(txn: &ReadTransaction, id: &RecordId, history: bool) -> Result<RecordDetail, Error> {
+pub fn detail(
+    txn: &ReadTransaction,
+    viewer: Viewer,
+    id: &RecordId,
+    history: bool,
+) -> Result<RecordDetail, Error> {
+    let mut lens = Lens::new(txn, viewer)?;
     let record = load(txn, &id.0)?;
     let retracted = txn.open_table(RETRACTED).map_err(dberr)?;
     let mut retracted_by = None;
@@ -209,41 +435,23 @@ pub fn detail(txn: &ReadTransaction, id: &RecordId, history: bool) -> Result<Rec
         Some(r) => superseder(txn, r)?,
         None => None,
     };
-    let mut cosigners = Vec::new();
-    let endorsements = txn.open_table(ENDORSEMENTS).map_err(dberr)?;
-    for entry in endorsements
-        .range((id.0, [0u8; 32])..=(id.0, [0xff; 32]))
-        .map_err(dberr)?
-    {
-        let (k, _) = entry.map_err(dberr)?;
-        let (_, eid) = k.value();
-        if let Some(e) = load(txn, &eid)? {
-            let statement = match &e.body().content {
-                Content::Endorsement(en) => en.statement.clone(),
-                _ => None,
-            };
-            cosigners.push(Cosigner {
-                id: e.id(),
-                author: e.body().author,
-                author_name: author_name(txn, &e.body().author)?,
-                statement,
-                ts: e.body().ts,
-            });
-        }
-    }
+    let (cosigners, earlier_cosigners) = match &record {
+        Some(r) => lens.cosigners(r)?,
+        None => (Vec::new(), Vec::new()),
+    };
     let mut older = Vec::new();
     if history && let Some(r) = &record {
         let mut next = r.body().supersedes;
         let mut seen = 0;
         while let Some(prev) = next {
             seen += 1;
-            if seen > 1_000 {
+            if seen > MAX_CHAIN {
                 break;
             }
             match load(txn, &prev.0)? {
                 Some(p) if p.body().author == r.body().author => {
                     next = p.body().supersedes;
-                    older.push(info(txn, &p)?);
+                    older.push(lens.info(&p)?);
                 }
                 _ => break,
             }
@@ -251,27 +459,51 @@ pub fn detail(txn: &ReadTransaction, id: &RecordId, history: bool) -> Result<Rec
     }
     Ok(RecordDetail {
         record: match &record {
-            Some(r) => Some(info(txn, r)?),
+            Some(r) => Some(lens.info(r)?),
             None => None,
         },
         requested: *id,
         retracted_by,
         superseded_by,
         cosigners,
+        earlier_cosigners,
         history: older,
     })
 }
 
 /// The newest record of the same author that supersedes `record`.
 fn superseder(txn: &ReadTransaction, record: &Record) -> Result<Option<RecordId>, Error> {
-    let t = txn.open_table(SUPERSEDED).map_err(dberr)?;
-    let key = (record.id().0, record.body().author.0);
-    Ok(t.get(key).map_err(dberr)?.map(|v| RecordId(v.value().1)))
+    newest_superseder(txn, &record.id().0, &record.body().author.0)
 }
 
-/// Whether a listing hides this record: superseded by its author, or an older profile.
+fn newest_superseder(
+    txn: &ReadTransaction,
+    old: &Id,
+    author: &Id,
+) -> Result<Option<RecordId>, Error> {
+    let t = txn.open_table(SUPERSEDED).map_err(dberr)?;
+    let last = t
+        .range((*old, *author, 0u64, [0u8; 32])..=(*old, *author, u64::MAX, [0xff; 32]))
+        .map_err(dberr)?
+        .next_back();
+    match last {
+        Some(entry) => {
+            let (k, _) = entry.map_err(dberr)?;
+            Ok(Some(RecordId(k.value().3)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Whether a listing hides this record: superseded by its author, the losing side of a fork (an
+/// older record of the same author that supersedes the same one), or an older profile.
 fn hidden(txn: &ReadTransaction, record: &Record) -> Result<bool, Error> {
     if superseder(txn, record)?.is_some() {
+        return Ok(true);
+    }
+    if let Some(old) = record.body().supersedes
+        && newest_superseder(txn, &old.0, &record.body().author.0)? != Some(record.id())
+    {
         return Ok(true);
     }
     if let Content::Profile(_) = record.body().content {
@@ -287,7 +519,8 @@ fn hidden(txn: &ReadTransaction, record: &Record) -> Result<bool, Error> {
 
 /// Lists records newest first. Picks the narrowest index (author, pillar, kind, time) and
 /// filters the rest.
-pub fn list(txn: &ReadTransaction, q: &Query) -> Result<Page, Error> {
+pub fn list(txn: &ReadTransaction, viewer: Viewer, q: &Query) -> Result<Page, Error> {
+    let mut lens = Lens::new(txn, viewer)?;
     let limit = q.limit.clamp(1, MAX_LIMIT);
     let kinds: Vec<Kind> = if q.kinds.is_empty() {
         DEFAULT_KINDS.to_vec()
@@ -327,8 +560,11 @@ pub fn list(txn: &ReadTransaction, q: &Query) -> Result<Page, Error> {
         if !q.include_hidden && hidden(txn, &record)? {
             return Ok(true);
         }
+        if !q.include_expired && is_expired(&record, viewer.now) {
+            return Ok(true);
+        }
         ids.push((ts, id));
-        page.items.push(info(txn, &record)?);
+        page.items.push(lens.info(&record)?);
         Ok(page.items.len() < limit)
     };
     macro_rules! walk {
@@ -483,7 +719,9 @@ pub fn digest(txn: &ReadTransaction) -> Result<String, Error> {
 pub fn pillar_items(
     txn: &ReadTransaction,
     pillar: &Pillar,
+    now: u64,
 ) -> Result<Vec<wsf_protocol::sync::Item>, Error> {
+    let expired = expired_ids(txn, now)?;
     let t = txn.open_table(BY_PILLAR).map_err(dberr)?;
     let p = pillar.as_str();
     let mut out = Vec::new();
@@ -493,9 +731,118 @@ pub fn pillar_items(
     {
         let (k, _) = entry.map_err(dberr)?;
         let (_, ts, id) = k.value();
-        out.push(wsf_protocol::sync::Item { ts, id });
+        if !expired.contains(&id) {
+            out.push(wsf_protocol::sync::Item { ts, id });
+        }
     }
     Ok(out)
+}
+
+/// The ids of held records whose `expires` is at or before `now`.
+pub fn expired_ids(txn: &ReadTransaction, now: u64) -> Result<HashSet<Id>, Error> {
+    let t = txn.open_table(EXPIRIES).map_err(dberr)?;
+    let mut out = HashSet::new();
+    for entry in t
+        .range((0u64, [0u8; 32])..=(now, [0xff; 32]))
+        .map_err(dberr)?
+    {
+        let (k, _) = entry.map_err(dberr)?;
+        out.insert(k.value().1);
+    }
+    Ok(out)
+}
+
+/// Every pillar some held record is on, in order.
+pub fn held_pillars(txn: &ReadTransaction) -> Result<Vec<Pillar>, Error> {
+    let t = txn.open_table(BY_PILLAR).map_err(dberr)?;
+    let mut out: Vec<Pillar> = Vec::new();
+    let mut from = String::new();
+    loop {
+        let next = {
+            let mut range = t
+                .range((from.as_str(), 0u64, [0u8; 32])..)
+                .map_err(dberr)?;
+            match range.next() {
+                Some(entry) => {
+                    let (k, _) = entry.map_err(dberr)?;
+                    Some(k.value().0.to_owned())
+                }
+                None => None,
+            }
+        };
+        let Some(slug) = next else { break };
+        if let Ok(p) = Pillar::new(&slug) {
+            out.push(p);
+        }
+        // The smallest string greater than every key starting with `slug`'s entries.
+        from = format!("{slug}\0");
+    }
+    Ok(out)
+}
+
+/// Finds an author from what a person typed: a full key in hex, a unique prefix of a known
+/// author's key (at least 4 hex characters), or a partner's local name (case and confusables
+/// ignored).
+pub fn resolve_author(txn: &ReadTransaction, text: &str) -> Result<AuthorId, Error> {
+    let text = text.trim();
+    if let Ok(a) = text.parse::<AuthorId>() {
+        return Ok(a);
+    }
+    let key = display::name_key(text);
+    let named: Vec<AuthorId> = partners(txn)?
+        .into_iter()
+        .filter(|(_, _, n)| !n.is_empty() && display::name_key(n) == key)
+        .map(|(a, _, _)| a)
+        .collect();
+    if let [one] = named.as_slice() {
+        return Ok(*one);
+    }
+    let hex = text.to_ascii_lowercase();
+    if hex.len() < 4 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::NotFound(format!(
+            "{text:?}: not a partner's name, nor an author key or key prefix (4 or more hex characters)"
+        )));
+    }
+    let mut found: Vec<AuthorId> = Vec::new();
+    let consider = |a: AuthorId, found: &mut Vec<AuthorId>| {
+        if a.to_string().starts_with(&hex) && !found.contains(&a) {
+            found.push(a);
+        }
+    };
+    for (a, _, _) in partners(txn)? {
+        consider(a, &mut found);
+    }
+    let prefix = wsf_protocol::hex::decode(&hex[..hex.len() & !1]).unwrap_or_default();
+    let start = pad(prefix, 0x00);
+    let by_author = txn.open_table(BY_AUTHOR).map_err(dberr)?;
+    let mut from = (start, 0u64, [0u8; 32]);
+    loop {
+        let next = match by_author.range(from..).map_err(dberr)?.next() {
+            Some(entry) => {
+                let (k, _) = entry.map_err(dberr)?;
+                k.value().0
+            }
+            None => break,
+        };
+        let a = AuthorId(next);
+        if !a.to_string().starts_with(&hex[..hex.len() & !1]) {
+            break;
+        }
+        consider(a, &mut found);
+        if found.len() > 1 {
+            break;
+        }
+        // Every key of this author sorts before this one (no record has ts u64::MAX).
+        from = (next, u64::MAX, [0xff; 32]);
+    }
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::NotFound(format!("no known author's key starts with {hex}"))),
+        _ => Err(Error::Ambiguous {
+            prefix: hex,
+            count: found.len(),
+        }),
+    }
 }
 
 /// The envelopes of the records on `pillar` matching `(ts, id prefix)`, up to `max_bytes` in all.
@@ -594,6 +941,15 @@ pub fn vouchers(txn: &ReadTransaction, author: &AuthorId) -> Result<u32, Error> 
         }
     }
     Ok(seen.len() as u32)
+}
+
+/// How many held records of `author` have a `ts` in clock hour `hour` (ms / 3,600,000).
+pub fn author_hour_count(txn: &ReadTransaction, author: &AuthorId, hour: u64) -> Result<u64, Error> {
+    let hours = txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
+    Ok(hours
+        .get((author.0, hour))
+        .map_err(dberr)?
+        .map_or(0, |v| v.value()))
 }
 
 /// Applies the node's acceptance rules to verified records: blocked authors, the per-author

@@ -22,16 +22,29 @@ pub const BY_PILLAR: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new
 pub const BY_AUTHOR: TableDefinition<(Id, u64, Id), ()> = TableDefinition::new("by-author-1");
 /// (kind, ts, id) → ().
 pub const BY_KIND: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("by-kind-1");
-/// (retracted id, retraction author) → retraction id. Kept for ever: a tombstone that refuses the
-/// record if it comes back from that author. Written even when the target is not known yet; only
-/// a tombstone whose author is the target's author has any effect.
+/// (withdrawn id, retraction author) → the smallest id of the retractions that withdrew it. Kept
+/// for ever: a tombstone that refuses the record if it comes back from that author. Written for a
+/// retraction's `target` and for every id in its `refs` (the earlier versions it withdraws), even
+/// when the record is not known yet; only a tombstone whose author is the record's author has any
+/// effect. Retractions themselves are never refused by a tombstone.
 pub const RETRACTED: TableDefinition<(Id, Id), Id> = TableDefinition::new("retracted-1");
 /// (target id, endorsement id) → endorser.
 pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("endorsements-1");
-/// (older id, author of the superseding record) → (newest superseding ts, its id). Keyed by
-/// author so that only the older record's own author can hide it: a record of someone else that
-/// claims to supersede it lands under another key and changes nothing.
-pub const SUPERSEDED: TableDefinition<(Id, Id), (u64, Id)> = TableDefinition::new("superseded-2");
+/// (older id, author of the superseding record, its ts, its id) → (): every held record that
+/// supersedes another, so the newest one can be found and the entry leaves with the record.
+/// Keyed by author so that only the older record's own author can hide it: a record of someone
+/// else that claims to supersede it lands under another key and changes nothing.
+pub const SUPERSEDED: TableDefinition<(Id, Id, u64, Id), ()> =
+    TableDefinition::new("superseded-3");
+/// The layout of the superseded table before schema 2 (dropped by the migration).
+pub const SUPERSEDED_V1: TableDefinition<(Id, Id), (u64, Id)> =
+    TableDefinition::new("superseded-2");
+/// (name key, author) → (): the [`wsf_protocol::display::name_key`] of each author's current
+/// profile name, to find authors whose names look alike.
+pub const NAMES: TableDefinition<(&str, Id), ()> = TableDefinition::new("names-1");
+/// (expires, id) → ts: held records that expire, by expiry; listing, sync and the retention
+/// purge read it.
+pub const EXPIRIES: TableDefinition<(u64, Id), u64> = TableDefinition::new("expiries-1");
 /// author → (ts, id) of the author's newest profile.
 pub const PROFILES: TableDefinition<Id, (u64, Id)> = TableDefinition::new("profiles-1");
 /// (author, hour of ts) → records held: the per-author quota is checked against it in O(1).
@@ -48,5 +61,10 @@ pub const BLOCKED: u8 = 2;
 /// Named counters: `rejected.<reason>`.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-1");
 
-/// The layout these definitions describe.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The layout these definitions describe. 2: superseded entries per superseding record, name
+/// keys, expiries (migrated from 1 by rebuilding them from the held records).
+pub const SCHEMA_VERSION: u64 = 2;
+
+/// How long an expired record is kept (hidden, not synced) before it is dropped: 30 days, so
+/// that `--include-expired` can still show what just ended.
+pub const EXPIRED_RETENTION_MS: u64 = 30 * 24 * HOUR_MS;

@@ -6,6 +6,12 @@ use wsf_protocol::*;
 use super::Error;
 use super::*;
 
+/// A viewer that is none of the test authors, at a time before every test record expires.
+const V: Viewer = Viewer {
+    me: AuthorId([0xee; 32]),
+    now: 0,
+};
+
 fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
@@ -83,7 +89,7 @@ fn open() -> (tempfile::TempDir, Store) {
 
 async fn listing(store: &Store, q: Query) -> Vec<RecordId> {
     store
-        .read(move |txn| list(txn, &q))
+        .read(move |txn| list(txn, V, &q))
         .await
         .expect("list")
         .items
@@ -143,7 +149,7 @@ async fn retraction_drops_the_target_and_refuses_it_later() {
         vec![InsertOutcome::Retracted]
     );
     let d = store
-        .read(move |t| detail(t, &tid, false))
+        .read(move |t| detail(t, V, &tid, false))
         .await
         .expect("detail");
     assert!(d.record.is_none() && d.retracted_by.is_some());
@@ -227,7 +233,7 @@ async fn supersedes_hides_the_older_version_of_the_same_author() {
     assert_eq!(hidden.len(), 5);
     let v2id = v2.id();
     let d = store
-        .read(move |t| detail(t, &v2id, true))
+        .read(move |t| detail(t, V, &v2id, true))
         .await
         .expect("detail");
     assert_eq!(
@@ -236,7 +242,7 @@ async fn supersedes_hides_the_older_version_of_the_same_author() {
     );
     let v1id = v1.id();
     let d = store
-        .read(move |t| detail(t, &v1id, false))
+        .read(move |t| detail(t, V, &v1id, false))
         .await
         .expect("detail");
     assert_eq!(d.superseded_by, Some(v2.id()));
@@ -275,7 +281,7 @@ async fn newest_profile_names_the_author_and_endorsements_are_indexed() {
         .expect("name");
     assert_eq!(name.as_deref(), Some("New name"));
     let d = store
-        .read(move |t| detail(t, &cid, false))
+        .read(move |t| detail(t, V, &cid, false))
         .await
         .expect("detail");
     assert_eq!(d.cosigners.len(), 1);
@@ -321,7 +327,7 @@ async fn listings_filter_and_page_newest_first() {
             cursor,
             ..Query::default()
         };
-        let page = store.read(move |t| list(t, &q)).await.expect("list");
+        let page = store.read(move |t| list(t, V, &q)).await.expect("list");
         got.extend(page.items.iter().map(|i| i.id));
         match page.next {
             Some(c) => cursor = Some(c),

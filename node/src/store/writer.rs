@@ -31,6 +31,11 @@ pub(crate) enum WriteCmd {
     },
     /// Commits whatever is pending, replies, and stops the writer.
     Shutdown { reply: oneshot::Sender<()> },
+    /// Drops records that expired at or before `cutoff` (ms); replies how many.
+    Purge {
+        cutoff: u64,
+        reply: oneshot::Sender<Result<u64, Error>>,
+    },
     /// Sets or clears an author's partner status; blocking deletes its records.
     Partner {
         author: Id,
@@ -110,6 +115,9 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     let deleted = set_partner(&txn, &mut tables, *author, *status, name)?;
                     partner_results.push(deleted);
                 }
+                WriteCmd::Purge { cutoff, .. } => {
+                    partner_results.push(purge_expired(&mut tables, *cutoff)?);
+                }
             }
         }
         drop(tables);
@@ -135,7 +143,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Ok(()));
                     }
-                    WriteCmd::Partner { reply, .. } => {
+                    WriteCmd::Partner { reply, .. } | WriteCmd::Purge { reply, .. } => {
                         let _ = reply.send(Ok(partner_results.next().unwrap_or(0)));
                     }
                     WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
@@ -152,7 +160,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
                     WriteCmd::Flush { reply } => {
                         let _ = reply.send(Err(e.clone()));
                     }
-                    WriteCmd::Partner { reply, .. } => {
+                    WriteCmd::Partner { reply, .. } | WriteCmd::Purge { reply, .. } => {
                         let _ = reply.send(Err(e.clone()));
                     }
                     WriteCmd::Count { .. } | WriteCmd::Shutdown { .. } => {}
@@ -194,16 +202,8 @@ fn set_partner(
         })
         .collect();
     let mut n = 0;
-    for (ts, id) in keys {
-        let bytes = t
-            .envelopes
-            .get((ts, id))
-            .map_err(dberr)?
-            .map(|v| v.value().to_vec());
-        if let Some(bytes) = bytes {
-            let rec = wsf_protocol::decode_trusted(&bytes).map_err(|e| {
-                Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string())
-            })?;
+    for (_, id) in keys {
+        if let Some(rec) = t.load(id)? {
             remove(t, &rec)?;
             n += 1;
         }
@@ -212,7 +212,7 @@ fn set_partner(
 }
 
 /// Every table a write touches, opened once per transaction.
-struct Tables<'txn> {
+pub(crate) struct Tables<'txn> {
     envelopes: redb::Table<'txn, (u64, Id), &'static [u8]>,
     ids: redb::Table<'txn, Id, u64>,
     by_pillar: redb::Table<'txn, (&'static str, u64, Id), ()>,
@@ -220,13 +220,15 @@ struct Tables<'txn> {
     by_kind: redb::Table<'txn, (&'static str, u64, Id), ()>,
     retracted: redb::Table<'txn, (Id, Id), Id>,
     endorsements: redb::Table<'txn, (Id, Id), Id>,
-    superseded: redb::Table<'txn, (Id, Id), (u64, Id)>,
+    superseded: redb::Table<'txn, (Id, Id, u64, Id), ()>,
     profiles: redb::Table<'txn, Id, (u64, Id)>,
+    names: redb::Table<'txn, (&'static str, Id), ()>,
+    expiries: redb::Table<'txn, (u64, Id), u64>,
     author_hours: redb::Table<'txn, (Id, u64), u64>,
 }
 
 impl<'txn> Tables<'txn> {
-    fn open(txn: &'txn WriteTransaction) -> Result<Self, Error> {
+    pub(crate) fn open(txn: &'txn WriteTransaction) -> Result<Self, Error> {
         Ok(Tables {
             envelopes: txn.open_table(ENVELOPES).map_err(dberr)?,
             ids: txn.open_table(IDS).map_err(dberr)?,
@@ -237,20 +239,43 @@ impl<'txn> Tables<'txn> {
             endorsements: txn.open_table(ENDORSEMENTS).map_err(dberr)?,
             superseded: txn.open_table(SUPERSEDED).map_err(dberr)?,
             profiles: txn.open_table(PROFILES).map_err(dberr)?,
+            names: txn.open_table(NAMES).map_err(dberr)?,
+            expiries: txn.open_table(EXPIRIES).map_err(dberr)?,
             author_hours: txn.open_table(AUTHOR_HOURS).map_err(dberr)?,
         })
+    }
+
+    fn load(&self, id: Id) -> Result<Option<Record>, Error> {
+        let Some(ts) = self.ids.get(id).map_err(dberr)?.map(|v| v.value()) else {
+            return Ok(None);
+        };
+        let Some(bytes) = self.envelopes.get((ts, id)).map_err(dberr)? else {
+            return Ok(None);
+        };
+        wsf_protocol::decode_trusted(bytes.value())
+            .map(Some)
+            .map_err(|e| Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string()))
     }
 }
 
 /// Applies one verified record: stores it and updates every index, or says why not.
-fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
+///
+/// The state this leaves is a function of the set of records applied, whatever their order
+/// (`docs/protocol.md` section 18):
+/// - a retraction withdraws its `target` and every id in its `refs` that its author wrote,
+///   whether they are held, arrive later, or never arrive (a tombstone per id);
+/// - retractions are never withdrawn, so they never depend on which one came first;
+/// - supersede links, endorsements and the current profile are kept per held record, and leave
+///   with it.
+pub(crate) fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     let id = rec.id().0;
     let body = rec.body();
     let author = body.author.0;
     if t.ids.get(id).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Duplicate);
     }
-    if t.retracted.get((id, author)).map_err(dberr)?.is_some() {
+    let is_retraction = matches!(body.content, Content::Retraction(_));
+    if !is_retraction && t.retracted.get((id, author)).map_err(dberr)?.is_some() {
         return Ok(InsertOutcome::Retracted);
     }
     t.ids.insert(id, body.ts).map_err(dberr)?;
@@ -268,6 +293,9 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
     t.by_kind
         .insert((body.kind().as_str(), body.ts, id), ())
         .map_err(dberr)?;
+    if let Some(expires) = body.expires {
+        t.expiries.insert((expires, id), body.ts).map_err(dberr)?;
+    }
     let hour = (author, body.ts / HOUR_MS);
     let n = t
         .author_hours
@@ -278,31 +306,9 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
 
     match &body.content {
         Content::Retraction(r) => {
-            let target = r.target.0;
-            let known = match t.ids.get(target).map_err(dberr)?.map(|v| v.value()) {
-                Some(ts) => t
-                    .envelopes
-                    .get((ts, target))
-                    .map_err(dberr)?
-                    .map(|v| v.value().to_vec()),
-                None => None,
-            };
-            match known {
-                Some(bytes) => {
-                    let old = wsf_protocol::decode_trusted(&bytes)
-                        .map_err(|e| Error::Corrupt(r.target.to_string(), e.to_string()))?;
-                    // Only the author may retract, and a retraction is never undone.
-                    if old.body().author.0 == author
-                        && !matches!(old.body().content, Content::Retraction(_))
-                    {
-                        t.retracted.insert((target, author), id).map_err(dberr)?;
-                        remove(t, &old)?;
-                    }
-                }
-                None => {
-                    // Not here yet: the tombstone refuses it if it arrives from its author.
-                    t.retracted.insert((target, author), id).map_err(dberr)?;
-                }
+            withdraw(t, r.target.0, author, id)?;
+            for old in &body.refs {
+                withdraw(t, old.0, author, id)?;
             }
         }
         Content::Endorsement(e) => {
@@ -316,28 +322,103 @@ fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
                 None => true,
             };
             if newer {
-                t.profiles.insert(author, (body.ts, id)).map_err(dberr)?;
+                set_profile(t, author, Some((body.ts, id)))?;
             }
         }
         _ => {}
     }
     if let Some(old) = body.supersedes {
-        let key = (old.0, author);
-        let newer = match t.superseded.get(key).map_err(dberr)? {
-            Some(v) => (body.ts, id) > v.value(),
-            None => true,
-        };
-        if newer {
-            t.superseded.insert(key, (body.ts, id)).map_err(dberr)?;
-        }
+        t.superseded
+            .insert((old.0, author, body.ts, id), ())
+            .map_err(dberr)?;
     }
     Ok(InsertOutcome::Stored)
 }
 
-/// Drops a retracted record: its envelope and every index entry.
-fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
+/// Leaves a tombstone for `target` from `author` and drops the record if it is held and is that
+/// author's (and not a retraction: retractions are never undone).
+fn withdraw(t: &mut Tables<'_>, target: Id, author: Id, retraction: Id) -> Result<(), Error> {
+    let keep = match t.retracted.get((target, author)).map_err(dberr)? {
+        Some(v) => v.value().min(retraction),
+        None => retraction,
+    };
+    t.retracted.insert((target, author), keep).map_err(dberr)?;
+    if let Some(old) = t.load(target)?
+        && old.body().author.0 == author
+        && !matches!(old.body().content, Content::Retraction(_))
+    {
+        remove(t, &old)?;
+    }
+    Ok(())
+}
+
+/// Makes `current` the author's current profile (or none), keeping the name keys in step.
+fn set_profile(t: &mut Tables<'_>, author: Id, current: Option<(u64, Id)>) -> Result<(), Error> {
+    let old = t.profiles.get(author).map_err(dberr)?.map(|v| v.value());
+    if let Some((_, old_id)) = old
+        && let Some(name) = profile_name(t, old_id)?
+    {
+        let key = wsf_protocol::display::name_key(&name);
+        t.names.remove((key.as_str(), author)).map_err(dberr)?;
+    }
+    match current {
+        Some(entry) => {
+            t.profiles.insert(author, entry).map_err(dberr)?;
+            if let Some(name) = profile_name(t, entry.1)? {
+                let key = wsf_protocol::display::name_key(&name);
+                t.names.insert((key.as_str(), author), ()).map_err(dberr)?;
+            }
+        }
+        None => {
+            t.profiles.remove(author).map_err(dberr)?;
+        }
+    }
+    Ok(())
+}
+
+fn profile_name(t: &Tables<'_>, id: Id) -> Result<Option<String>, Error> {
+    Ok(t.load(id)?.and_then(|r| match &r.body().content {
+        Content::Profile(p) => Some(p.name.clone()),
+        _ => None,
+    }))
+}
+
+/// Drops a record: its envelope and every index entry. Its tombstones, if any, stay.
+pub(crate) fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     let id = rec.id().0;
     let body = rec.body();
+    let author = body.author.0;
+    if matches!(body.content, Content::Profile(_)) {
+        let current = t.profiles.get(author).map_err(dberr)?.map(|v| v.value().1);
+        if current == Some(id) {
+            // Fall back to the author's newest remaining profile, if any.
+            let mut fallback = None;
+            let held: Vec<(u64, Id)> = t
+                .by_author
+                .range((author, 0u64, [0u8; 32])..=(author, u64::MAX, [0xff; 32]))
+                .map_err(dberr)?
+                .rev()
+                .filter_map(|e| {
+                    e.ok().map(|(k, _)| {
+                        let (_, ts, pid) = k.value();
+                        (ts, pid)
+                    })
+                })
+                .collect();
+            for (ts, pid) in held {
+                if pid != id
+                    && t.by_kind
+                        .get(("profile", ts, pid))
+                        .map_err(dberr)?
+                        .is_some()
+                {
+                    fallback = Some((ts, pid));
+                    break;
+                }
+            }
+            set_profile(t, author, fallback)?;
+        }
+    }
     t.ids.remove(id).map_err(dberr)?;
     t.envelopes.remove((body.ts, id)).map_err(dberr)?;
     for p in &body.pillars {
@@ -345,13 +426,19 @@ fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
             .remove((p.as_str(), body.ts, id))
             .map_err(dberr)?;
     }
-    t.by_author
-        .remove((body.author.0, body.ts, id))
-        .map_err(dberr)?;
+    t.by_author.remove((author, body.ts, id)).map_err(dberr)?;
     t.by_kind
         .remove((body.kind().as_str(), body.ts, id))
         .map_err(dberr)?;
-    let hour = (body.author.0, body.ts / HOUR_MS);
+    if let Some(expires) = body.expires {
+        t.expiries.remove((expires, id)).map_err(dberr)?;
+    }
+    if let Some(old) = body.supersedes {
+        t.superseded
+            .remove((old.0, author, body.ts, id))
+            .map_err(dberr)?;
+    }
+    let hour = (author, body.ts / HOUR_MS);
     let n = t
         .author_hours
         .get(hour)
@@ -362,46 +449,63 @@ fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     } else {
         t.author_hours.insert(hour, n - 1).map_err(dberr)?;
     }
-    match &body.content {
-        Content::Endorsement(e) => {
-            t.endorsements.remove((e.target.0, id)).map_err(dberr)?;
+    if let Content::Endorsement(e) = &body.content {
+        t.endorsements.remove((e.target.0, id)).map_err(dberr)?;
+    }
+    Ok(())
+}
+
+/// Drops every record whose `expires` is at or before `cutoff`; returns how many.
+pub(crate) fn purge_expired(t: &mut Tables<'_>, cutoff: u64) -> Result<u64, Error> {
+    let ids: Vec<Id> = t
+        .expiries
+        .range((0u64, [0u8; 32])..=(cutoff, [0xff; 32]))
+        .map_err(dberr)?
+        .filter_map(|e| e.ok().map(|(k, _)| k.value().1))
+        .collect();
+    let mut n = 0;
+    for id in ids {
+        if let Some(rec) = t.load(id)? {
+            remove(t, &rec)?;
+            n += 1;
         }
-        Content::Profile(_) => {
-            let current = t
-                .profiles
-                .get(body.author.0)
-                .map_err(dberr)?
-                .map(|v| v.value().1);
-            if current == Some(id) {
-                t.profiles.remove(body.author.0).map_err(dberr)?;
-                // Fall back to the author's newest remaining profile, if any.
-                let held: Vec<(u64, Id)> = t
-                    .by_kind
-                    .range(("profile", 0u64, [0u8; 32])..=("profile", u64::MAX, [0xff; 32]))
-                    .map_err(dberr)?
-                    .rev()
-                    .filter_map(|e| {
-                        e.ok().map(|(k, _)| {
-                            let (_, ts, pid) = k.value();
-                            (ts, pid)
-                        })
-                    })
-                    .collect();
-                for (ts, pid) in held {
-                    let author = t
-                        .envelopes
-                        .get((ts, pid))
-                        .map_err(dberr)?
-                        .and_then(|v| wsf_protocol::decode_trusted(v.value()).ok())
-                        .map(|r| r.body().author.0);
-                    if author == Some(body.author.0) {
-                        t.profiles.insert(body.author.0, (ts, pid)).map_err(dberr)?;
-                        break;
-                    }
-                }
-            }
+    }
+    Ok(n)
+}
+
+/// Rebuilds the tables schema 2 added or changed from the held records (migration from 1).
+pub(crate) fn migrate_from_1(txn: &WriteTransaction) -> Result<(), Error> {
+    txn.delete_table(SUPERSEDED_V1).map_err(dberr)?;
+    let mut t = Tables::open(txn)?;
+    let mut authors_with_profiles = Vec::new();
+    for entry in t.envelopes.iter().map_err(dberr)? {
+        let (k, v) = entry.map_err(dberr)?;
+        let (ts, id) = k.value();
+        let rec = wsf_protocol::decode_trusted(v.value())
+            .map_err(|e| Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string()))?;
+        let b = rec.body();
+        if let Some(expires) = b.expires {
+            t.expiries.insert((expires, id), ts).map_err(dberr)?;
         }
-        _ => {}
+        if let Some(old) = b.supersedes {
+            t.superseded
+                .insert((old.0, b.author.0, ts, id), ())
+                .map_err(dberr)?;
+        }
+        if matches!(b.content, Content::Profile(_)) {
+            authors_with_profiles.push(b.author.0);
+        }
+    }
+    authors_with_profiles.sort_unstable();
+    authors_with_profiles.dedup();
+    for author in authors_with_profiles {
+        let current = t.profiles.get(author).map_err(dberr)?.map(|v| v.value());
+        if let Some((_, pid)) = current
+            && let Some(name) = profile_name(&t, pid)?
+        {
+            let key = wsf_protocol::display::name_key(&name);
+            t.names.insert((key.as_str(), author), ()).map_err(dberr)?;
+        }
     }
     Ok(())
 }

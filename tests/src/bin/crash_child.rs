@@ -26,6 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for round in 0u64.. {
         let (_, published) = svc
             .publish(PublishRequest {
+                new_pillars: vec![],
                 pillars: vec![Pillar::new("education")?],
                 expires: None,
                 supersedes: None,
