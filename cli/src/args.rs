@@ -177,7 +177,11 @@ pub struct CommonArgs {
     /// Pillar(s) to publish on (repeatable): womens-rights, education, gender-equality,
     /// poverty-hunger, state-military-oppression, human-rights-violations, or a pillar this
     /// node already holds or follows.
-    #[arg(long = "pillar", value_name = "PILLAR", required_unless_present = "new_pillars")]
+    #[arg(
+        long = "pillar",
+        value_name = "PILLAR",
+        required_unless_present = "new_pillars"
+    )]
     pub pillars: Vec<Pillar>,
     /// Start a new pillar (repeatable): a slug nobody may follow yet. Without it, an unknown
     /// pillar is refused (it would reach nobody).

@@ -33,7 +33,10 @@ fn pillars(ps: &[Pillar]) -> String {
 fn who(author: &wsf_protocol::AuthorId, view: Option<&AuthorView>, max: usize) -> String {
     match view {
         Some(v) => display::cut_label(v, max),
-        None => display::cut(&format!("unknown author ({})", display::fingerprint(author)), max),
+        None => display::cut(
+            &format!("unknown author ({})", display::fingerprint(author)),
+            max,
+        ),
     }
 }
 
@@ -46,9 +49,7 @@ fn cosigned(c: Option<&CosignCounts>, endorsements: u64) -> Option<String> {
     if c.partners + c.others + c.earlier == 0 {
         return None;
     }
-    let plural = |n: u64, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
         "co-signed by {}, {}",
         plural(c.partners, "partner", "partners"),
@@ -290,7 +291,10 @@ pub fn report(r: &IngestReport) {
         r.rejected_total()
     );
     if r.expired > 0 {
-        println!("    expired {:>7}  (past their expiry date: not kept, not an error)", r.expired);
+        println!(
+            "    expired {:>7}  (past their expiry date: not kept, not an error)",
+            r.expired
+        );
     }
     for (reason, n) in &r.rejected {
         println!("    rejected {n:>6}  {reason}");

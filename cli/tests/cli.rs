@@ -192,9 +192,12 @@ fn two_organisations_share_by_bundle_and_cosign() {
         &["endorse", &campaign[..8], "--statement", "We co-sign."],
     );
     assert_eq!(e["kind"], "endorsement");
-    // B cannot retract A's campaign, nor co-sign its own endorsement twice.
+    // B cannot retract A's campaign, nor co-sign twice with the same statement.
     wsf(b.path()).args(["retract", &campaign]).assert().code(1);
-    let twice = json(b.path(), &["endorse", &campaign]);
+    let twice = json(
+        b.path(),
+        &["endorse", &campaign, "--statement", "We co-sign."],
+    );
     assert_eq!(twice["outcome"], "duplicate");
 
     let back = b.path().join("back.wsf");

@@ -242,7 +242,11 @@ async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error>
     let path = dir.join("bench.redb");
     let _ = std::fs::remove_file(&path);
     let store = Store::open(&path)?;
-    let ingest = Ingest::new(store.clone(), NetworkId::public(), wsf_protocol::AuthorId([0; 32]));
+    let ingest = Ingest::new(
+        store.clone(),
+        NetworkId::public(),
+        wsf_protocol::AuthorId([0; 32]),
+    );
     let batches: Vec<Vec<Vec<u8>>> = records
         .chunks(IMPORT_BATCH)
         .map(|c| c.iter().map(|r| r.envelope().to_vec()).collect())

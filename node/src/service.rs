@@ -547,7 +547,9 @@ pub async fn check_pillar_change(
             .await;
     }
     if !followed.contains(pillar) {
-        return Err(Error::BadRequest(format!("this node does not follow {pillar}")));
+        return Err(Error::BadRequest(format!(
+            "this node does not follow {pillar}"
+        )));
     }
     if followed.len() == 1 {
         return Err(Error::BadRequest(format!(
@@ -590,7 +592,8 @@ fn retraction_groups(
         with.sort();
         with.dedup();
         let fits = groups.last().is_some_and(|g| {
-            g.len() <= wsf_protocol::limits::MAX_REFS && with.len() <= wsf_protocol::limits::MAX_PILLARS
+            g.len() <= wsf_protocol::limits::MAX_REFS
+                && with.len() <= wsf_protocol::limits::MAX_PILLARS
         });
         if fits && let Some(g) = groups.last_mut() {
             g.push(v.clone());

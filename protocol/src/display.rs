@@ -80,7 +80,9 @@ pub fn neutralise_line(s: &str) -> Cow<'_, str> {
 /// stay (other control characters are shown).
 pub fn neutralise_text(s: &str) -> Cow<'_, str> {
     neutralise_with(s, |c| {
-        c != '\n' && c != '\t' && (is_hidden(c) || c == '\u{2028}' || c == '\u{2029}' || c.is_control())
+        c != '\n'
+            && c != '\t'
+            && (is_hidden(c) || c == '\u{2028}' || c == '\u{2029}' || c.is_control())
     })
 }
 

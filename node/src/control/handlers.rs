@@ -367,7 +367,9 @@ pub(super) async fn set_partner(
 ) -> Res<serde_json::Value> {
     let Json(req) = body?;
     let (author, deleted) = crate::service::apply_partner_request(&st.ctx.service, req).await?;
-    Ok(Json(serde_json::json!({ "author": author, "deleted": deleted })))
+    Ok(Json(
+        serde_json::json!({ "author": author, "deleted": deleted }),
+    ))
 }
 
 pub(super) async fn policy(State(st): State<AppState>) -> Res<PolicyInfo> {

@@ -27,9 +27,9 @@ use wsf_protocol::Record;
 
 pub use read::{
     Cursor, DEFAULT_KINDS, Lens, Listed, MAX_CHAIN, MAX_LIMIT, Page, Query, RecordView, Viewer,
-    apply_rules, author_hour_count, author_name, counts, detail, digest, envelope, envelopes_by_short, envelopes_of,
-    expired_ids, for_each_envelope, get, held_pillars, info, is_expired, list, partner, partners,
-    pillar_items, presence, resolve, resolve_author, vouchers,
+    apply_rules, author_hour_count, author_name, counts, detail, digest, envelope,
+    envelopes_by_short, envelopes_of, expired_ids, for_each_envelope, get, held_pillars, info,
+    is_expired, list, partner, partners, pillar_items, presence, resolve, resolve_author, vouchers,
 };
 use tables::*;
 pub use tables::{BLOCKED, EXPIRED_RETENTION_MS, PARTNER};
@@ -352,7 +352,10 @@ fn init(db: &Database) -> Result<(), Error> {
     let cutoff = crate::ingest::now_ms().saturating_sub(EXPIRED_RETENTION_MS);
     let purged = writer::purge_expired(&mut writer::Tables::open(&txn)?, cutoff)?;
     if purged > 0 {
-        tracing::info!(records = purged, "dropped records that expired over 30 days ago");
+        tracing::info!(
+            records = purged,
+            "dropped records that expired over 30 days ago"
+        );
     }
     txn.commit().map_err(dberr)?;
     Ok(())

@@ -194,7 +194,9 @@ pub struct Lens<'a> {
 
 impl std::fmt::Debug for Lens<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lens").field("viewer", &self.viewer).finish()
+        f.debug_struct("Lens")
+            .field("viewer", &self.viewer)
+            .finish()
     }
 }
 
@@ -759,9 +761,7 @@ pub fn held_pillars(txn: &ReadTransaction) -> Result<Vec<Pillar>, Error> {
     let mut from = String::new();
     loop {
         let next = {
-            let mut range = t
-                .range((from.as_str(), 0u64, [0u8; 32])..)
-                .map_err(dberr)?;
+            let mut range = t.range((from.as_str(), 0u64, [0u8; 32])..).map_err(dberr)?;
             match range.next() {
                 Some(entry) => {
                     let (k, _) = entry.map_err(dberr)?;
@@ -837,7 +837,9 @@ pub fn resolve_author(txn: &ReadTransaction, text: &str) -> Result<AuthorId, Err
     }
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => Err(Error::NotFound(format!("no known author's key starts with {hex}"))),
+        [] => Err(Error::NotFound(format!(
+            "no known author's key starts with {hex}"
+        ))),
         _ => Err(Error::Ambiguous {
             prefix: hex,
             count: found.len(),
@@ -944,7 +946,11 @@ pub fn vouchers(txn: &ReadTransaction, author: &AuthorId) -> Result<u32, Error> 
 }
 
 /// How many held records of `author` have a `ts` in clock hour `hour` (ms / 3,600,000).
-pub fn author_hour_count(txn: &ReadTransaction, author: &AuthorId, hour: u64) -> Result<u64, Error> {
+pub fn author_hour_count(
+    txn: &ReadTransaction,
+    author: &AuthorId,
+    hour: u64,
+) -> Result<u64, Error> {
     let hours = txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
     Ok(hours
         .get((author.0, hour))

@@ -34,8 +34,7 @@ pub const ENDORSEMENTS: TableDefinition<(Id, Id), Id> = TableDefinition::new("en
 /// supersedes another, so the newest one can be found and the entry leaves with the record.
 /// Keyed by author so that only the older record's own author can hide it: a record of someone
 /// else that claims to supersede it lands under another key and changes nothing.
-pub const SUPERSEDED: TableDefinition<(Id, Id, u64, Id), ()> =
-    TableDefinition::new("superseded-3");
+pub const SUPERSEDED: TableDefinition<(Id, Id, u64, Id), ()> = TableDefinition::new("superseded-3");
 /// The layout of the superseded table before schema 2 (dropped by the migration).
 pub const SUPERSEDED_V1: TableDefinition<(Id, Id), (u64, Id)> =
     TableDefinition::new("superseded-2");
