@@ -731,6 +731,7 @@ fn finish_import(
         output::json(&serde_json::json!({
             "stored": report.stored,
             "duplicate": report.duplicate,
+            "expired": report.expired,
             "rejected": report.rejected,
             "problem": problem,
         }))?;

@@ -79,7 +79,7 @@ pub fn table(items: &[RecordInfo], next: Option<&str>) {
         return;
     }
     println!(
-        "{:<12}  {:<9}  {:<16}  {:<40}  {:<26}  TITLE",
+        "{:<12}  {:<9}  {:<16}  {:<60}  {:<24}  TITLE",
         "ID", "KIND", "DATE (UTC)", "AUTHOR", "PILLARS"
     );
     for r in items {
@@ -91,12 +91,12 @@ pub fn table(items: &[RecordInfo], next: Option<&str>) {
             title.push_str(&format!("  [{c}]"));
         }
         println!(
-            "{:<12}  {:<9}  {:<16}  {:<40}  {:<26}  {}",
+            "{:<12}  {:<9}  {:<16}  {:<60}  {:<24}  {}",
             r.id.short(),
             r.content.kind().as_str(),
             dates::format(r.ts),
-            who(&r.author, r.author_info.as_ref(), 40),
-            cut(&pillars(&r.pillars), 26),
+            who(&r.author, r.author_info.as_ref(), 60),
+            cut(&pillars(&r.pillars), 24),
             title
         );
     }
@@ -120,7 +120,7 @@ fn field(label: &str, value: Option<&str>) {
 }
 
 fn cosigner_line(c: &Cosigner, earlier: bool) {
-    let name = who(&c.author, c.author_info.as_ref(), 70);
+    let name = who(&c.author, c.author_info.as_ref(), 120);
     let on = if earlier {
         format!(" [on earlier version {}]", c.version.short())
     } else {

@@ -194,23 +194,25 @@ impl AuthorView {
     /// - `"Amnesty International" (unverified, 9c0d41aa07be2f13)`
     /// - `unknown author (unverified, 9c0d41aa07be2f13)`
     ///
-    /// followed by `, same name as N other author(s)` inside the parentheses when names clash.
+    /// with `, name clash` inside the parentheses when another author's name looks the same
+    /// (`same_name_as` lists them).
     pub fn label(&self) -> &str {
         &self.label
     }
 
     fn make_label(&self) -> String {
-        let clash = match self.same_name_as.len() {
-            0 => String::new(),
-            1 => "; same name as another author".to_owned(),
-            n => format!("; same name as {n} other authors"),
+        let clash = if self.same_name_as.is_empty() {
+            ""
+        } else {
+            ", name clash"
         };
         let claimed = |c: &Option<String>| match c {
             Some(n) => format!("\"{}\"", neutralise_line(n)),
             None => "unknown author".to_owned(),
         };
         match self.trust {
-            Trust::You => format!("you{}", paren_if(&clash)),
+            Trust::You if clash.is_empty() => "you".to_owned(),
+            Trust::You => "you (name clash)".to_owned(),
             Trust::Partner | Trust::Blocked => {
                 let name = self
                     .local_name
@@ -233,13 +235,6 @@ impl AuthorView {
                 self.fingerprint
             ),
         }
-    }
-}
-
-fn paren_if(clash: &str) -> String {
-    match clash.strip_prefix("; ") {
-        Some(rest) => format!(" ({rest})"),
-        None => String::new(),
     }
 }
 
@@ -324,7 +319,7 @@ mod tests {
         );
         assert_eq!(
             c.label(),
-            "\"Org C\" (unverified, abababababababab; same name as another author)"
+            "\"Org C\" (unverified, abababababababab, name clash)"
         );
         let long = AuthorView::new(&a, Trust::Unverified, None, Some("x".repeat(80)), 0, vec![]);
         let cut = cut_label(&long, 40);
