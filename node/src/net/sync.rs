@@ -319,16 +319,14 @@ async fn run(
                 Outcome::Rejected { .. } | Outcome::Expired(_) => true,
                 Outcome::Stored(_) | Outcome::Duplicate(_) => false,
             };
-            if refused_here {
-                if let Ok(u) = wsf_protocol::decode(env) {
-                    refused.push(
-                        Item {
-                            ts: u.body().ts,
-                            id: u.id().0,
-                        }
-                        .short(),
-                    );
-                }
+            if refused_here && let Ok(u) = wsf_protocol::decode(env) {
+                refused.push(
+                    Item {
+                        ts: u.body().ts,
+                        id: u.id().0,
+                    }
+                    .short(),
+                );
             }
         }
         ingest.remember_refused(refused);
