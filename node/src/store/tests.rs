@@ -5,6 +5,7 @@ use wsf_protocol::*;
 
 use super::Error;
 use super::*;
+use redb::ReadableTableMetadata;
 
 /// A viewer that is none of the test authors, at a time before every test record expires.
 const V: Viewer = Viewer {
@@ -482,4 +483,63 @@ async fn retracting_the_newest_profile_falls_back_to_the_previous_one() {
         .await
         .expect("name");
     assert_eq!(name.as_deref(), Some("Old name"));
+}
+
+#[tokio::test]
+async fn a_schema_1_store_is_migrated_forward() {
+    let (dir, store) = open();
+    let path = dir.path().join("store.redb");
+    let k = key(5);
+    let v1 = rec(&k, 1_000, "education", resource("v1"));
+    let v2 = rec_with(&k, 2_000, "education", resource("v2"), Some(v1.id()));
+    let p = profile(&k, 3_000, "Org Five");
+    store
+        .insert(vec![v1.clone(), v2.clone(), p])
+        .await
+        .expect("insert");
+    store.close().await.expect("close");
+    // Turn it into what schema 1 left: no per-record supersede entries, no name keys, no expiries.
+    {
+        let db = redb::Database::open(&path).expect("open");
+        let txn = db.begin_write().expect("txn");
+        txn.delete_table(SUPERSEDED).expect("drop");
+        txn.delete_table(NAMES).expect("drop");
+        txn.delete_table(EXPIRIES).expect("drop");
+        txn.open_table(META)
+            .expect("meta")
+            .insert("schema_version", 1)
+            .expect("insert");
+        txn.commit().expect("commit");
+    }
+    let store = Store::open(&path).expect("migrates");
+    assert_eq!(
+        listing(&store, all()).await,
+        vec![v2.id()],
+        "v1 is superseded again"
+    );
+    let me = AuthorId::from(&k.verifying_key());
+    let view = store
+        .read(move |t| Lens::new(t, V)?.author(&me))
+        .await
+        .expect("view");
+    assert_eq!(view.claimed_name.as_deref(), Some("Org Five"));
+    let names = store
+        .read(|t| {
+            let n = t.open_table(NAMES).map_err(super::dberr)?;
+            Ok(n.len().map_err(super::dberr)?)
+        })
+        .await
+        .expect("names");
+    assert_eq!(names, 1, "name keys rebuilt");
+    let version = store
+        .read(|t| {
+            let m = t.open_table(META).map_err(super::dberr)?;
+            Ok(m.get("schema_version")
+                .map_err(super::dberr)?
+                .map(|v| v.value()))
+        })
+        .await
+        .expect("meta");
+    assert_eq!(version, Some(SCHEMA_VERSION));
+    store.close().await.expect("close");
 }
