@@ -1139,7 +1139,12 @@ async fn partners_cmd(data: DataDir, json: bool, cmd: args::PartnersCmd) -> anyh
                     println!("No partners and no blocked authors.");
                 }
                 for p in list {
-                    println!("{:<8} {}  {}", p.status, p.author, p.name);
+                    println!(
+                        "{:<8} {}  {}",
+                        p.status,
+                        p.author,
+                        wsf_protocol::display::neutralise_line(&p.name)
+                    );
                 }
                 Ok(())
             }

@@ -526,7 +526,7 @@ async fn a_schema_1_store_is_migrated_forward() {
     let names = store
         .read(|t| {
             let n = t.open_table(NAMES).map_err(super::dberr)?;
-            Ok(n.len().map_err(super::dberr)?)
+            n.len().map_err(super::dberr)
         })
         .await
         .expect("names");
