@@ -484,15 +484,11 @@ fn pillars_must_reach_someone_and_the_last_one_cannot_be_left() {
     json(a, &["subscribe", "--new-pillar", "water-access"]);
     json(a, &["subscribe", "land-rights"]);
 
-    for p in [
-        "womens-rights",
-        "education",
-        "gender-equality",
-        "poverty-hunger",
-        "state-military-oppression",
-        "human-rights-violations",
-        "water-access",
-    ] {
+    let followed = wsf_protocol::pillar::WELL_KNOWN
+        .iter()
+        .copied()
+        .chain(["water-access"]);
+    for p in followed {
         json(a, &["unsubscribe", p]);
     }
     let err = stderr_of_failure(a, &["unsubscribe", "land-rights"], 2);

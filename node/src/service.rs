@@ -193,11 +193,14 @@ impl Service {
         Ok(())
     }
 
-    /// The pillars this node follows, as saved in config.json.
-    fn followed(&self) -> Vec<Pillar> {
-        crate::config::Config::load(self.data.root())
-            .map(|c| c.pillars())
-            .unwrap_or_else(|_| Pillar::well_known())
+    /// The pillars this node follows, as saved in config.json (read on a blocking thread).
+    async fn followed(&self) -> Vec<Pillar> {
+        let root = self.data.root().to_owned();
+        tokio::task::spawn_blocking(move || crate::config::Config::load(&root).map(|c| c.pillars()))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_else(Pillar::well_known)
     }
 
     /// Signs and stores a resource, practice, campaign or profile.
@@ -215,7 +218,7 @@ impl Service {
                 "give at least one pillar (--pillar), e.g. --pillar womens-rights".into(),
             ));
         }
-        self.check_pillars(&req.pillars, &req.new_pillars, &self.followed())
+        self.check_pillars(&req.pillars, &req.new_pillars, &self.followed().await)
             .await?;
         let supersedes = match &req.supersedes {
             Some(text) => {
