@@ -11,8 +11,10 @@
 //!           count  = number of items
 //!           digest = BLAKE3-256 over the concatenated envelope bytes of all items, in order
 //! ```
-//! Nothing follows the trailer. A reader stops at the first item whose head is not a byte string
-//! of an allowed length; a missing trailer means the bundle was cut short.
+//! Nothing follows the trailer. A reader stops at the first item whose head is not the shortest
+//! head of a byte string of an allowed length; a missing trailer means the bundle was cut short.
+//! Every way a reading can end has a stable code ([`Damage::code`] and the node's
+//! `bundle::Error::code`), listed in `docs/protocol.md` section 14.3.
 
 use ciborium::Value;
 
@@ -33,7 +35,8 @@ pub struct Header {
     pub net: NetworkId,
     /// When it was written, ms since the Unix epoch.
     pub created: u64,
-    /// The pillars it was exported for (empty: all).
+    /// The pillars it was exported for (empty: all), sorted bytewise, without repeats. Every
+    /// record in the bundle carries at least one of them.
     pub pillars: Vec<Pillar>,
 }
 
@@ -53,9 +56,88 @@ pub enum MetaError {
     Schema(#[from] SchemaError),
     #[error("bad pillar in the header: {0}")]
     Pillar(#[from] crate::BadPillar),
+    #[error("the header's pillars are not sorted bytewise without repeats")]
+    PillarsNotSorted,
+}
+
+/// What is wrong with a bundle after its header: the reading stops there, and the records read
+/// before stay read (each was checked on its own).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Damage {
+    #[error("byte 0x{0:02x} where a record or the trailer should start")]
+    ItemHead(u8),
+    #[error("an item head is longer than needed for its length")]
+    NonShortestHead,
+    #[error("an item claims {0} bytes, more than the {limit}-byte envelope limit", limit = crate::limits::MAX_ENVELOPE)]
+    ItemTooLong(u64),
+    #[error("a record carries none of the pillars the header names")]
+    OutsidePillars,
+    #[error("the trailer cannot be read: {0}")]
+    Trailer(String),
+    #[error("the trailer is longer than {MAX_META} bytes")]
+    TrailerTooLong,
+    #[error("the trailer counts {said} records, the bundle holds {held}")]
+    Count { said: u64, held: u64 },
+    #[error("the digest in the trailer does not match the records")]
+    Digest,
+    #[error("bytes follow the trailer")]
+    Trailing,
+}
+
+impl Damage {
+    /// The stable reason code, `damaged.` and the kind of damage.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Damage::ItemHead(_) | Damage::NonShortestHead => "damaged.bad_item_head",
+            Damage::ItemTooLong(_) => "damaged.item_too_long",
+            Damage::OutsidePillars => "damaged.outside_pillars",
+            Damage::Trailer(_) => "damaged.bad_trailer",
+            Damage::TrailerTooLong => "damaged.trailer_too_long",
+            Damage::Count { .. } => "damaged.count_mismatch",
+            Damage::Digest => "damaged.digest_mismatch",
+            Damage::Trailing => "damaged.trailing_bytes",
+        }
+    }
+}
+
+/// The length of an item from its head: the initial byte and the `arg` bytes that follow it
+/// ([`head_extra_len`] of them). The head must be a byte string's (major type 2), definite, in
+/// its shortest form, and the length at most the envelope limit.
+pub fn item_len(initial: u8, arg: &[u8]) -> Result<usize, Damage> {
+    if initial >> 5 != 2 || head_extra_len(initial) != Some(arg.len()) {
+        return Err(Damage::ItemHead(initial));
+    }
+    let len = if arg.is_empty() {
+        u64::from(initial & 0x1f)
+    } else {
+        arg.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+    };
+    if bstr_head(len as usize).len() != 1 + arg.len() {
+        return Err(Damage::NonShortestHead);
+    }
+    if len > crate::limits::MAX_ENVELOPE as u64 {
+        return Err(Damage::ItemTooLong(len));
+    }
+    Ok(len as usize)
 }
 
 impl Header {
+    /// A header, its pillars sorted and without repeats.
+    pub fn new(net: NetworkId, created: u64, mut pillars: Vec<Pillar>) -> Self {
+        pillars.sort_by(|a, b| a.as_str().as_bytes().cmp(b.as_str().as_bytes()));
+        pillars.dedup();
+        Header {
+            net,
+            created,
+            pillars,
+        }
+    }
+
+    /// Whether a record on `pillars` belongs in a bundle with this header.
+    pub fn admits(&self, pillars: &[Pillar]) -> bool {
+        self.pillars.is_empty() || pillars.iter().any(|p| self.pillars.contains(p))
+    }
+
     /// The header's canonical bytes.
     pub fn encode(&self) -> Vec<u8> {
         cbor::encode(
@@ -88,6 +170,12 @@ impl Header {
             .iter()
             .map(|p| Pillar::new(p))
             .collect::<Result<Vec<_>, _>>()?;
+        if pillars
+            .windows(2)
+            .any(|w| w[0].as_str().as_bytes() >= w[1].as_str().as_bytes())
+        {
+            return Err(MetaError::PillarsNotSorted);
+        }
         f.finish()?;
         Ok(Header {
             net,
@@ -175,6 +263,55 @@ mod tests {
         };
         assert_eq!(Trailer::decode(&t.encode()), Ok(t));
         assert!(Trailer::decode(&[0xa0]).is_err());
+    }
+
+    #[test]
+    fn header_pillars_are_sorted_without_repeats() {
+        let p = |s| Pillar::new(s).expect("slug");
+        let h = Header::new(
+            NetworkId::public(),
+            1,
+            vec![p("womens-rights"), p("education"), p("womens-rights")],
+        );
+        assert_eq!(h.pillars, vec![p("education"), p("womens-rights")]);
+        assert!(h.admits(&[p("land-rights"), p("education")]));
+        assert!(!h.admits(&[p("land-rights")]));
+        assert!(Header::new(NetworkId::public(), 1, vec![]).admits(&[p("land-rights")]));
+        for bad in [
+            vec![p("womens-rights"), p("education")],
+            vec![p("education"), p("education")],
+        ] {
+            let unsorted = Header {
+                net: NetworkId::public(),
+                created: 1,
+                pillars: bad,
+            };
+            assert_eq!(
+                Header::decode(&unsorted.encode()),
+                Err(MetaError::PillarsNotSorted)
+            );
+        }
+    }
+
+    #[test]
+    fn item_heads_must_be_shortest_byte_string_heads() {
+        assert_eq!(item_len(0x45, &[]), Ok(5));
+        assert_eq!(item_len(0x59, &[0x01, 0x2c]), Ok(300));
+        assert_eq!(item_len(0x5a, &[0, 1, 0, 0]), Ok(65_536));
+        // 5 written with a one-byte argument, 300 with four bytes.
+        assert_eq!(item_len(0x58, &[5]), Err(Damage::NonShortestHead));
+        assert_eq!(
+            item_len(0x5a, &[0, 0, 1, 0x2c]),
+            Err(Damage::NonShortestHead)
+        );
+        assert_eq!(
+            item_len(0x5a, &[0, 1, 0, 1]),
+            Err(Damage::ItemTooLong(65_537))
+        );
+        assert_eq!(item_len(0x5f, &[]), Err(Damage::ItemHead(0x5f)));
+        assert_eq!(item_len(0x65, &[]), Err(Damage::ItemHead(0x65)));
+        assert_eq!(Damage::NonShortestHead.code(), "damaged.bad_item_head");
+        assert_eq!(Damage::ItemTooLong(1).code(), "damaged.item_too_long");
     }
 
     #[test]

@@ -303,6 +303,13 @@ impl<'a> Items<'a> {
         Some((major, arg))
     }
 
+    /// The next `n` raw bytes (the content of a string whose head was just read).
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let out = self.buf.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(out)
+    }
+
     /// The next item, if it is a byte string.
     pub fn bytes(&mut self) -> Option<&'a [u8]> {
         let save = self.pos;

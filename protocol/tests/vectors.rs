@@ -484,36 +484,214 @@ fn every_vector_in_the_file_behaves_as_stated() {
     }
 }
 
-/// `docs/vectors/bundle.json`: a bundle of two valid vectors, byte for byte.
-fn bundle_vector() -> Json {
-    use wsf_protocol::bundle::{Header, MAGIC, Trailer, bstr_head};
-    let valid = valid_records();
-    let header = Header {
-        net: NetworkId::public(),
-        created: NOW,
-        pillars: vec![Pillar::new("womens-rights").expect("slug")],
-    };
-    let envelopes: Vec<&[u8]> = valid[..2].iter().map(|v| v.record.envelope()).collect();
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&header.encode());
-    let mut digest = blake3::Hasher::new();
-    for e in &envelopes {
-        bytes.extend_from_slice(&bstr_head(e.len()));
+/// A bundle's bytes: magic, header bytes, items (each with the given head, or the shortest),
+/// trailer bytes.
+fn bundle_bytes(header: &[u8], items: &[(Vec<u8>, &[u8])], trailer: &[u8]) -> Vec<u8> {
+    let mut bytes = wsf_protocol::bundle::MAGIC.to_vec();
+    bytes.extend_from_slice(header);
+    for (head, e) in items {
+        bytes.extend_from_slice(head);
         bytes.extend_from_slice(e);
-        digest.update(e);
     }
+    bytes.extend_from_slice(trailer);
+    bytes
+}
+
+/// `docs/vectors/bundle.json`: a bundle of two valid vectors, byte for byte, and damaged
+/// bundles with the code a reader reports and how many records it read before.
+fn bundle_vector() -> Json {
+    use wsf_protocol::bundle::{Header, MAX_META, Trailer, bstr_head};
+    let valid = valid_records();
+    let pillars = |slugs: &[&str]| -> Vec<Pillar> {
+        slugs
+            .iter()
+            .map(|s| Pillar::new(s).expect("slug"))
+            .collect()
+    };
+    // The resource is on womens-rights (and human-rights-violations), the practice on
+    // education: both are on one of the header's pillars.
+    let header = Header::new(
+        NetworkId::public(),
+        NOW,
+        pillars(&["education", "womens-rights"]),
+    );
+    let envelopes: Vec<&[u8]> = valid[..2].iter().map(|v| v.record.envelope()).collect();
+    let shortest: Vec<(Vec<u8>, &[u8])> =
+        envelopes.iter().map(|e| (bstr_head(e.len()), *e)).collect();
+    let digest_of = |envs: &[&[u8]]| {
+        let mut d = blake3::Hasher::new();
+        for e in envs {
+            d.update(e);
+        }
+        *d.finalize().as_bytes()
+    };
     let trailer = Trailer {
         count: envelopes.len() as u64,
-        digest: *digest.finalize().as_bytes(),
+        digest: digest_of(&envelopes),
     };
-    bytes.extend_from_slice(&trailer.encode());
-    assert_eq!(Header::decode(&header.encode()), Ok(header.clone()));
+    let (h, t) = (header.encode(), trailer.encode());
+    let bytes = bundle_bytes(&h, &shortest, &t);
+    assert_eq!(Header::decode(&h), Ok(header.clone()));
+
+    let mut bad: Vec<(&str, Vec<u8>, &str, u64)> = Vec::new();
+    bad.push((
+        "not_a_bundle",
+        b"PK\x03\x04zip file".to_vec(),
+        "not_a_bundle",
+        0,
+    ));
+    let mut v2 = bytes.clone();
+    v2[7] = 2;
+    bad.push(("bundle_version_2", v2, "unsupported_version", 0));
+    let unsorted = Header {
+        pillars: pillars(&["womens-rights", "education"]),
+        ..header.clone()
+    };
+    bad.push((
+        "header_pillars_not_sorted",
+        bundle_bytes(&unsorted.encode(), &shortest, &t),
+        "bad_header",
+        0,
+    ));
+    let mut no_net = vec![0xa2];
+    no_net.extend_from_slice(&h[1 + 4 + 17..]); // drops the "net" entry (key 4 bytes, value 17)
+    bad.push((
+        "header_without_net",
+        bundle_bytes(&no_net, &shortest, &t),
+        "bad_header",
+        0,
+    ));
+    let many: Vec<String> = (0..100)
+        .map(|i| format!("{i:03}{}", "p".repeat(45)))
+        .collect();
+    let long = Header::new(
+        NetworkId::public(),
+        NOW,
+        many.iter().map(|s| Pillar::new(s).expect("slug")).collect(),
+    );
+    assert!(long.encode().len() > MAX_META);
+    bad.push((
+        "header_too_long",
+        bundle_bytes(&long.encode(), &shortest, &t),
+        "header_too_long",
+        0,
+    ));
+    bad.push((
+        "cut_inside_the_header",
+        bytes[..20].to_vec(),
+        "cut_short",
+        0,
+    ));
+    let first_end = 8 + h.len() + shortest[0].0.len() + envelopes[0].len();
+    bad.push((
+        "cut_inside_the_second_record",
+        bytes[..first_end + 100].to_vec(),
+        "cut_short",
+        1,
+    ));
+    bad.push((
+        "cut_inside_the_trailer",
+        bytes[..bytes.len() - 1].to_vec(),
+        "cut_short",
+        2,
+    ));
+    let mut long_head = vec![0x5a];
+    long_head.extend_from_slice(&(envelopes[1].len() as u32).to_be_bytes());
+    bad.push((
+        "non_shortest_item_head",
+        bundle_bytes(&h, &[shortest[0].clone(), (long_head, envelopes[1])], &t),
+        "damaged.bad_item_head",
+        1,
+    ));
+    bad.push((
+        "text_string_where_an_item_belongs",
+        bundle_bytes(&h, &[(vec![0x63], b"abc")], &t),
+        "damaged.bad_item_head",
+        0,
+    ));
+    bad.push((
+        "item_longer_than_an_envelope",
+        bundle_bytes(&h, &[(vec![0x5a, 0x00, 0x01, 0x00, 0x01], b"")], &[]),
+        "damaged.item_too_long",
+        0,
+    ));
+    let narrow = Header::new(NetworkId::public(), NOW, pillars(&["womens-rights"]));
+    bad.push((
+        "record_outside_the_header_pillars",
+        bundle_bytes(&narrow.encode(), &shortest, &t),
+        "damaged.outside_pillars",
+        1,
+    ));
+    let count3 = Trailer {
+        count: 3,
+        ..trailer.clone()
+    };
+    bad.push((
+        "trailer_count_wrong",
+        bundle_bytes(&h, &shortest, &count3.encode()),
+        "damaged.count_mismatch",
+        2,
+    ));
+    let zero = Trailer {
+        digest: [0; 32],
+        ..trailer.clone()
+    };
+    bad.push((
+        "trailer_digest_wrong",
+        bundle_bytes(&h, &shortest, &zero.encode()),
+        "damaged.digest_mismatch",
+        2,
+    ));
+    // The trailer with its count as a two-byte integer: not canonical CBOR.
+    let mut loose = t.clone();
+    let at = loose.iter().position(|&b| b == 0x02).expect("count 2");
+    loose.splice(at..=at, [0x18, 0x02]);
+    bad.push((
+        "trailer_not_canonical",
+        bundle_bytes(&h, &shortest, &loose),
+        "damaged.bad_trailer",
+        2,
+    ));
+    let mut huge = vec![0xa1, 0x65];
+    huge.extend_from_slice(b"count");
+    huge.extend_from_slice(&[0x59, 0x13, 0x88]); // a byte string of 5,000 bytes
+    huge.extend_from_slice(&[0u8; 5_000]);
+    bad.push((
+        "trailer_too_long",
+        bundle_bytes(&h, &shortest, &huge),
+        "damaged.trailer_too_long",
+        2,
+    ));
+    let mut trailing = bytes.clone();
+    trailing.push(0x00);
+    bad.push((
+        "byte_after_the_trailer",
+        trailing,
+        "damaged.trailing_bytes",
+        2,
+    ));
+
     json!({
-        "description": "a wsf bundle of the first two valid record vectors; see docs/protocol.md section 14",
-        "header_hex": hex::encode(&header.encode()),
+        "description": "a wsf bundle of the first two valid record vectors, and damaged bundles with the code a reader reports; see docs/protocol.md section 14",
+        "header": {
+            "net_hex": header.net.to_hex(),
+            "created": header.created,
+            "pillars": header.pillars.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        },
+        "header_hex": hex::encode(&h),
         "envelopes_hex": envelopes.iter().map(|e| hex::encode(e)).collect::<Vec<_>>(),
-        "trailer_hex": hex::encode(&trailer.encode()),
+        "trailer": {
+            "count": trailer.count,
+            "digest_hex": hex::encode(&trailer.digest),
+        },
+        "trailer_hex": hex::encode(&t),
         "bundle_hex": hex::encode(&bytes),
+        "invalid": bad.iter().map(|(name, b, code, read)| json!({
+            "name": name,
+            "bundle_hex": hex::encode(b),
+            "code": code,
+            "records_read": read,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -527,13 +705,68 @@ fn bundle_vector_file_matches_the_code() {
     let on_disk = std::fs::read_to_string(&path).expect("docs/vectors/bundle.json exists");
     assert!(
         on_disk == generated,
-        "docs/vectors/bundle.json is out of date"
+        "docs/vectors/bundle.json is out of date; rerun with WSF_UPDATE_VECTORS=1 and review the diff"
     );
 }
 
-/// `docs/vectors/sync.json`: fingerprints of small sets and one encoded message of each kind.
+/// A sync entry as the vector file shows it.
+fn short_json(s: &wsf_protocol::sync::Short) -> Json {
+    json!({"ts": s.ts, "prefix_hex": hex::encode(&s.prefix)})
+}
+
+/// A decoded sync message as the vector file shows it, field by field.
+fn message_json(m: &wsf_protocol::sync::Message) -> Json {
+    use wsf_protocol::sync::{Body, Mode};
+    let (kind, fields) = match &m.body {
+        Body::Reconcile(ranges) => (
+            "reconcile",
+            json!({"ranges": ranges.iter().map(|r| {
+                let upper = match &r.upper.0 {
+                    None => json!("end"),
+                    Some((ts, prefix)) => json!({"ts": ts, "prefix_hex": hex::encode(prefix)}),
+                };
+                match &r.mode {
+                    Mode::Skip => json!({"upper": upper, "mode": "skip"}),
+                    Mode::Fingerprint(fp) => json!({
+                        "upper": upper, "mode": "fingerprint", "fingerprint_hex": hex::encode(fp),
+                    }),
+                    Mode::List(items) => json!({
+                        "upper": upper, "mode": "list",
+                        "items": items.iter().map(short_json).collect::<Vec<_>>(),
+                    }),
+                    Mode::Diff { lacking, wanted } => json!({
+                        "upper": upper, "mode": "diff",
+                        "lacking": lacking.iter().map(short_json).collect::<Vec<_>>(),
+                        "wanted": wanted,
+                    }),
+                }
+            }).collect::<Vec<_>>()}),
+        ),
+        Body::Fetch(items) => (
+            "fetch",
+            json!({"items": items.iter().map(short_json).collect::<Vec<_>>()}),
+        ),
+        Body::Envelopes(envs) => (
+            "envelopes",
+            json!({"envelopes_hex": envs.iter().map(|e| hex::encode(e)).collect::<Vec<_>>()}),
+        ),
+        Body::Refused(why) => ("refused", json!({"reason": why})),
+    };
+    json!({
+        "version": wsf_protocol::sync::WIRE_VERSION,
+        "net_hex": m.net.to_hex(),
+        "pillar": m.pillar.as_str(),
+        "type": kind,
+        "body": fields,
+    })
+}
+
+/// `docs/vectors/sync.json`: fingerprints of small sets, one message of each type with its
+/// decoded fields, and messages a decoder refuses, with their codes.
 fn sync_vector() -> Json {
-    use wsf_protocol::sync::{self, Body, Bound, Item, Message, Mode, Range, Short};
+    use wsf_protocol::sync::{
+        self, Body, Bound, Item, Message, Mode, PREFIX_LEN, Range, WIRE_VERSION,
+    };
     let item = |i: u8, ts: u64| Item {
         ts,
         id: *blake3::hash(&[i]).as_bytes(),
@@ -551,10 +784,7 @@ fn sync_vector() -> Json {
         .collect();
     let net = NetworkId::public();
     let pillar = Pillar::new("education").expect("slug");
-    let short = |it: &Item| Short {
-        ts: it.ts,
-        prefix: it.id[..4].try_into().expect("4 bytes"),
-    };
+    let short = |it: &Item| it.short();
     let reconcile = Message {
         net,
         pillar: pillar.clone(),
@@ -585,29 +815,162 @@ fn sync_vector() -> Json {
         pillar: pillar.clone(),
         body: Body::Fetch(vec![short(&items[0]), short(&items[4])]),
     };
+    // The practice vector: its pillars include the message's pillar, education.
+    let practice = &valid_records()[1].record;
+    assert!(practice.body().pillars.contains(&pillar));
     let envelopes = Message {
         net,
         pillar: pillar.clone(),
-        body: Body::Envelopes(vec![valid_records()[0].record.envelope().to_vec()]),
+        body: Body::Envelopes(vec![practice.envelope().to_vec()]),
     };
     let refused = Message {
         net,
-        pillar,
+        pillar: pillar.clone(),
         body: Body::Refused("rate limited".into()),
     };
-    for m in [&reconcile, &fetch, &envelopes, &refused] {
+    let messages = [
+        ("reconcile", &reconcile),
+        ("fetch", &fetch),
+        ("envelopes", &envelopes),
+        ("refused", &refused),
+    ];
+    for (_, m) in messages {
         assert_eq!(Message::decode(&m.encode()).as_ref(), Ok(m));
     }
+
+    // Messages a decoder refuses. `head` is the valid start of a message of type `t`.
+    let head = |t: u8| {
+        let mut m = vec![WIRE_VERSION];
+        m.extend_from_slice(net.as_bytes());
+        m.push(9);
+        m.extend_from_slice(b"education");
+        m.push(t);
+        m
+    };
+    let with = |t: u8, rest: &[u8]| {
+        let mut m = head(t);
+        m.extend_from_slice(rest);
+        m
+    };
+    let ranges = |r: Vec<Range>| {
+        Message {
+            net,
+            pillar: pillar.clone(),
+            body: Body::Reconcile(r),
+        }
+        .encode()
+    };
+    let skip_to = |ts: u64, prefix: &[u8]| Range {
+        upper: Bound(Some((ts, prefix.to_vec()))),
+        mode: Mode::Skip,
+    };
+    let end = Range {
+        upper: Bound::END,
+        mode: Mode::Skip,
+    };
+    let one_fetch = |ts: &[u8]| {
+        let mut rest = vec![1];
+        rest.extend_from_slice(ts);
+        rest.extend_from_slice(&[0x11; PREFIX_LEN]);
+        with(2, &rest)
+    };
+    let mut v1 = refused.encode();
+    v1[0] = 1;
+    let mut bad_slug = refused.encode();
+    bad_slug[18] = b'E';
+    let mut trailing = refused.encode();
+    trailing.push(0);
+    let mut too_large = vec![0u8; sync::MAX_MESSAGE + 1];
+    too_large[..head(4).len()].copy_from_slice(&head(4));
+    let invalid: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("version_1", v1, "unsupported_version"),
+        ("pillar_not_a_slug", bad_slug, "bad_pillar"),
+        ("unknown_type", head(9), "unknown_type"),
+        ("cut_in_the_network_id", head(4)[..10].to_vec(), "truncated"),
+        ("byte_after_the_end", trailing, "trailing_bytes"),
+        (
+            "ts_not_in_shortest_form",
+            one_fetch(&[0x85, 0x00]),
+            "non_minimal_varint",
+        ),
+        (
+            "count_not_in_shortest_form",
+            with(2, &[0x80, 0x00]),
+            "non_minimal_varint",
+        ),
+        (
+            "ts_past_64_bits",
+            one_fetch(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]),
+            "bad_varint",
+        ),
+        (
+            "count_past_the_bytes_left",
+            with(2, &[0x05, 0x00]),
+            "too_many",
+        ),
+        (
+            "equal_bounds",
+            ranges(vec![skip_to(5, &[]), skip_to(5, &[]), end.clone()]),
+            "out_of_order",
+        ),
+        (
+            "equal_bounds_padded",
+            ranges(vec![
+                skip_to(5, &[0xab]),
+                skip_to(5, &[0xab, 0x00]),
+                end.clone(),
+            ]),
+            "out_of_order",
+        ),
+        (
+            "empty_first_range",
+            ranges(vec![skip_to(0, &[]), end.clone()]),
+            "out_of_order",
+        ),
+        (
+            "range_after_the_end",
+            ranges(vec![end.clone(), skip_to(5, &[])]),
+            "out_of_order",
+        ),
+        (
+            "last_range_not_at_the_end",
+            ranges(vec![skip_to(5, &[])]),
+            "no_end",
+        ),
+        ("prefix_length_40", with(1, &[0x01, 40 << 2]), "bad_bound"),
+        (
+            "wanted_not_increasing",
+            ranges(vec![Range {
+                upper: Bound::END,
+                mode: Mode::Diff {
+                    lacking: vec![],
+                    wanted: vec![3, 3],
+                },
+            }]),
+            "out_of_order",
+        ),
+        ("reason_not_utf8", with(4, &[0x02, 0xc3, 0x28]), "bad_text"),
+        ("message_too_large", too_large, "too_large"),
+    ];
+    for (name, bytes, code) in &invalid {
+        let got = Message::decode(bytes).map(|_| ()).map_err(|e| e.code());
+        assert_eq!(got, Err(*code), "{name}");
+    }
     json!({
-        "description": "wsf sync (/wsf/sync/1) vectors; see docs/protocol.md section 16",
+        "description": "wsf sync vectors, wire version 2 (/wsf/sync/2); see docs/protocol.md section 16.6",
+        "protocol": "/wsf/sync/2",
         "items": items.iter().map(|i| json!({"ts": i.ts, "id_hex": hex::encode(&i.id)})).collect::<Vec<_>>(),
         "fingerprints": fps,
-        "messages": {
-            "reconcile_hex": hex::encode(&reconcile.encode()),
-            "fetch_hex": hex::encode(&fetch.encode()),
-            "envelopes_hex": hex::encode(&envelopes.encode()),
-            "refused_hex": hex::encode(&refused.encode()),
-        },
+        "messages": messages.iter().map(|(name, m)| json!({
+            "name": name,
+            "hex": hex::encode(&m.encode()),
+            "decoded": message_json(m),
+        })).collect::<Vec<_>>(),
+        "invalid": invalid.iter().filter(|(name, _, _)| *name != "message_too_large").map(|(name, bytes, code)| json!({
+            "name": name,
+            "hex": hex::encode(bytes),
+            "code": code,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -621,6 +984,6 @@ fn sync_vector_file_matches_the_code() {
     let on_disk = std::fs::read_to_string(&path).expect("docs/vectors/sync.json exists");
     assert!(
         on_disk == generated,
-        "docs/vectors/sync.json is out of date"
+        "docs/vectors/sync.json is out of date; rerun with WSF_UPDATE_VECTORS=1 and review the diff"
     );
 }
