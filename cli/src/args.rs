@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Log more (-v: details, including peers' addresses; -vv: everything). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -62,15 +66,20 @@ pub enum Command {
         #[arg(long)]
         history: bool,
     },
-    /// Write records to a bundle file (for a USB stick or a backup).
+    /// Write records to a bundle file (for a USB stick or a backup). This command writes the
+    /// file, also while the node runs.
     Export {
-        /// The bundle file to write.
+        /// The bundle file to write (it appears only when complete).
         file: PathBuf,
         /// Only records on these pillars (repeatable; default: all).
         #[arg(long = "pillar", value_name = "PILLAR")]
         pillars: Vec<Pillar>,
+        /// File mode in octal (default 600: only you can read it).
+        #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+        mode: Option<u32>,
     },
-    /// Read a bundle file: verify every record and store the good ones.
+    /// Read a bundle file: verify every record and store the good ones. Fails (exit 1) when
+    /// none of its records could be imported.
     Import {
         /// The bundle file to read.
         file: PathBuf,
@@ -80,7 +89,7 @@ pub enum Command {
     Status,
     /// Peers the running node is connected to.
     Peers,
-    /// Connect the running node to a peer.
+    /// Connect the running node to a peer; waits until the connection opens or fails.
     Dial {
         /// A multiaddr, e.g. /ip4/192.0.2.7/tcp/7654/p2p/12D3Koo…
         addr: String,
@@ -95,7 +104,8 @@ pub enum Command {
     },
     /// Stop receiving records of a pillar (saved in config.json).
     Unsubscribe { pillar: Pillar },
-    /// Print records and peer events as they happen (--json: one object per line).
+    /// Print records and peer events as they happen (--json: one object per line). Exits with
+    /// code 3 when the node stops.
     Watch,
     /// Catch up now: reconcile every subscribed pillar with a peer (default: every connected
     /// peer) and fetch what is missing.
@@ -125,6 +135,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct NodeArgs {
     /// Address to listen on (repeatable). Default: /ip4/0.0.0.0/tcp/7654. /tcp/0 picks a port.
+    /// A port another process holds is refused.
     #[arg(long = "listen", value_name = "MULTIADDR")]
     pub listen: Vec<libp2p::Multiaddr>,
     /// A peer to connect to and stay connected to (repeatable; also `bootstrap` in config.json).
@@ -140,8 +151,8 @@ pub struct NodeArgs {
     /// A new pillar to receive, not known to this node yet (repeatable; saved).
     #[arg(long = "new-pillar", value_name = "SLUG")]
     pub new_pillars: Vec<Pillar>,
-    /// Control API address for scripts (bearer token in <data>/api.token). Default:
-    /// 127.0.0.1:7655.
+    /// Control API address for scripts and the web page, loopback only (bearer token in
+    /// <data>/api.token). Default: 127.0.0.1:7655, or a free port when that one is taken.
     #[arg(long, value_name = "ADDR")]
     pub api_listen: Option<std::net::SocketAddr>,
     /// Seconds between catch-up syncs with a random connected peer (default: 60, or
@@ -155,9 +166,10 @@ pub struct InitArgs {
     /// The organisation's name; publishes its profile.
     #[arg(long)]
     pub name: Option<String>,
-    /// What the organisation does.
+    /// What the organisation does (or @FILE; @@ for a leading @).
     #[arg(long)]
     pub description: Option<String>,
+    /// Its web site (https://…).
     #[arg(long)]
     pub website: Option<String>,
     /// A country or region it works in (repeatable).
@@ -187,7 +199,8 @@ pub struct CommonArgs {
     /// pillar is refused (it would reach nobody).
     #[arg(long = "new-pillar", value_name = "SLUG")]
     pub new_pillars: Vec<Pillar>,
-    /// When the record stops being relevant (YYYY-MM-DD).
+    /// When the record stops being relevant: nodes drop it after this date (YYYY-MM-DD or
+    /// YYYY-MM-DDTHH:MM in UTC, or with an offset: 2027-03-01T18:30+03:00).
     #[arg(long, value_parser = dates::parse, value_name = "DATE")]
     pub expires: Option<u64>,
     /// An earlier record of yours that this one replaces (id or prefix).
@@ -204,24 +217,28 @@ pub enum PublishCmd {
     Resource {
         #[command(flatten)]
         common: CommonArgs,
+        /// Its title (one line, at most 200 characters).
         #[arg(long)]
         title: String,
         /// guide, report, toolkit, link or other.
         #[arg(long = "type", value_parser = parse_resource_type, default_value = "guide")]
         resource_type: ResourceType,
+        /// A few sentences on what it is (or @FILE; @@ for a leading @).
         #[arg(long)]
         summary: Option<String>,
-        /// The full text (or @FILE to read it from a file).
+        /// The full text, at most 16 KiB (or @FILE, @- for standard input; @@ for a leading @).
         #[arg(long)]
         body: Option<String>,
         /// Read the full text from this file.
         #[arg(long, conflicts_with = "body", value_name = "FILE")]
         body_file: Option<PathBuf>,
+        /// Where to find it (https://…).
         #[arg(long)]
         url: Option<String>,
         /// Language tag (en, fr, pt-BR…).
         #[arg(long)]
         language: Option<String>,
+        /// Its licence (CC-BY-4.0, …).
         #[arg(long)]
         license: Option<String>,
     },
@@ -229,6 +246,7 @@ pub enum PublishCmd {
     Practice {
         #[command(flatten)]
         common: CommonArgs,
+        /// Its title (one line, at most 200 characters).
         #[arg(long)]
         title: String,
         /// What was done (or @FILE).
@@ -237,8 +255,10 @@ pub enum PublishCmd {
         /// The situation (or @FILE).
         #[arg(long)]
         context: Option<String>,
+        /// The country where it was done.
         #[arg(long)]
         country: Option<String>,
+        /// The region or city.
         #[arg(long)]
         region: Option<String>,
         /// The problem faced (or @FILE).
@@ -250,6 +270,7 @@ pub enum PublishCmd {
         /// Lessons learned (or @FILE).
         #[arg(long)]
         lessons: Option<String>,
+        /// Where to read more (https://…).
         #[arg(long)]
         url: Option<String>,
     },
@@ -257,12 +278,13 @@ pub enum PublishCmd {
     Campaign {
         #[command(flatten)]
         common: CommonArgs,
+        /// Its title (one line, at most 200 characters).
         #[arg(long)]
         title: String,
         /// online-campaign, seminar, fundraising, advocacy, awareness-event or other.
         #[arg(long, value_parser = parse_action)]
         action: Action,
-        /// The call to action: what readers should do.
+        /// The call to action: what readers should do (or @FILE; @@ for a leading @).
         #[arg(long)]
         call: String,
         /// People take part online.
@@ -274,15 +296,17 @@ pub enum PublishCmd {
         /// More about it (or @FILE).
         #[arg(long)]
         description: Option<String>,
-        /// Start (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC).
+        /// Start (YYYY-MM-DD or YYYY-MM-DDTHH:MM in UTC, or with an offset or zone:
+        /// 2027-03-01T18:30+03:00, 2027-03-01T18:30[Africa/Nairobi]).
         #[arg(long, value_parser = dates::parse, value_name = "DATE")]
         starts: Option<u64>,
-        /// End (YYYY-MM-DD, the end of that day, or YYYY-MM-DDTHH:MM, UTC).
+        /// End (a date alone means the end of that day, UTC; or a time as for --starts).
         #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
         ends: Option<u64>,
         /// Whom the campaign addresses.
         #[arg(long)]
         target: Option<String>,
+        /// Where to take part or read more (https://…).
         #[arg(long)]
         url: Option<String>,
     },
@@ -291,16 +315,19 @@ pub enum PublishCmd {
         /// Pillar(s) the organisation works on (repeatable; default: all well-known).
         #[arg(long = "pillar", value_name = "PILLAR")]
         pillars: Vec<Pillar>,
+        /// The organisation's name as it calls itself.
         #[arg(long)]
         name: String,
-        /// What the organisation does (or @FILE).
+        /// What the organisation does (or @FILE; @@ for a leading @).
         #[arg(long)]
         description: Option<String>,
+        /// Its web site (https://…).
         #[arg(long)]
         website: Option<String>,
         /// A country or region it works in (repeatable).
         #[arg(long = "country", value_name = "COUNTRY")]
         countries: Vec<String>,
+        /// How to reach it (an address, a handle).
         #[arg(long)]
         contact: Option<String>,
     },
@@ -317,16 +344,17 @@ pub struct ListArgs {
     /// Only this author: a key, a unique key prefix, or a partner's local name.
     #[arg(long)]
     pub author: Option<String>,
-    /// Only records from this date on (YYYY-MM-DD).
+    /// Only records from this date on (YYYY-MM-DD is midnight UTC; offsets accepted).
     #[arg(long, value_parser = dates::parse, value_name = "DATE")]
     pub since: Option<u64>,
-    /// Only records up to this date (a date alone includes that day).
+    /// Only records up to this date (a date alone includes that whole day, UTC).
     #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
     pub until: Option<u64>,
-    /// At most this many records.
-    #[arg(long, default_value_t = 50)]
+    /// At most this many records (1 to 10,000).
+    #[arg(long, default_value_t = 50, value_parser = parse_limit)]
     pub limit: usize,
-    /// Continue after a previous page (the cursor it printed).
+    /// Continue after a previous page: the cursor the table printed, or with --json the
+    /// `cursor` of the last element.
     #[arg(long)]
     pub cursor: Option<String>,
     /// Include records replaced by newer versions.
@@ -372,6 +400,24 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+fn parse_limit(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if n == 0 || n > wsf_node::service::MAX_LIST_LIMIT {
+        return Err(format!(
+            "the limit must be between 1 and {}; page with --cursor",
+            wsf_node::service::MAX_LIST_LIMIT
+        ));
+    }
+    Ok(n)
+}
+
+fn parse_mode(s: &str) -> Result<u32, String> {
+    u32::from_str_radix(s, 8)
+        .ok()
+        .filter(|m| *m <= 0o777)
+        .ok_or_else(|| format!("{s:?} is not a file mode (octal, e.g. 600 or 644)"))
 }
 
 fn parse_kind(s: &str) -> Result<Kind, String> {
@@ -446,11 +492,11 @@ pub enum PartnersCmd {
         /// `open` (any valid record) or `partners`.
         policy: Option<String>,
         /// Under `partners`: co-signatures of partners on an author's profile that make it
-        /// trusted.
-        #[arg(long)]
+        /// trusted (at least 1; to accept everyone, use policy `open`).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         trust: Option<u32>,
-        /// Most records per author within an hour.
-        #[arg(long)]
+        /// Most records per author within an hour (at least 1; to refuse an author, block it).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         quota: Option<u32>,
     },
 }

@@ -1,14 +1,23 @@
-//! The control-API client: HTTP/1.1 over the node's Unix socket (`<data>/control.sock`).
+//! The one way commands reach the node's operations: the control API, over one of two
+//! transports — the running node's Unix socket (`<data>/control.sock`), or, when no node runs,
+//! the same router served inside this process over the store opened here. Either way a command
+//! sends the same requests and reads the same answers, so it cannot behave differently
+//! depending on whether the node runs (routes that need the network answer `not_running`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use http_body_util::{BodyExt, Full};
+use axum::body::Body;
+use http_body_util::BodyExt;
 use hyper::body::Bytes;
-use hyper::{Method, Request, StatusCode, header};
+use hyper::{Method, Request, Response, StatusCode, header};
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::UnixStream;
+use wsf_node::control;
+use wsf_node::datadir::DataDir;
+use wsf_node::service::{self, Service};
 use wsf_protocol::api::ApiError;
 
 /// An error answer from the node.
@@ -19,19 +28,83 @@ pub struct Failure {
     pub error: ApiError,
 }
 
-/// A connection factory for the node's socket.
+/// How long a command waits for a store that another process holds briefly (another command,
+/// or a node that is starting) before it gives up.
+pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+enum Transport {
+    Socket(PathBuf),
+    Local(Arc<control::Local>),
+}
+
+/// A client of the control API.
 #[derive(Debug, Clone)]
 pub struct Client {
-    socket: PathBuf,
+    transport: Transport,
+}
+
+/// What a command may do to a data dir that has no identity yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    /// Refuse (every command but `init`): a mistyped `--data-dir` must not sign with a new key.
+    Existing,
+    /// Create the identity and the store (`init`).
+    Create,
 }
 
 impl Client {
-    /// A client if a node answers on `socket`.
-    pub async fn connect(socket: &Path) -> Option<Client> {
-        UnixStream::connect(socket).await.ok()?;
-        Some(Client {
-            socket: socket.to_owned(),
-        })
+    /// The running node when one answers on the data dir's socket; else the store, opened
+    /// here (waiting up to [`STORE_WAIT`] while another process holds it briefly).
+    pub async fn open(data: &DataDir, mode: Open) -> anyhow::Result<Client> {
+        let socket = control::socket_path(data.root());
+        let deadline = tokio::time::Instant::now() + STORE_WAIT;
+        let mut pause = std::time::Duration::from_millis(20);
+        loop {
+            if UnixStream::connect(&socket).await.is_ok() {
+                return Ok(Client {
+                    transport: Transport::Socket(socket),
+                });
+            }
+            let d = data.clone();
+            let opened = tokio::task::spawn_blocking(move || match mode {
+                Open::Existing => Service::open_existing(d),
+                Open::Create => Service::open(d),
+            })
+            .await?;
+            match opened {
+                Ok(svc) => {
+                    return Ok(Client {
+                        transport: Transport::Local(Arc::new(control::Local::new(svc))),
+                    });
+                }
+                Err(service::Error::Store(wsf_node::store::Error::InUse(path))) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        anyhow::bail!(
+                            "the store {} is in use by another process, and no node answers on \
+                             {}; if `wsf node` is starting, try again in a moment",
+                            path.display(),
+                            socket.display()
+                        );
+                    }
+                    // Polling a lock held by another process: there is no event to wait for.
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(250));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Closes the store when it was opened here.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Transport::Local(local) = self.transport {
+            match Arc::try_unwrap(local) {
+                Ok(local) => local.close().await?,
+                Err(_) => anyhow::bail!("the store is still in use by this command"),
+            }
+        }
+        Ok(())
     }
 
     async fn send(
@@ -40,20 +113,47 @@ impl Client {
         path: &str,
         body: Vec<u8>,
         content_type: &str,
-    ) -> anyhow::Result<hyper::Response<hyper::body::Incoming>> {
-        let stream = UnixStream::connect(&self.socket).await?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+    ) -> anyhow::Result<Response<Body>> {
         let req = Request::builder()
             .method(method)
             .uri(path)
             .header(header::HOST, "wsf")
             .header(header::CONTENT_TYPE, content_type)
-            .body(Full::new(Bytes::from(body)))?;
-        Ok(sender.send_request(req).await?)
+            .body(Body::from(body))?;
+        match &self.transport {
+            Transport::Local(local) => Ok(local.call(req).await),
+            Transport::Socket(socket) => {
+                let stream = UnixStream::connect(socket).await?;
+                let (mut sender, conn) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                let resp = sender.send_request(req).await?;
+                Ok(resp.map(Body::new))
+            }
+        }
+    }
+
+    /// Sends a request; an error status becomes a [`Failure`].
+    async fn checked(
+        &self,
+        method: Method,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> anyhow::Result<Response<Body>> {
+        let resp = self.send(method, path, body, content_type).await?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let bytes = read_limited(resp.into_body(), 1 << 20).await?;
+        let error = serde_json::from_slice(&bytes).unwrap_or_else(|_| ApiError {
+            error: String::from_utf8_lossy(&bytes).into_owned(),
+            code: "internal".into(),
+        });
+        Err(Failure { status, error }.into())
     }
 
     async fn call<T: DeserializeOwned>(
@@ -63,16 +163,8 @@ impl Client {
         body: Vec<u8>,
         content_type: &str,
     ) -> anyhow::Result<T> {
-        let resp = self.send(method, path, body, content_type).await?;
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await?.to_bytes();
-        if !status.is_success() {
-            let error = serde_json::from_slice(&bytes).unwrap_or_else(|_| ApiError {
-                error: String::from_utf8_lossy(&bytes).into_owned(),
-                code: "internal".into(),
-            });
-            return Err(Failure { status, error }.into());
-        }
+        let resp = self.checked(method, path, body, content_type).await?;
+        let bytes = read_limited(resp.into_body(), 256 << 20).await?;
         Ok(serde_json::from_slice(&bytes)?)
     }
 
@@ -107,15 +199,27 @@ impl Client {
             .await
     }
 
+    /// `POST path` with a JSON body; the answer's body as a stream (an export).
+    pub async fn post_streaming<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<Response<Body>> {
+        self.checked(
+            Method::POST,
+            path,
+            serde_json::to_vec(body)?,
+            "application/json",
+        )
+        .await
+    }
+
     /// Streams Server-Sent Events from `path`, calling `f` with each event's data until the
     /// stream ends.
     pub async fn events(&self, path: &str, mut f: impl FnMut(&str)) -> anyhow::Result<()> {
         let resp = self
-            .send(Method::GET, path, Vec::new(), "text/event-stream")
+            .checked(Method::GET, path, Vec::new(), "text/event-stream")
             .await?;
-        if !resp.status().is_success() {
-            anyhow::bail!("the node refused the event stream: {}", resp.status());
-        }
         let mut body = resp.into_body();
         let mut buf = String::new();
         while let Some(frame) = body.frame().await {
@@ -129,8 +233,25 @@ impl Client {
                         }
                     }
                 }
+                if buf.len() > 1 << 20 {
+                    anyhow::bail!("the node sent an event of over 1 MiB");
+                }
             }
         }
         Ok(())
     }
+}
+
+/// Reads a whole body, refusing more than `limit` bytes.
+async fn read_limited(mut body: Body, limit: usize) -> anyhow::Result<Bytes> {
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(chunk) = frame?.into_data() {
+            if out.len() + chunk.len() > limit {
+                anyhow::bail!("the node's answer is larger than {limit} bytes");
+            }
+            out.extend_from_slice(&chunk);
+        }
+    }
+    Ok(Bytes::from(out))
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, wsf};
+use common::{init, json, wsf};
 use serde_json::Value;
 
 fn publish_campaign(dir: &Path, title: &str) -> String {
@@ -131,6 +131,7 @@ fn publish_list_show_walkthrough() {
 fn supersede_history_and_retraction() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
+    init(d);
     let v1 = publish_campaign(d, "Version one");
     let v2 = json(
         d,
@@ -221,6 +222,7 @@ fn two_organisations_share_by_bundle_and_cosign() {
 fn usage_errors_exit_with_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
+    init(d);
     let base = [
         "publish", "campaign", "--title", "t", "--action", "advocacy", "--call", "c",
     ];
@@ -268,6 +270,7 @@ fn usage_errors_exit_with_2() {
 #[test]
 fn status_exits_3_when_the_node_is_not_running() {
     let dir = tempfile::tempdir().expect("tempdir");
+    init(dir.path());
     publish_campaign(dir.path(), "c");
     let out = wsf(dir.path()).args(["status", "--json"]).assert().code(3);
     let v: Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
@@ -278,6 +281,7 @@ fn status_exits_3_when_the_node_is_not_running() {
 #[test]
 fn a_store_held_by_another_process_gives_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
+    init(dir.path());
     publish_campaign(dir.path(), "c");
     let _held = wsf_node::store::Store::open(&dir.path().join("store.redb")).expect("open");
     let out = wsf(dir.path()).arg("list").assert().code(1);
@@ -290,7 +294,7 @@ fn an_unusable_data_dir_gives_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, b"x").expect("write");
-    let out = wsf(&file.join("sub")).arg("list").assert().code(1);
+    let out = wsf(&file.join("sub")).arg("init").assert().code(1);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("cannot create the data directory"), "{err}");
 }

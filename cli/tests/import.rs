@@ -73,6 +73,7 @@ fn bad_mix() -> (Vec<Vec<u8>>, Vec<RecordId>) {
 #[test]
 fn bad_records_are_refused_with_reasons_and_good_ones_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
+    common::init(dir.path());
     let path = dir.path().join("mixed.wsf");
     let (envelopes, good) = bad_mix();
     bundle(&path, &envelopes, 0);
@@ -101,6 +102,7 @@ fn bad_records_are_refused_with_reasons_and_good_ones_kept() {
 #[test]
 fn a_cut_short_bundle_keeps_what_was_read_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");
+    common::init(dir.path());
     let path = dir.path().join("cut.wsf");
     let (envelopes, good) = bad_mix();
     // Cut inside the last envelope: the trailer and half a record are gone.
@@ -128,6 +130,7 @@ fn a_cut_short_bundle_keeps_what_was_read_and_says_so() {
 #[test]
 fn files_that_are_not_bundles_are_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
+    common::init(dir.path());
     let path = dir.path().join("photo.jpg");
     std::fs::write(
         &path,

@@ -60,7 +60,7 @@ fn stderr_of_failure(dir: &Path, args: &[&str], code: i32) -> String {
 
 #[test]
 fn a_withdrawn_correction_stays_withdrawn_on_every_node() {
-    let a = tempfile::tempdir().expect("dir");
+    let a = common::fresh();
     let a = a.path();
     json(a, &["init", "--name", "Org A"]);
     let v1 = campaign(a, "Donate for the shelter", &[]);
@@ -76,9 +76,9 @@ fn a_withdrawn_correction_stays_withdrawn_on_every_node() {
     assert!(listed(a, &[]).is_empty(), "the author lists nothing");
 
     // B gets everything at once; C held v1 only, then the retraction; D held v1 and v2.
-    let b = tempfile::tempdir().expect("dir");
-    let c = tempfile::tempdir().expect("dir");
-    let d = tempfile::tempdir().expect("dir");
+    let b = common::fresh();
+    let c = common::fresh();
+    let d = common::fresh();
     json(b.path(), &["import", &middle]);
     json(b.path(), &["import", &last]);
     json(c.path(), &["import", &early]);
@@ -104,12 +104,12 @@ fn a_withdrawn_correction_stays_withdrawn_on_every_node() {
 
 #[test]
 fn a_stranger_with_a_partners_name_is_shown_apart() {
-    let me = tempfile::tempdir().expect("dir");
+    let me = common::fresh();
     let me = me.path();
     json(me, &["init", "--name", "Our Collective"]);
-    let real = tempfile::tempdir().expect("dir");
-    let fake = tempfile::tempdir().expect("dir");
-    let lookalike = tempfile::tempdir().expect("dir");
+    let real = common::fresh();
+    let fake = common::fresh();
+    let lookalike = common::fresh();
     let real_key = json(real.path(), &["init", "--name", "Amnesty International"])["author"]
         .as_str()
         .expect("author")
@@ -212,13 +212,13 @@ fn a_stranger_with_a_partners_name_is_shown_apart() {
 
 #[test]
 fn ten_keys_with_one_name_count_as_others_and_are_told_apart() {
-    let me = tempfile::tempdir().expect("dir");
+    let me = common::fresh();
     let me = me.path();
     json(me, &["init", "--name", "Org A"]);
     let call = campaign(me, "Stop the evictions", &[]);
     let ours = export(me, "ours.wsf");
     for _ in 0..10 {
-        let sock = tempfile::tempdir().expect("dir");
+        let sock = common::fresh();
         json(sock.path(), &["init", "--name", "Women's Rights Watch"]);
         json(sock.path(), &["import", &ours]);
         json(
@@ -257,7 +257,7 @@ fn ten_keys_with_one_name_count_as_others_and_are_told_apart() {
 
 #[test]
 fn a_correction_keeps_earlier_cosigners_apart_and_a_new_statement_replaces_the_old() {
-    let a = tempfile::tempdir().expect("dir");
+    let a = common::fresh();
     let a = a.path();
     json(a, &["init", "--name", "Org A"]);
     let v1 = campaign(a, "Seminar on girls' schooling", &[]);
@@ -265,7 +265,7 @@ fn a_correction_keeps_earlier_cosigners_apart_and_a_new_statement_replaces_the_o
     let mut backs = Vec::new();
     let mut orgs = Vec::new();
     for name in ["Org B", "Org C"] {
-        let o = tempfile::tempdir().expect("dir");
+        let o = common::fresh();
         json(o.path(), &["init", "--name", name]);
         json(o.path(), &["import", &first]);
         json(o.path(), &["endorse", &v1, "--statement", "We co-sign."]);
@@ -334,7 +334,7 @@ fn a_correction_keeps_earlier_cosigners_apart_and_a_new_statement_replaces_the_o
 
 #[test]
 fn own_records_keep_the_quota_and_expired_records_are_hidden_not_rejected() {
-    let a = tempfile::tempdir().expect("dir");
+    let a = common::fresh();
     let a = a.path();
     json(a, &["init"]);
     json(a, &["partners", "policy", "open", "--quota", "3"]);
@@ -424,7 +424,7 @@ fn own_records_keep_the_quota_and_expired_records_are_hidden_not_rejected() {
     assert!(text(a, &["list", "--include-expired"]).contains("[expired] Flash appeal"));
 
     // Another node receiving it now keeps it out, and does not call that a rejection.
-    let b = tempfile::tempdir().expect("dir");
+    let b = common::fresh();
     let report = json(b.path(), &["import", &bundle]);
     assert_eq!(report["expired"], 1);
     assert!(
@@ -453,7 +453,7 @@ fn civil(days: u64) -> String {
 
 #[test]
 fn pillars_must_reach_someone_and_the_last_one_cannot_be_left() {
-    let a = tempfile::tempdir().expect("dir");
+    let a = common::fresh();
     let a = a.path();
     json(a, &["init"]);
     let args = |p: &'static str| {
@@ -501,7 +501,7 @@ fn pillars_must_reach_someone_and_the_last_one_cannot_be_left() {
 
 #[test]
 fn text_from_peers_shows_its_hidden_characters() {
-    let peer = tempfile::tempdir().expect("dir");
+    let peer = common::fresh();
     json(peer.path(), &["init", "--name", "Org\u{200B}B"]);
     let id = json(
         peer.path(),
@@ -522,7 +522,7 @@ fn text_from_peers_shows_its_hidden_characters() {
         .expect("id")
         .to_owned();
     let bundle = export(peer.path(), "out.wsf");
-    let me = tempfile::tempdir().expect("dir");
+    let me = common::fresh();
     json(me.path(), &["import", &bundle]);
     let table = text(me.path(), &["list"]);
     assert!(table.contains("Safety ⟨U+202E⟩ediug"), "{table}");

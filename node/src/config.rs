@@ -99,9 +99,20 @@ impl Config {
         let path = Self::path(data);
         let tmp = data.join("config.json.tmp");
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|source| Error::Write { path, source })
+        let write = || -> std::io::Result<()> {
+            use std::io::Write as _;
+            use std::os::unix::fs::OpenOptionsExt as _;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|source| Error::Write { path, source })
     }
 
     /// The network id: the configured one, or the public network.

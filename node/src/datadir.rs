@@ -38,21 +38,29 @@ pub enum Error {
         "{path} is not a wsf key file (expected 32 bytes, found {len}); restore it from a backup or move it away"
     )]
     BadKey { path: PathBuf, len: usize },
-    #[error("no identity in {0}: run `wsf init` first")]
+    #[error(
+        "no wsf identity in {0}: run `wsf init` (or `wsf join CODE`) to create one there, or \
+         check --data-dir / WSF_DATA_DIR"
+    )]
     NoIdentity(PathBuf),
+    #[error(
+        "{path} is readable by other users (mode {mode:o}) and cannot be made private: {source}; \
+         fix its owner or permissions, or use another --data-dir"
+    )]
+    Insecure {
+        path: PathBuf,
+        mode: u32,
+        source: std::io::Error,
+    },
     #[error("cannot get random bytes from the operating system: {0}")]
     Random(String),
 }
 
-/// The default data directory of this user.
+/// The default data directory of this user: the platform's data directory (`$XDG_DATA_HOME`,
+/// else `~/.local/share` on Linux) with `wsf` in it.
 pub fn default_dir() -> Result<PathBuf, Error> {
-    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return Ok(PathBuf::from(x).join("wsf"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .ok_or(Error::NoHome)?;
-    Ok(PathBuf::from(home).join(".local/share/wsf"))
+    let base = directories::BaseDirs::new().ok_or(Error::NoHome)?;
+    Ok(base.data_dir().join("wsf"))
 }
 
 /// A node's data directory.
@@ -80,6 +88,27 @@ impl DataDir {
                 source,
             })?;
             let _ = fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700));
+        }
+        Ok(())
+    }
+
+    /// Makes the directory private (0700) and every file in it 0600, warning about each fix;
+    /// refuses what cannot be fixed. Run on every open: a copy, an unpack or a careless `chmod`
+    /// may have opened them up.
+    pub fn secure(&self) -> Result<(), Error> {
+        fix_mode(&self.root, 0o700)?;
+        let entries = fs::read_dir(&self.root).map_err(|source| Error::Read {
+            path: self.root.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.file_type().is_file() {
+                fix_mode(&path, 0o600)?;
+            }
         }
         Ok(())
     }
@@ -136,6 +165,38 @@ impl DataDir {
         write_key(&self.identity_path(), &seed)?;
         Ok((SigningKey::from_bytes(&seed), true))
     }
+}
+
+/// Takes away any permission `path` grants beyond `wanted` (0700 or 0600), with a warning.
+fn fix_mode(path: &Path, wanted: u32) -> Result<(), Error> {
+    let meta = fs::metadata(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & !wanted & 0o7777 == 0 {
+        return Ok(());
+    }
+    fs::set_permissions(path, fs::Permissions::from_mode(wanted)).map_err(|source| {
+        Error::Insecure {
+            path: path.to_owned(),
+            mode,
+            source,
+        }
+    })?;
+    let secret = path
+        .file_name()
+        .is_some_and(|n| n.to_str().is_some_and(|n| n.ends_with(".key")));
+    if secret {
+        tracing::warn!(
+            "{} was readable by others (mode {mode:o}); made it {wanted:o}. Anyone with access \
+             to this machine may have copied it",
+            path.display()
+        );
+    } else {
+        tracing::warn!("{} had mode {mode:o}; made it {wanted:o}", path.display());
+    }
+    Ok(())
 }
 
 /// 32 random bytes from the operating system.

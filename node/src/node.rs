@@ -57,6 +57,11 @@ pub enum Error {
     Control(#[from] control::Error),
     #[error("{0}")]
     Bad(String),
+    #[error(
+        "cannot listen on {addr}: port {port} is already in use by another process (another wsf \
+         node?); stop it, or choose another port with --listen /ip4/0.0.0.0/tcp/PORT"
+    )]
+    PortInUse { addr: Multiaddr, port: u16 },
 }
 
 /// A running node.
@@ -86,13 +91,7 @@ fn parse_all(list: &[String], what: &str) -> Result<Vec<Multiaddr>, Error> {
 impl Node {
     /// Opens the data directory and starts everything. Listen addresses are logged with `/p2p/`.
     pub async fn start(data: DataDir, opts: Options) -> Result<Node, Error> {
-        let service = match Service::open(data.clone()) {
-            Ok(s) => s,
-            Err(service::Error::Store(store::Error::InUse(_))) => {
-                return Err(Error::AlreadyRunning(data.root().to_owned()));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let service = open_waiting(&data).await?;
         let mut config = Config::load(data.root())?;
         if !opts.pillars.is_empty() {
             let mut given = opts.pillars.clone();
@@ -122,13 +121,21 @@ impl Node {
                 bootstrap.push(b.clone());
             }
         }
-        let api_listen = match (opts.api_listen, &config.api_listen) {
-            (Some(a), _) => a,
-            (None, Some(text)) => text
-                .parse()
-                .map_err(|e| Error::Bad(format!("api_listen {text:?}: {e}")))?,
-            (None, None) => SocketAddr::from(([127, 0, 0, 1], DEFAULT_API_PORT)),
+        let (api_listen, api_default) = match (opts.api_listen, &config.api_listen) {
+            (Some(a), _) => (a, false),
+            (None, Some(text)) => (
+                text.parse()
+                    .map_err(|e| Error::Bad(format!("api_listen {text:?} in config.json: {e}")))?,
+                false,
+            ),
+            (None, None) => (SocketAddr::from(([127, 0, 0, 1], DEFAULT_API_PORT)), true),
         };
+        if !api_listen.ip().is_loopback() {
+            return Err(control::Error::NotLoopback(api_listen).into());
+        }
+        for addr in &listen {
+            check_port_free(addr)?;
+        }
         let seed = data.node_key_or_create()?;
         let mut seed_copy = seed;
         let key = identity::Keypair::ed25519_from_bytes(&mut seed_copy)
@@ -159,15 +166,16 @@ impl Node {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let ctx = control::Ctx {
             service: service.clone(),
-            net: net.clone(),
+            net: Some(net.clone()),
             events: events.clone(),
             api_addr: String::new(),
             shutdown: shutdown_rx.clone(),
         };
-        let servers = control::serve(&data, api_listen, ctx, shutdown_rx).await?;
+        let servers = control::serve(&data, api_listen, api_default, ctx, shutdown_rx).await?;
+        // The author key is not logged beside the peer id: on the public network the two stay
+        // unlinked (`wsf id` shows both to the operator).
         tracing::info!(
             peer_id = %net.peer_id(),
-            author = %service.author(),
             network = %service.ingest().network(),
             closed = data.network_key()?.is_some(),
             "node started"
@@ -206,6 +214,70 @@ impl Node {
             .map_err(service::Error::from)?;
         tracing::info!("node stopped");
         Ok(())
+    }
+}
+
+/// How long `wsf node` waits for a store another command holds (`wsf list` run a moment
+/// before) before it gives up.
+pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens the service, waiting up to [`STORE_WAIT`] while another short-lived command holds the
+/// store; a running node (its socket answers) fails at once.
+async fn open_waiting(data: &DataDir) -> Result<Service, Error> {
+    let deadline = tokio::time::Instant::now() + STORE_WAIT;
+    let mut pause = std::time::Duration::from_millis(20);
+    loop {
+        let d = data.clone();
+        let opened = tokio::task::spawn_blocking(move || Service::open(d))
+            .await
+            .map_err(|e| Error::Bad(format!("opening the store: {e}")))?;
+        match opened {
+            Ok(s) => return Ok(s),
+            Err(service::Error::Store(store::Error::InUse(_))) => {
+                let running = tokio::net::UnixStream::connect(control::socket_path(data.root()))
+                    .await
+                    .is_ok();
+                if running || tokio::time::Instant::now() >= deadline {
+                    return Err(Error::AlreadyRunning(data.root().to_owned()));
+                }
+                // Polling a lock another process holds: there is no event to wait for.
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_millis(250));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Fails when another process already listens on `addr`'s TCP port. libp2p's TCP transport
+/// binds with port reuse (hole punching needs it), so two nodes could otherwise share a port and
+/// dials would reach either; a plain bind without `SO_REUSEPORT` still sees the port as taken.
+fn check_port_free(addr: &Multiaddr) -> Result<(), Error> {
+    use libp2p::multiaddr::Protocol;
+    let mut ip: Option<std::net::IpAddr> = None;
+    let mut port: Option<u16> = None;
+    for p in addr.iter() {
+        match p {
+            Protocol::Ip4(a) => ip = Some(a.into()),
+            Protocol::Ip6(a) => ip = Some(a.into()),
+            Protocol::Tcp(p) => port = Some(p),
+            _ => {}
+        }
+    }
+    let (Some(ip), Some(port)) = (ip, port) else {
+        return Ok(());
+    };
+    if port == 0 {
+        return Ok(());
+    }
+    match std::net::TcpListener::bind(SocketAddr::new(ip, port)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(Error::PortInUse {
+            addr: addr.clone(),
+            port,
+        }),
+        // Other failures (an address not on this machine, …) are libp2p's to report.
+        Err(_) => Ok(()),
     }
 }
 

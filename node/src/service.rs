@@ -42,6 +42,11 @@ impl From<ingest::Error> for Error {
     }
 }
 
+/// Records a `list` page holds when the request does not say.
+pub const DEFAULT_LIST_LIMIT: usize = 50;
+/// Most records in one `list` page.
+pub const MAX_LIST_LIMIT: usize = store::MAX_LIMIT;
+
 /// A node's data directory, key, store and ingest pipeline, opened together.
 #[derive(Debug, Clone)]
 pub struct Service {
@@ -51,13 +56,36 @@ pub struct Service {
 }
 
 impl Service {
-    /// Opens the data directory (creating it, the identity and the store on first use).
+    /// Opens the data directory, creating it, the identity and the store on first use (`wsf
+    /// node`, `init`, `join`). Says loudly when it creates an identity.
     pub fn open(data: DataDir) -> Result<Service, Error> {
         data.create()?;
+        data.secure()?;
         let (key, created) = data.identity_or_create()?;
         if created {
-            tracing::info!(path = %data.identity_path().display(), "created a new author key");
+            tracing::warn!(
+                "created a new organisation identity in {}: keep it secret and backed up, it \
+                 signs everything this node publishes",
+                data.identity_path().display()
+            );
         }
+        Self::with_key(data, key)
+    }
+
+    /// Opens an existing data directory; never creates an identity (every command but `node`,
+    /// `init` and `join`: a mistyped `--data-dir` must not sign with a new key).
+    pub fn open_existing(data: DataDir) -> Result<Service, Error> {
+        if !data.root().is_dir() {
+            return Err(datadir::Error::NoIdentity(data.root().to_owned()).into());
+        }
+        data.secure()?;
+        let key = data
+            .identity()?
+            .ok_or_else(|| datadir::Error::NoIdentity(data.root().to_owned()))?;
+        Self::with_key(data, key)
+    }
+
+    fn with_key(data: DataDir, key: SigningKey) -> Result<Service, Error> {
         let config = crate::config::Config::load(data.root())
             .map_err(|e| Error::BadRequest(e.to_string()))?;
         let network = config.network_id().map_err(Error::BadRequest)?;
@@ -411,13 +439,19 @@ impl Service {
             Some(text) => Some(self.resolve_author(text).await?),
             None => None,
         };
+        let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT);
+        if limit == 0 || limit > MAX_LIST_LIMIT {
+            return Err(Error::BadRequest(format!(
+                "limit must be between 1 and {MAX_LIST_LIMIT} (got {limit}); page with the cursor"
+            )));
+        }
         let query = store::Query {
             pillars: req.pillars,
             kinds: req.kinds,
             author,
             since: req.since,
             until: req.until,
-            limit: req.limit.unwrap_or(50),
+            limit,
             cursor,
             include_hidden: req.all,
             include_expired: req.include_expired,
@@ -427,8 +461,18 @@ impl Service {
             .store()
             .read(move |txn| store::list(txn, viewer, &query))
             .await?;
+        let mut items = page.items;
+        for item in &mut items {
+            item.cursor = Some(
+                store::Cursor {
+                    ts: item.ts,
+                    id: item.id,
+                }
+                .to_string(),
+            );
+        }
         Ok(ListResponse {
-            items: page.items,
+            items,
             next: page.next.map(|c| c.to_string()),
         })
     }
@@ -665,12 +709,25 @@ pub fn set_policy(
             )));
         }
     };
+    if req.trust_k == 0 {
+        return Err(Error::BadRequest(
+            "trust must be at least 1 (a partner co-signature); to accept every author use \
+             policy open"
+                .into(),
+        ));
+    }
+    if req.quota_per_hour == 0 {
+        return Err(Error::BadRequest(
+            "quota must be at least 1 record per author per hour; to refuse an author, block it"
+                .into(),
+        ));
+    }
     let root = svc.data().root().to_owned();
     let mut config =
         crate::config::Config::load(&root).map_err(|e| Error::BadRequest(e.to_string()))?;
     config.policy = Some(policy);
     config.trust_k = Some(req.trust_k);
-    config.quota_per_hour = Some(req.quota_per_hour.max(1));
+    config.quota_per_hour = Some(req.quota_per_hour);
     config
         .save(&root)
         .map_err(|e| Error::BadRequest(e.to_string()))?;

@@ -40,6 +40,10 @@ pub struct RecordInfo {
     /// A campaign whose `ends` has passed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ended: bool,
+    /// In a `list` answer: pass it as `cursor` (`wsf list --cursor`) to get the records after
+    /// this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
     #[serde(flatten)]
     pub content: Content,
 }
@@ -74,6 +78,7 @@ impl RecordInfo {
             cosigned: None,
             expired: false,
             ended: false,
+            cursor: None,
             content: b.content.clone(),
         }
     }
@@ -186,6 +191,7 @@ pub struct PublishRequest {
 
 /// Co-sign a record (an id or unique prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EndorseRequest {
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +200,7 @@ pub struct EndorseRequest {
 
 /// Withdraw one of this node's own records (an id or unique prefix).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RetractRequest {
     pub target: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,6 +209,7 @@ pub struct RetractRequest {
 
 /// Which records to list, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListRequest {
     /// Any of these pillars (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -328,12 +336,14 @@ pub struct PeerInfo {
 
 /// `wsf dial`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DialRequest {
     pub addr: String,
 }
 
 /// `wsf subscribe` / `wsf unsubscribe`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PillarRequest {
     pub pillar: Pillar,
     /// Allow a pillar this node does not know yet (not well known, not held, not followed).
@@ -341,25 +351,37 @@ pub struct PillarRequest {
     pub new: bool,
 }
 
-/// `wsf export` through a running node: the node writes the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `wsf export`: the node streams a bundle (`application/octet-stream`) of its records on any of
+/// `pillars` (all when empty); the client writes the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExportRequest {
-    /// An absolute path.
-    pub file: String,
     #[serde(default)]
     pub pillars: Vec<Pillar>,
+}
+
+/// `wsf sync [PEER]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncRequest {
+    /// A connected peer's id; absent: every connected peer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
 }
 
 /// An error from the control API: `{"error": "...", "code": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: String,
-    /// `bad_request`, `not_found`, `unauthorized`, `not_yours`, `internal`.
+    /// `bad_request`, `not_found`, `method_not_allowed`, `unauthorized`, `bad_host`,
+    /// `bad_origin`, `not_yours`, `refused`, `not_running`, `unreachable`, `internal`
+    /// (docs/operations.md).
     pub code: String,
 }
 
 /// `wsf partners add|remove|block`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartnerRequest {
     /// `add`, `remove` or `block`.
     pub action: String,
@@ -380,6 +402,7 @@ pub struct PartnerInfo {
 
 /// `wsf partners policy`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyInfo {
     /// `open` or `partners`.
     pub policy: String,

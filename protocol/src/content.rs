@@ -119,6 +119,7 @@ text_enum!(
 
 /// A guide, report, toolkit or link shared with the network.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Resource {
     pub title: String,
     #[serde(rename = "type")]
@@ -138,6 +139,7 @@ pub struct Resource {
 
 /// A good case practice: what was done somewhere, and what others can learn from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Practice {
     pub title: String,
     /// What was done.
@@ -160,6 +162,7 @@ pub struct Practice {
 
 /// A campaign call: an online campaign, seminar, fundraising, advocacy or awareness event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Campaign {
     pub title: String,
     pub action: Action,
@@ -187,6 +190,7 @@ pub struct Campaign {
 
 /// An organisation co-signs another record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Endorsement {
     pub target: RecordId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,6 +199,7 @@ pub struct Endorsement {
 
 /// The author withdraws one of its own records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Retraction {
     pub target: RecordId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +208,7 @@ pub struct Retraction {
 
 /// An organisation's card. The newest profile of an author wins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

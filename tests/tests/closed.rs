@@ -48,7 +48,11 @@ async fn closed_networks_keep_outsiders_out_and_invites_let_partners_in() {
     let record = x.publish_quietly("for network one only", "education").await;
 
     // Y (another key) dials X first; then Z (invited) joins X.
-    y.node.net.dial(x.addr.clone()).await.expect("dial starts");
+    let refused = y.node.net.dial(x.addr.clone()).await;
+    assert!(
+        refused.is_err(),
+        "a node with another key cannot connect: {refused:?}"
+    );
     let invite = invite_of(&x);
     let z = TestNode::start_full(joined_dir(&invite).await, &[], &[], None, None).await;
     assert_eq!(

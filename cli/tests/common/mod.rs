@@ -15,6 +15,18 @@ pub fn wsf(dir: &Path) -> Command {
     cmd
 }
 
+/// `wsf init` in `dir`: only `init`, `join` and `node` create an identity.
+pub fn init(dir: &Path) {
+    wsf(dir).arg("init").assert().success();
+}
+
+/// A temporary data dir with an identity in it.
+pub fn fresh() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    init(dir.path());
+    dir
+}
+
 /// Runs `wsf ARGS --json`, expects success, and parses what it printed.
 pub fn json(dir: &Path, args: &[&str]) -> Value {
     let out = wsf(dir).args(args).arg("--json").assert().success();

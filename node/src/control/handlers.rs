@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -13,9 +13,10 @@ use libp2p::futures::stream;
 use serde::Deserialize;
 use wsf_protocol::Record;
 use wsf_protocol::api::{
-    ApiError, DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport, ListRequest,
-    ListResponse, NodeEvent, PartnerInfo, PartnerRequest, PeerInfo, PillarRequest, PolicyInfo,
-    PublishRequest, Published, RecordDetail, RecordInfo, RetractRequest, StatusInfo,
+    ApiError, Counts, DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport,
+    ListRequest, ListResponse, NodeEvent, PartnerInfo, PartnerRequest, PeerInfo, PillarRequest,
+    PolicyInfo, PublishRequest, Published, RecordDetail, RecordInfo, RetractRequest, StatusInfo,
+    SyncRequest,
 };
 
 use super::AppState;
@@ -67,6 +68,50 @@ impl From<JsonRejection> for Failure {
     }
 }
 
+impl From<QueryRejection> for Failure {
+    fn from(r: QueryRejection) -> Self {
+        Failure(r.status(), "bad_request".into(), r.body_text())
+    }
+}
+
+impl From<PathRejection> for Failure {
+    fn from(r: PathRejection) -> Self {
+        Failure(r.status(), "bad_request".into(), r.body_text())
+    }
+}
+
+/// The network, or 503 `not_running` when the API is served in-process by a command.
+fn net(st: &AppState) -> Result<&crate::net::Network, Failure> {
+    st.ctx.net.as_ref().ok_or_else(|| {
+        Failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_running".into(),
+            "the node is not running; start it with `wsf node`".into(),
+        )
+    })
+}
+
+/// Any path that is not a route: a JSON 404.
+pub(super) async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> Failure {
+    Failure(
+        StatusCode::NOT_FOUND,
+        "not_found".into(),
+        format!("no such route: {method} {}", uri.path()),
+    )
+}
+
+/// A route asked with a method it does not take: a JSON 405.
+pub(super) async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Failure {
+    Failure(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed".into(),
+        format!("{} does not take {method}", uri.path()),
+    )
+}
+
 fn internal(e: impl std::fmt::Display) -> Failure {
     Failure(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,9 +128,9 @@ type Res<T> = Result<Json<T>, Failure>;
 
 /// Gossips a record stored here and tells event listeners.
 fn announce(st: &AppState, record: &Record, source: &str) {
-    st.ctx
-        .net
-        .publish(record.envelope().to_vec(), record.body().pillars.clone());
+    if let Some(net) = &st.ctx.net {
+        net.publish(record.envelope().to_vec(), record.body().pillars.clone());
+    }
     if st.ctx.events.receiver_count() == 0 {
         return;
     }
@@ -109,7 +154,7 @@ fn announce(st: &AppState, record: &Record, source: &str) {
 
 pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
     let svc = &st.ctx.service;
-    let info = st.ctx.net.info().await.map_err(internal)?;
+    let info = net(&st)?.info().await.map_err(internal)?;
     let counts = svc.counts().await?;
     let digest = svc
         .store()
@@ -131,13 +176,14 @@ pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
     }))
 }
 
+/// Record counts of the store (also while no node runs).
+pub(super) async fn counts(State(st): State<AppState>) -> Res<Counts> {
+    Ok(Json(st.ctx.service.counts().await?))
+}
+
 pub(super) async fn id(State(st): State<AppState>) -> Res<IdInfo> {
-    Ok(Json(
-        st.ctx
-            .service
-            .id(Some(st.ctx.net.peer_id().to_string()))
-            .await?,
-    ))
+    let peer = st.ctx.net.as_ref().map(|n| n.peer_id().to_string());
+    Ok(Json(st.ctx.service.id(peer).await?))
 }
 
 pub(super) async fn publish(
@@ -185,6 +231,7 @@ pub(super) async fn list(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct ShowQuery {
     #[serde(default)]
     history: bool,
@@ -192,9 +239,10 @@ pub(super) struct ShowQuery {
 
 pub(super) async fn show(
     State(st): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<ShowQuery>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<ShowQuery>, QueryRejection>,
 ) -> Res<RecordDetail> {
+    let (Path(id), Query(q)) = (id?, q?);
     Ok(Json(st.ctx.service.show(&id, q.history).await?))
 }
 
@@ -235,24 +283,35 @@ pub(super) async fn envelopes(
     Ok(Json(report))
 }
 
+/// A bundle of the held records, streamed as it is written (the client writes the file, so
+/// it lands where the user can see it whatever the node's sandbox). `x-wsf-records` gives the
+/// number of records when the export is not limited to pillars (for a progress bar).
 pub(super) async fn export(
     State(st): State<AppState>,
     body: Result<Json<ExportRequest>, JsonRejection>,
-) -> Res<serde_json::Value> {
+) -> Result<Response, Failure> {
     let Json(req) = body?;
-    let path = std::path::PathBuf::from(&req.file);
-    if !path.is_absolute() {
-        return Err(bad("the export path must be absolute"));
-    }
     let svc = &st.ctx.service;
-    let n = crate::transfer::export(svc.store(), svc.ingest().network(), &path, req.pillars)
-        .await
-        .map_err(internal)?;
-    Ok(Json(serde_json::json!({ "file": req.file, "records": n })))
+    let total = if req.pillars.is_empty() {
+        Some(svc.counts().await?.records)
+    } else {
+        None
+    };
+    let stream = super::export::stream(svc.store().clone(), svc.ingest().network(), req.pillars);
+    let mut resp = axum::body::Body::from_stream(stream).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Some(n) = total {
+        headers.insert("x-wsf-records", axum::http::HeaderValue::from(n));
+    }
+    Ok(resp)
 }
 
 pub(super) async fn peers(State(st): State<AppState>) -> Res<Vec<PeerInfo>> {
-    Ok(Json(st.ctx.net.peers().await.map_err(internal)?))
+    Ok(Json(net(&st)?.peers().await.map_err(internal)?))
 }
 
 pub(super) async fn dial(
@@ -264,23 +323,81 @@ pub(super) async fn dial(
         .addr
         .parse()
         .map_err(|e| bad(format!("{:?} is not a multiaddr: {e}", req.addr)))?;
-    st.ctx.net.dial(addr).await.map_err(bad)?;
-    Ok(Json(serde_json::json!({ "dialing": req.addr })))
+    let net = net(&st)?;
+    match tokio::time::timeout(DIAL_TIMEOUT, net.dial(addr)).await {
+        Ok(Ok(peer)) => Ok(Json(
+            serde_json::json!({ "connected": req.addr, "peer": peer.to_string() }),
+        )),
+        Ok(Err(crate::net::Error::Command(e))) => Err(Failure(
+            StatusCode::BAD_GATEWAY,
+            "unreachable".into(),
+            format!("cannot connect to {}: {e}", req.addr),
+        )),
+        Ok(Err(e)) => Err(internal(e)),
+        Err(_) => Err(Failure(
+            StatusCode::GATEWAY_TIMEOUT,
+            "unreachable".into(),
+            format!(
+                "no connection to {} within {} s",
+                req.addr,
+                DIAL_TIMEOUT.as_secs()
+            ),
+        )),
+    }
 }
 
+/// How long `dial` waits for the connection.
+pub const DIAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Follows or leaves a pillar: now (when the node runs) and in config.json.
 async fn set_pillar(st: &AppState, req: PillarRequest, on: bool) -> Res<serde_json::Value> {
-    let current = st.ctx.net.info().await.map_err(internal)?.pillars;
-    service::check_pillar_change(&st.ctx.service, &current, &req.pillar, on, req.new).await?;
-    let pillars = st
-        .ctx
-        .net
-        .subscribe(req.pillar, on)
-        .await
-        .map_err(internal)?;
     let data = st.ctx.service.data().root().to_owned();
-    let mut config = crate::config::Config::load(&data).map_err(internal)?;
+    let config = {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || crate::config::Config::load(&data))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?
+    };
+    let current = match &st.ctx.net {
+        Some(n) => n.info().await.map_err(internal)?.pillars,
+        None => config.pillars(),
+    };
+    service::check_pillar_change(&st.ctx.service, &current, &req.pillar, on, req.new).await?;
+    let pillars = match &st.ctx.net {
+        Some(n) => n.subscribe(req.pillar, on).await.map_err(internal)?,
+        None => {
+            let mut p = current;
+            p.retain(|x| *x != req.pillar);
+            if on {
+                p.push(req.pillar);
+            }
+            p.sort();
+            p
+        }
+    };
+    let mut config = config;
     config.pillars = pillars.clone();
-    config.save(&data).map_err(internal)?;
+    tokio::task::spawn_blocking(move || config.save(&data))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
+    Ok(Json(serde_json::json!({ "pillars": pillars })))
+}
+
+/// The pillars this node follows.
+pub(super) async fn pillars(State(st): State<AppState>) -> Res<serde_json::Value> {
+    let pillars = match &st.ctx.net {
+        Some(n) => n.info().await.map_err(internal)?.pillars,
+        None => {
+            let data = st.ctx.service.data().root().to_owned();
+            tokio::task::spawn_blocking(move || crate::config::Config::load(&data))
+                .await
+                .map_err(internal)?
+                .map_err(internal)?
+                .pillars()
+        }
+    };
     Ok(Json(serde_json::json!({ "pillars": pillars })))
 }
 
@@ -303,7 +420,8 @@ pub(super) async fn unsubscribe(
 /// Live events until the client goes away or the node stops.
 pub(super) async fn events(
     State(st): State<AppState>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Failure> {
+    net(&st)?;
     let rx = st.ctx.events.subscribe();
     let stop = st.ctx.shutdown.clone();
     let s = stream::unfold((rx, stop), |(mut rx, mut stop)| async move {
@@ -332,14 +450,7 @@ pub(super) async fn events(
         };
         Some((Ok(event), (rx, stop)))
     });
-    Sse::new(s).keep_alive(KeepAlive::default())
-}
-
-/// `wsf sync [PEER]`.
-#[derive(Debug, Deserialize)]
-pub(super) struct SyncRequest {
-    #[serde(default)]
-    peer: Option<String>,
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
 }
 
 pub(super) async fn sync(
@@ -347,6 +458,7 @@ pub(super) async fn sync(
     body: Result<Json<SyncRequest>, JsonRejection>,
 ) -> Res<Vec<crate::net::sync::Report>> {
     let Json(req) = body?;
+    let net = net(&st)?;
     let peer = match req.peer {
         Some(p) => Some(
             p.parse::<libp2p::PeerId>()
@@ -354,7 +466,13 @@ pub(super) async fn sync(
         ),
         None => None,
     };
-    Ok(Json(st.ctx.net.sync(peer).await.map_err(internal)?))
+    match net.sync(peer).await {
+        Ok(reports) => Ok(Json(reports)),
+        Err(crate::net::Error::Command(e)) => {
+            Err(Failure(StatusCode::CONFLICT, "unreachable".into(), e))
+        }
+        Err(e) => Err(internal(e)),
+    }
 }
 
 pub(super) async fn partners(State(st): State<AppState>) -> Res<Vec<PartnerInfo>> {

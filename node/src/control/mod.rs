@@ -3,6 +3,7 @@
 //! token (`<data>/api.token`, 0600) for scripts and the web page. Versioned paths, JSON bodies,
 //! JSON errors `{"error", "code"}`, and Server-Sent Events at `/v1/events`.
 
+mod export;
 mod handlers;
 
 use std::path::{Path, PathBuf};
@@ -38,13 +39,21 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the control API listens on loopback only, not on {0}; to reach it from another machine \
+         use SSH port forwarding (docs/operations.md)"
+    )]
+    NotLoopback(std::net::SocketAddr),
+    #[error(transparent)]
+    DataDir(#[from] crate::datadir::Error),
 }
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub service: Service,
-    pub net: Network,
+    /// The network; `None` when the API is served in-process by a command while no node runs.
+    pub net: Option<Network>,
     pub events: broadcast::Sender<NodeEvent>,
     pub api_addr: String,
     pub(crate) shutdown: watch::Receiver<bool>,
@@ -54,6 +63,8 @@ pub struct Ctx {
 struct AppState {
     ctx: Arc<Ctx>,
     token: Arc<str>,
+    /// The TCP listener's port (for the `Host` and `Origin` checks).
+    port: u16,
 }
 
 /// `<data>/control.sock`.
@@ -66,21 +77,17 @@ pub fn token_path(data: &Path) -> PathBuf {
     data.join("api.token")
 }
 
-/// The bearer token, created (random, 0600) when missing.
+/// A new bearer token, written to `<data>/api.token` (random, 0600) at every node start, so a
+/// copy taken earlier stops working.
 pub fn token(data: &DataDir) -> Result<String, crate::datadir::Error> {
     let path = token_path(data.root());
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let t = text.trim();
-        if t.len() >= 32 && wsf_protocol::hex::is_hex(t) {
-            // Someone may have copied the file with wider permissions: keep it private.
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-            return Ok(t.to_owned());
-        }
-    }
     let seed = crate::datadir::random_seed()?;
     let text = wsf_protocol::hex::encode(&seed);
-    let _ = std::fs::remove_file(&path);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(crate::datadir::Error::Write { path, source }),
+    }
     crate::datadir::write_file(&path, text.as_bytes())?;
     Ok(text)
 }
@@ -88,6 +95,7 @@ pub fn token(data: &DataDir) -> Result<String, crate::datadir::Error> {
 fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/status", get(handlers::status))
+        .route("/v1/counts", get(handlers::counts))
         .route("/v1/id", get(handlers::id))
         .route("/v1/publish", post(handlers::publish))
         .route("/v1/endorse", post(handlers::endorse))
@@ -107,9 +115,12 @@ fn routes() -> Router<AppState> {
             "/v1/policy",
             get(handlers::policy).post(handlers::set_policy),
         )
+        .route("/v1/pillars", get(handlers::pillars))
         .route("/v1/subscribe", post(handlers::subscribe))
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
 }
 
@@ -118,13 +129,61 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn require_token(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let ok = req
-        .headers()
+/// The host names a request to the TCP listener may carry: loopback only, with the port the
+/// listener is bound to. Anything else is a page of another site reaching 127.0.0.1 through a
+/// name it controls (DNS rebinding), or a mistake.
+fn allowed_hosts(port: u16) -> Vec<String> {
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|h| format!("{h}:{port}"))
+        .collect()
+}
+
+/// Is `host` (a `Host` header) one of ours?
+pub fn host_allowed(host: &str, port: u16) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    allowed_hosts(port).contains(&host)
+}
+
+/// Is `origin` (an `Origin` header) one of ours? Only pages served by this listener are.
+pub fn origin_allowed(origin: &str, port: u16) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    allowed_hosts(port)
+        .iter()
+        .any(|h| origin == format!("http://{h}"))
+}
+
+/// The TCP listener's guard: the `Host` must be a loopback name with our port, an `Origin`, when
+/// present, must be ours, and the bearer token must match (the scheme's case does not matter,
+/// RFC 9110 §11.1).
+async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !host.is_some_and(|h| host_allowed(h, st.port)) {
+        return handlers::error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "bad_host",
+            "this API answers only requests addressed to 127.0.0.1, localhost or [::1] with its own port",
+        )
+        .into_response();
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ok = origin.to_str().is_ok_and(|o| origin_allowed(o, st.port));
+        if !ok {
+            return handlers::error(
+                StatusCode::FORBIDDEN,
+                "bad_origin",
+                "requests from pages of other sites are refused",
+            )
+            .into_response();
+        }
+    }
+    let ok = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| same(t.trim().as_bytes(), st.token.as_bytes()));
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .is_some_and(|(_, t)| same(t.trim().as_bytes(), st.token.as_bytes()));
     if !ok {
         return handlers::error(
             StatusCode::UNAUTHORIZED,
@@ -136,6 +195,54 @@ async fn require_token(State(st): State<AppState>, req: Request, next: Next) -> 
     next.run(req).await
 }
 
+/// The control API served inside this process, over a store opened here, for commands run
+/// while no node runs: the same router, so a command behaves the same either way. Routes that
+/// need the network answer 503 `not_running`.
+#[derive(Debug)]
+pub struct Local {
+    router: Router,
+    service: Service,
+    _shutdown: watch::Sender<bool>,
+}
+
+impl Local {
+    /// Serves `service` without a network.
+    pub fn new(service: Service) -> Local {
+        let (shutdown, rx) = watch::channel(false);
+        let (events, _) = broadcast::channel(1);
+        let state = AppState {
+            ctx: Arc::new(Ctx {
+                service: service.clone(),
+                net: None,
+                events,
+                api_addr: String::new(),
+                shutdown: rx,
+            }),
+            token: Arc::from(""),
+            port: 0,
+        };
+        Local {
+            router: routes().with_state(state),
+            service,
+            _shutdown: shutdown,
+        }
+    }
+
+    /// Answers one request.
+    pub async fn call(&self, req: axum::http::Request<axum::body::Body>) -> Response {
+        use tower::ServiceExt as _;
+        match self.router.clone().oneshot(req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Closes the store cleanly.
+    pub async fn close(self) -> Result<(), crate::store::Error> {
+        self.service.store().clone().close().await
+    }
+}
+
 /// The running servers.
 #[derive(Debug)]
 pub struct Servers {
@@ -144,23 +251,47 @@ pub struct Servers {
     pub(crate) tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
-/// Binds both listeners and serves until `shutdown` turns true.
+/// Binds both listeners and serves until `shutdown` turns true. `tcp` must be a loopback
+/// address; when `fallback` is set (the address is the default, not one the operator chose)
+/// and its port is taken, a free port is used instead and a warning says which.
 pub async fn serve(
     data: &DataDir,
     tcp: std::net::SocketAddr,
+    fallback: bool,
     mut ctx: Ctx,
     shutdown: watch::Receiver<bool>,
 ) -> Result<Servers, Error> {
-    let token = token(data).map_err(|e| Error::Write {
-        path: token_path(data.root()),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    let tcp_listener = TcpListener::bind(tcp)
-        .await
-        .map_err(|source| Error::Listen {
-            what: tcp.to_string(),
-            source,
-        })?;
+    if !tcp.ip().is_loopback() {
+        return Err(Error::NotLoopback(tcp));
+    }
+    let token = token(data)?;
+    let tcp_listener = match TcpListener::bind(tcp).await {
+        Ok(l) => l,
+        Err(e) if fallback && e.kind() == std::io::ErrorKind::AddrInUse => {
+            let mut free = tcp;
+            free.set_port(0);
+            let l = TcpListener::bind(free)
+                .await
+                .map_err(|source| Error::Listen {
+                    what: free.to_string(),
+                    source,
+                })?;
+            if let Ok(a) = l.local_addr() {
+                tracing::warn!(
+                    "the control API's default port {} is taken (another node?); listening on {a} \
+                     instead (`wsf status` shows it)",
+                    tcp.port()
+                );
+            }
+            l
+        }
+        Err(source) => {
+            return Err(Error::Listen {
+                what: tcp.to_string(),
+                source,
+            });
+        }
+    };
     let tcp_addr = tcp_listener.local_addr().map_err(|source| Error::Listen {
         what: tcp.to_string(),
         source,
@@ -184,13 +315,11 @@ pub async fn serve(
     let state = AppState {
         ctx: Arc::new(ctx),
         token: token.into(),
+        port: tcp_addr.port(),
     };
     let unix_app = routes().with_state(state.clone());
     let tcp_app = routes()
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            require_token,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state);
     let stop = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;

@@ -62,6 +62,9 @@ pub(super) struct EventLoop {
     handle: Network,
     /// Sync requests sent, waiting for their answer.
     pending: HashMap<OutboundRequestId, tokio::sync::oneshot::Sender<Result<Vec<u8>, String>>>,
+    /// `wsf dial`s waiting for their connection to open or fail.
+    dialling:
+        HashMap<libp2p::swarm::ConnectionId, tokio::sync::oneshot::Sender<Result<PeerId, String>>>,
     /// Answers to sync requests, computed off the loop.
     answers_tx: mpsc::Sender<Answer>,
     answers: mpsc::Receiver<Answer>,
@@ -190,6 +193,7 @@ impl EventLoop {
             ingest,
             handle,
             pending: HashMap::new(),
+            dialling: HashMap::new(),
             answers_tx,
             answers,
             buckets: HashMap::new(),
@@ -280,8 +284,16 @@ impl EventLoop {
                 }
             }
             Command::Dial { addr, reply } => {
-                let result = self.swarm.dial(addr.clone()).map_err(|e| e.to_string());
-                let _ = reply.send(result);
+                let opts = libp2p::swarm::dial_opts::DialOpts::from(addr);
+                let id = opts.connection_id();
+                match self.swarm.dial(opts) {
+                    Ok(()) => {
+                        self.dialling.insert(id, reply);
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e.to_string()));
+                    }
+                }
             }
             Command::Subscribe { pillar, on, reply } => {
                 self.subscribe(&pillar, on);
@@ -337,16 +349,31 @@ impl EventLoop {
             }
             Command::Sync { peer, reply } => {
                 let peers: Vec<PeerId> = match peer {
-                    Some(p) => vec![p],
+                    Some(p) if self.swarm.is_connected(&p) => vec![p],
+                    Some(p) => {
+                        let _ = reply.send(Err(format!(
+                            "not connected to {p}; connect first with `wsf dial ADDRESS` \
+                             (`wsf peers` lists the connected ones)"
+                        )));
+                        return;
+                    }
                     None => self.swarm.connected_peers().copied().collect(),
                 };
+                if peers.is_empty() {
+                    let _ = reply.send(Err(
+                        "no peer is connected to sync with; connect one with `wsf dial ADDRESS` \
+                         or `--bootstrap`"
+                            .into(),
+                    ));
+                    return;
+                }
                 let jobs: Vec<_> = peers.into_iter().map(|p| self.sync_job(p)).collect();
                 tokio::spawn(async move {
                     let mut reports = Vec::new();
                     for job in jobs {
                         reports.extend(job.await);
                     }
-                    let _ = reply.send(reports);
+                    let _ = reply.send(Ok(reports));
                 });
             }
             Command::Strike { peer } => self.strike(peer, "sync session failed on the peer's side"),
@@ -359,7 +386,7 @@ impl EventLoop {
     fn strike(&mut self, peer: PeerId, why: &str) {
         let strikes = self.bad_requests.entry(peer).or_default();
         *strikes += 1;
-        tracing::info!(%peer, why, strikes = *strikes, "sync strike");
+        tracing::info!(peer = %short(&peer), why, strikes = *strikes, "sync strike");
         if *strikes >= MAX_BAD_REQUESTS {
             self.banned.insert(peer, Instant::now() + COOL_DOWN);
             let _ = self.swarm.disconnect_peer_id(peer);
@@ -390,7 +417,7 @@ impl EventLoop {
                 }
                 if r.fetched > 0 || r.pushed > 0 {
                     tracing::info!(
-                        peer = %peer, pillar = %r.pillar, rounds = r.rounds,
+                        peer = %short(&peer), pillar = %r.pillar, rounds = r.rounds,
                         fetched = r.fetched, stored = r.stored, pushed = r.pushed,
                         error = ?r.error, "sync session"
                     );
@@ -511,7 +538,7 @@ impl EventLoop {
             .copied()
             .collect();
         for p in low {
-            tracing::warn!(peer = %p, "disconnecting a peer whose score fell below the graylist threshold");
+            tracing::warn!(peer = %short(&p), "disconnecting a peer whose score fell below the graylist threshold");
             self.banned.insert(p, now + COOL_DOWN);
             let _ = self.swarm.disconnect_peer_id(p);
         }
@@ -575,10 +602,14 @@ impl EventLoop {
                 peer_id,
                 endpoint,
                 num_established,
+                connection_id,
                 ..
             } => {
+                if let Some(reply) = self.dialling.remove(&connection_id) {
+                    let _ = reply.send(Ok(peer_id));
+                }
                 if self.banned.contains_key(&peer_id) {
-                    tracing::info!(peer = %peer_id, "refusing a peer in its cool-down");
+                    tracing::info!(peer = %short(&peer_id), "refusing a peer in its cool-down");
                     let _ = self.swarm.disconnect_peer_id(peer_id);
                     return;
                 }
@@ -597,7 +628,10 @@ impl EventLoop {
                     if self.sync_on_connect && endpoint.is_dialer() {
                         tokio::spawn(self.sync_job(peer_id));
                     }
-                    tracing::info!(peer = %peer_id, %addr, "peer connected");
+                    // A peer's address stays out of the default log: a seized laptop's journal
+                    // must not map the coalition (docs/threat-model.md).
+                    tracing::info!(peer = %short(&peer_id), "peer connected");
+                    tracing::debug!(peer = %peer_id, %addr, "peer address");
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),
                         address: addr.to_string(),
@@ -609,7 +643,7 @@ impl EventLoop {
                 num_established: 0,
                 ..
             } => {
-                tracing::info!(peer = %peer_id, "peer disconnected");
+                tracing::info!(peer = %short(&peer_id), "peer disconnected");
                 let _ = self.events.send(NodeEvent::PeerDisconnected {
                     peer: peer_id.to_string(),
                 });
@@ -620,7 +654,14 @@ impl EventLoop {
                     }
                 }
             }
-            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+            SwarmEvent::OutgoingConnectionError {
+                peer_id,
+                error,
+                connection_id,
+            } => {
+                if let Some(reply) = self.dialling.remove(&connection_id) {
+                    let _ = reply.send(Err(dial_error(&error)));
+                }
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
             }
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message {
@@ -745,7 +786,7 @@ async fn ingest_gossip(
                         peer: Some(m.from.to_string()),
                     });
                     if reason.is_misbehaviour() {
-                        tracing::info!(peer = %m.from, reason = %reason.code(), "rejected a gossiped record");
+                        tracing::info!(peer = %short(&m.from), reason = %reason.code(), "rejected a gossiped record");
                         MessageAcceptance::Reject
                     } else {
                         MessageAcceptance::Ignore
@@ -764,5 +805,43 @@ async fn ingest_gossip(
                 return;
             }
         }
+    }
+}
+
+/// A peer id as the default log shows it: its last 8 characters, enough to follow one peer
+/// through a log, too little to look it up elsewhere.
+fn short(peer: &PeerId) -> String {
+    let s = peer.to_string();
+    let cut = s.len().saturating_sub(8);
+    format!("…{}", &s[cut..])
+}
+
+/// Why a dial failed, in a sentence and without repeating itself: libp2p's transport errors
+/// list every address tried with its cause.
+fn dial_error(error: &libp2p::swarm::DialError) -> String {
+    use libp2p::swarm::DialError;
+    match error {
+        DialError::Transport(attempts) => {
+            let causes: Vec<String> = attempts
+                .iter()
+                .map(|(addr, e)| {
+                    let mut cause = e.to_string();
+                    let mut source = std::error::Error::source(e);
+                    while let Some(s) = source {
+                        let text = s.to_string();
+                        if !cause.contains(&text) {
+                            cause = format!("{cause}: {text}");
+                        }
+                        source = s.source();
+                    }
+                    format!("{addr}: {cause}")
+                })
+                .collect();
+            causes.join("; ")
+        }
+        DialError::WrongPeerId { obtained, .. } => {
+            format!("the node there is {obtained}, not the peer the address names")
+        }
+        other => other.to_string(),
     }
 }

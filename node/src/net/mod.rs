@@ -97,7 +97,7 @@ pub(crate) enum Command {
     },
     Dial {
         addr: Multiaddr,
-        reply: oneshot::Sender<Result<(), String>>,
+        reply: oneshot::Sender<Result<PeerId, String>>,
     },
     Subscribe {
         pillar: Pillar,
@@ -117,7 +117,7 @@ pub(crate) enum Command {
     },
     Sync {
         peer: Option<PeerId>,
-        reply: oneshot::Sender<Vec<sync::Report>>,
+        reply: oneshot::Sender<Result<Vec<sync::Report>, String>>,
     },
     /// A sync session with this peer went wrong on the peer's side (answers that never
     /// converge, unreadable answers): one strike.
@@ -173,8 +173,8 @@ impl Network {
         }
     }
 
-    /// Connects to a peer.
-    pub async fn dial(&self, addr: Multiaddr) -> Result<(), Error> {
+    /// Connects to a peer; returns its id once the connection is open, or why it failed.
+    pub async fn dial(&self, addr: Multiaddr) -> Result<PeerId, Error> {
         self.ask(|reply| Command::Dial { addr, reply })
             .await?
             .map_err(Error::Command)
@@ -204,9 +204,11 @@ impl Network {
     }
 
     /// Syncs every subscribed pillar with `peer`, or with every connected peer; waits for the
-    /// sessions to end.
+    /// sessions to end. Fails when `peer` is not connected, or no peer is.
     pub async fn sync(&self, peer: Option<PeerId>) -> Result<Vec<sync::Report>, Error> {
-        self.ask(|reply| Command::Sync { peer, reply }).await
+        self.ask(|reply| Command::Sync { peer, reply })
+            .await?
+            .map_err(Error::Command)
     }
 
     /// Asks the loop to stop.

@@ -108,7 +108,13 @@ impl Store {
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(Error::InUse(path.to_owned()));
             }
-            Err(e) => return Err(dberr(e)),
+            Err(e) => {
+                return Err(Error::Db(format!(
+                    "cannot open {}: {}",
+                    path.display(),
+                    redb::Error::from(e)
+                )));
+            }
         };
         init(&db)?;
         let db = Arc::new(db);

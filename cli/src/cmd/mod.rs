@@ -1,0 +1,120 @@
+//! One module per command group. Every command that reads or changes records goes through
+//! [`Client`]: the running node's socket, or the same API served here over the store.
+
+mod bench;
+mod network;
+mod node;
+mod partners;
+mod records;
+mod transfer;
+
+use wsf_node::datadir::{self, DataDir};
+
+use crate::args::{BenchCmd, Cli, Command};
+use crate::client::{Client, Open};
+use crate::output;
+
+/// The node is not running (for commands that need it, and `status`).
+#[derive(Debug, thiserror::Error)]
+#[error("the node is not running; start it with `wsf node`")]
+pub struct NotRunning;
+
+/// What every command has.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub data: DataDir,
+    pub json: bool,
+}
+
+impl Ctx {
+    /// A client for a data dir that must already hold an identity.
+    pub async fn client(&self) -> anyhow::Result<Client> {
+        Client::open(&self.data, Open::Existing).await
+    }
+}
+
+fn data_dir(cli: &Cli) -> anyhow::Result<DataDir> {
+    let root = match &cli.data_dir {
+        Some(d) => d.clone(),
+        None => datadir::default_dir()?,
+    };
+    Ok(DataDir::new(root))
+}
+
+/// Runs `f` with a client and closes the client whatever `f` returned.
+pub async fn with_client<T, F>(ctx: &Ctx, f: impl FnOnce(Client) -> F) -> anyhow::Result<T>
+where
+    F: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let c = ctx.client().await?;
+    let result = f(c.clone()).await;
+    c.close().await?;
+    result
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Ctx {
+        data: data_dir(&cli)?,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Bench(b) => match b {
+            BenchCmd::Sync { records, diff } => bench::sync(ctx.json, records, diff).await,
+            BenchCmd::Gossip {
+                nodes,
+                records,
+                rate,
+                seed,
+            } => bench::gossip(ctx.json, nodes, records, rate, seed).await,
+            BenchCmd::Ingest { records, runs } => bench::ingest(ctx.json, records, runs).await,
+        },
+        Command::Node(a) => node::run(ctx, a).await,
+        Command::Init(a) => records::init(ctx, a).await,
+        Command::Id => records::id(ctx).await,
+        Command::Publish(cmd) => records::publish(ctx, cmd).await,
+        Command::Endorse { id, statement } => records::endorse(ctx, id, statement).await,
+        Command::Retract { id, reason } => records::retract(ctx, id, reason).await,
+        Command::List(a) => records::list(ctx, a).await,
+        Command::Show { id, history } => records::show(ctx, id, history).await,
+        Command::Export {
+            file,
+            pillars,
+            mode,
+        } => transfer::export(ctx, file, pillars, mode).await,
+        Command::Import { file } => transfer::import(ctx, file).await,
+        Command::Status => node::status(ctx).await,
+        Command::Peers => node::peers(ctx).await,
+        Command::Dial { addr } => node::dial(ctx, addr).await,
+        Command::Sync { peer } => node::sync(ctx, peer).await,
+        Command::Watch => node::watch(ctx).await,
+        Command::Subscribe { pillar, new_pillar } => match (pillar, new_pillar) {
+            (_, Some(p)) => node::set_pillar(ctx, p, true, true).await,
+            (Some(p), None) => node::set_pillar(ctx, p, true, false).await,
+            (None, None) => {
+                Err(wsf_node::service::Error::BadRequest("give a pillar".into()).into())
+            }
+        },
+        Command::Unsubscribe { pillar } => node::set_pillar(ctx, pillar, false, false).await,
+        Command::Network(cmd) => network::network(ctx, cmd).await,
+        Command::Invite(crate::args::InviteCmd::Create { expires }) => {
+            network::invite_create(ctx, expires).await
+        }
+        Command::Join { code } => network::join(ctx, &code).await,
+        Command::Partners(cmd) => partners::run(ctx, cmd).await,
+    }
+}
+
+/// Prints what `publish`, `endorse` and `retract` did.
+pub fn print_published(json: bool, p: &wsf_protocol::api::Published) -> anyhow::Result<()> {
+    if json {
+        return output::json(p);
+    }
+    match p.outcome.as_str() {
+        "duplicate" if p.kind == wsf_protocol::Kind::Endorsement => {
+            println!("already co-signed with this statement: {}", p.id)
+        }
+        "duplicate" => println!("already published: {} {}", p.kind, p.id),
+        _ => println!("published {} {}", p.kind, p.id),
+    }
+    Ok(())
+}

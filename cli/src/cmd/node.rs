@@ -1,0 +1,228 @@
+//! `node`, `status`, `peers`, `dial`, `sync`, `watch`, `subscribe`, `unsubscribe`.
+
+use std::io::IsTerminal;
+
+use anyhow::Context as _;
+use wsf_node::node::{Node, Options as NodeOptions};
+use wsf_protocol::Pillar;
+use wsf_protocol::api::{
+    Counts, DialRequest, NodeEvent, PeerInfo, PillarRequest, StatusInfo, SyncRequest,
+};
+
+use super::{Ctx, NotRunning, with_client};
+use crate::client::Failure;
+use crate::{args, output};
+
+pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
+    let node = Node::start(
+        ctx.data,
+        NodeOptions {
+            listen: a.listen,
+            bootstrap: a.bootstrap,
+            lan: a.lan,
+            pillars: a.pillars,
+            new_pillars: a.new_pillars,
+            api_listen: a.api_listen,
+            sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
+            no_sync_on_connect: false,
+        },
+    )
+    .await?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),
+        _ = term.recv() => tracing::info!("terminated; stopping"),
+    }
+    node.stop().await?;
+    Ok(())
+}
+
+fn not_running(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<Failure>()
+        .is_some_and(|f| f.error.code == "not_running")
+}
+
+pub async fn status(ctx: Ctx) -> anyhow::Result<()> {
+    let json = ctx.json;
+    with_client(&ctx, |c| async move {
+        match c.get::<StatusInfo>("/v1/status").await {
+            Ok(s) => {
+                if json {
+                    return output::json(&s);
+                }
+                output::status(&s);
+                Ok(())
+            }
+            Err(e) if not_running(&e) => {
+                let counts: Counts = c.get("/v1/counts").await?;
+                if json {
+                    output::json(&serde_json::json!({ "running": false, "counts": counts }))?;
+                } else {
+                    println!("node         not running");
+                    output::counts(&counts);
+                }
+                Err(NotRunning.into())
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await
+}
+
+pub async fn peers(ctx: Ctx) -> anyhow::Result<()> {
+    let peers: Vec<PeerInfo> =
+        with_client(&ctx, |c| async move { c.get("/v1/peers").await }).await?;
+    if ctx.json {
+        return output::json(&peers);
+    }
+    if peers.is_empty() {
+        println!("No peers connected.");
+    }
+    for p in peers {
+        let score = p
+            .score
+            .map(|s| format!("{s:.1}"))
+            .unwrap_or_else(|| "-".into());
+        println!("{}  score {score}  {}", p.peer_id, p.topics.join(","));
+    }
+    Ok(())
+}
+
+pub async fn dial(ctx: Ctx, addr: String) -> anyhow::Result<()> {
+    let req = DialRequest { addr: addr.clone() };
+    let v: serde_json::Value =
+        with_client(&ctx, |c| async move { c.post("/v1/dial", &req).await }).await?;
+    if ctx.json {
+        return output::json(&v);
+    }
+    println!(
+        "connected to {} ({addr})",
+        v["peer"].as_str().unwrap_or("?")
+    );
+    Ok(())
+}
+
+/// `wsf sync`: asks the node to sync and shows records and bytes as they arrive. Fails when
+/// there is no peer to sync with, or a session failed.
+pub async fn sync(ctx: Ctx, peer: Option<String>) -> anyhow::Result<()> {
+    let json = ctx.json;
+    let reports: Vec<serde_json::Value> = with_client(&ctx, |c| async move {
+        let bar = if std::io::stderr().is_terminal() && !json {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar.set_message("reconciling…");
+            Some(bar)
+        } else {
+            None
+        };
+        // Follow the node's events while the sync runs, for the progress line.
+        let watcher = bar.clone().map(|bar| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                let mut stored = 0u64;
+                let mut bytes = 0u64;
+                let _ = c
+                    .events("/v1/events", |line| {
+                        match serde_json::from_str::<NodeEvent>(line) {
+                            Ok(NodeEvent::RecordStored { .. }) => stored += 1,
+                            Ok(NodeEvent::SyncFinished {
+                                bytes: b,
+                                stored: s,
+                                ..
+                            }) => {
+                                bytes += b;
+                                stored = stored.max(s);
+                            }
+                            _ => return,
+                        }
+                        bar.set_message(format!("{stored} records stored, {bytes} bytes"));
+                    })
+                    .await;
+            })
+        });
+        let reports = c.post("/v1/sync", &SyncRequest { peer }).await;
+        if let Some(w) = watcher {
+            w.abort();
+            let _ = w.await;
+        }
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        reports
+    })
+    .await?;
+    let failed = reports.iter().filter(|r| r["error"].is_string()).count();
+    if json {
+        output::json(&reports)?;
+    } else {
+        for r in &reports {
+            let error = r["error"]
+                .as_str()
+                .map(|e| format!("  error: {e}"))
+                .unwrap_or_default();
+            println!(
+                "{} {}: {} rounds, fetched {} (stored {}), pushed {}, {} + {} bytes{error}",
+                r["pillar"].as_str().unwrap_or("?"),
+                r["peer"].as_str().unwrap_or("?"),
+                r["rounds"],
+                r["fetched"],
+                r["stored"],
+                r["pushed"],
+                r["reconcile_bytes"],
+                r["transfer_bytes"],
+            );
+        }
+        if reports.is_empty() {
+            println!("A sync with this peer is already running; it will finish on its own.");
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} sync sessions failed", reports.len());
+    }
+    Ok(())
+}
+
+/// The node stopped while `watch` followed it.
+#[derive(Debug, thiserror::Error)]
+#[error("the node stopped")]
+struct Stopped;
+
+pub async fn watch(ctx: Ctx) -> anyhow::Result<()> {
+    let json = ctx.json;
+    with_client(&ctx, |c| async move {
+        c.events("/v1/events", |line| {
+            if json {
+                println!("{line}");
+                return;
+            }
+            match serde_json::from_str::<NodeEvent>(line) {
+                Ok(ev) => output::event(&ev),
+                Err(_) => println!("{}", wsf_protocol::display::neutralise_line(line)),
+            }
+        })
+        .await?;
+        // The stream ends only when the node stops (Ctrl-C ends this process instead).
+        Err(anyhow::Error::new(NotRunning).context(Stopped))
+    })
+    .await
+}
+
+pub async fn set_pillar(ctx: Ctx, pillar: Pillar, on: bool, new: bool) -> anyhow::Result<()> {
+    let path = if on {
+        "/v1/subscribe"
+    } else {
+        "/v1/unsubscribe"
+    };
+    let v: serde_json::Value = with_client(&ctx, |c| async move {
+        c.post(path, &PillarRequest { pillar, new }).await
+    })
+    .await?;
+    let pillars: Vec<Pillar> = serde_json::from_value(v["pillars"].clone())?;
+    if ctx.json {
+        return output::json(&serde_json::json!({ "pillars": pillars }));
+    }
+    let names: Vec<&str> = pillars.iter().map(Pillar::as_str).collect();
+    println!("pillars: {}", names.join(", "));
+    Ok(())
+}

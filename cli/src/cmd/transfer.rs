@@ -1,0 +1,290 @@
+//! `export` and `import`: this process reads and writes the user's file, and the records travel
+//! over the control API (the running node's socket, or the API served here), so the file lands
+//! where the user can see it whatever sandbox the node runs in.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use http_body_util::BodyExt;
+use wsf_protocol::Pillar;
+use wsf_protocol::api::{ExportRequest, IngestReport};
+
+use super::{Ctx, with_client};
+use crate::client::Client;
+use crate::output;
+
+/// Envelopes per request during an import.
+const IMPORT_BATCH: usize = wsf_node::transfer::IMPORT_BATCH;
+
+fn bar(json: bool, template: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() || json {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+pub async fn export(
+    ctx: Ctx,
+    file: PathBuf,
+    pillars: Vec<Pillar>,
+    mode: Option<u32>,
+) -> anyhow::Result<()> {
+    let json = ctx.json;
+    let target = file.clone();
+    let n = with_client(&ctx, |c| async move {
+        export_to(&c, &target, pillars, mode.unwrap_or(0o600), json).await
+    })
+    .await?;
+    if json {
+        return output::json(&serde_json::json!({ "file": file, "records": n }));
+    }
+    println!("exported {n} records to {}", file.display());
+    Ok(())
+}
+
+/// Streams the bundle into `FILE.partial` (created with `mode`), checks it, then renames it:
+/// the file appears only when whole.
+async fn export_to(
+    c: &Client,
+    file: &Path,
+    pillars: Vec<Pillar>,
+    mode: u32,
+    json: bool,
+) -> anyhow::Result<u64> {
+    let partial = partial_path(file);
+    let resp = c
+        .post_streaming("/v1/export", &ExportRequest { pillars })
+        .await?;
+    let total: Option<u64> = resp
+        .headers()
+        .get("x-wsf-records")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let out = {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(&partial)
+            .with_context(|| format!("cannot write {}", partial.display()))?
+    };
+    let progress = bar(json, "{spinner} {bytes} written ({bytes_per_sec}) {msg}");
+    if let (Some(b), Some(n)) = (&progress, total) {
+        b.set_message(format!("{n} records"));
+    }
+    let written = copy_body(resp.into_body(), out, &partial, progress.as_ref()).await;
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    // Read it back: the trailer's count and digest must match what arrived.
+    let check = partial.clone();
+    let count = tokio::task::spawn_blocking(move || count_bundle(&check)).await?;
+    let count = match count {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(
+                e.context("the exported bundle does not read back whole; nothing was written")
+            );
+        }
+    };
+    std::fs::rename(&partial, file).with_context(|| format!("cannot write {}", file.display()))?;
+    // An explicit --mode beats the umask.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the mode of {}", file.display()))?;
+    }
+    Ok(count)
+}
+
+async fn copy_body(
+    mut body: axum::body::Body,
+    out: std::fs::File,
+    path: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    let mut bytes = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| anyhow::anyhow!("the export stopped half-way: {e}"))?;
+        if let Ok(chunk) = frame.into_data() {
+            out.write_all(&chunk)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            bytes += chunk.len() as u64;
+            if let Some(b) = progress {
+                b.set_position(bytes);
+            }
+        }
+    }
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn count_bundle(path: &Path) -> anyhow::Result<u64> {
+    let f = std::fs::File::open(path)?;
+    let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::new(f))?;
+    let mut n = 0;
+    while reader.next_envelope()?.is_some() {
+        n += 1;
+    }
+    Ok(n)
+}
+
+enum Chunk {
+    Batch(Vec<Vec<u8>>, u64),
+    End(Option<wsf_node::bundle::Error>),
+}
+
+pub async fn import(ctx: Ctx, file: PathBuf) -> anyhow::Result<()> {
+    let json = ctx.json;
+    with_client(&ctx, |c| async move { import_with(&c, json, &file).await }).await
+}
+
+/// Reads the bundle on a thread, one batch ahead, and sends batches to the node.
+async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> {
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let total = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::with_capacity(1 << 20, f))
+        .with_context(|| format!("cannot import {}", file.display()))?;
+    let header = reader.header().clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(1);
+    let thread = std::thread::Builder::new()
+        .name("wsf-import".into())
+        .spawn(move || {
+            let mut batch = Vec::with_capacity(IMPORT_BATCH);
+            let end = loop {
+                match reader.next_envelope() {
+                    Ok(Some(e)) => {
+                        batch.push(e);
+                        if batch.len() == IMPORT_BATCH {
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH));
+                            if tx
+                                .blocking_send(Chunk::Batch(full, reader.bytes_read))
+                                .is_err()
+                            {
+                                return;
+                            }
+                        }
+                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            };
+            if !batch.is_empty()
+                && tx
+                    .blocking_send(Chunk::Batch(batch, reader.bytes_read))
+                    .is_err()
+            {
+                return;
+            }
+            let _ = tx.blocking_send(Chunk::End(end));
+        })
+        .context("cannot start the reading thread")?;
+    let progress = bar(json, "{bar:30} {bytes}/{total_bytes} {msg} ({eta})");
+    if let Some(b) = &progress {
+        b.set_length(total);
+    }
+    let mut report = IngestReport::default();
+    let mut problem = None;
+    while let Some(chunk) = rx.recv().await {
+        match chunk {
+            Chunk::Batch(batch, bytes_read) => {
+                let body = wsf_node::bundle::encode_items(batch.iter().map(Vec::as_slice));
+                let r: IngestReport = c.post_bytes("/v1/envelopes", body).await?;
+                report.stored += r.stored;
+                report.duplicate += r.duplicate;
+                report.expired += r.expired;
+                for (k, v) in r.rejected {
+                    *report.rejected.entry(k).or_default() += v;
+                }
+                if let Some(b) = &progress {
+                    b.set_position(bytes_read);
+                    b.set_message(format!(
+                        "{} stored, {} held, {} refused",
+                        report.stored,
+                        report.duplicate,
+                        report.rejected_total()
+                    ));
+                }
+            }
+            Chunk::End(e) => {
+                problem = e;
+                break;
+            }
+        }
+    }
+    let _ = thread.join();
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
+    let id: wsf_protocol::api::IdInfo = c.get("/v1/id").await?;
+    let foreign = (header.net != id.network).then(|| {
+        format!(
+            "the bundle is from network {}, this node is on {}",
+            header.net, id.network
+        )
+    });
+    finish(json, &report, problem.map(|p| p.to_string()), foreign)
+}
+
+fn finish(
+    json: bool,
+    report: &IngestReport,
+    problem: Option<String>,
+    foreign: Option<String>,
+) -> anyhow::Result<()> {
+    if json {
+        output::json(&serde_json::json!({
+            "stored": report.stored,
+            "duplicate": report.duplicate,
+            "expired": report.expired,
+            "rejected": report.rejected,
+            "problem": problem,
+        }))?;
+    } else {
+        if let Some(f) = &foreign {
+            eprintln!("warning: {f}");
+        }
+        output::report(report);
+    }
+    if let Some(p) = problem {
+        anyhow::bail!("{p}");
+    }
+    let read = report.stored + report.duplicate + report.expired + report.rejected_total();
+    if read > 0 && report.stored + report.duplicate == 0 {
+        let mut why = format!("none of the {read} records in the bundle was imported");
+        if let Some(f) = foreign {
+            why.push_str(&format!(" ({f})"));
+        }
+        anyhow::bail!("{why}");
+    }
+    Ok(())
+}
