@@ -226,6 +226,7 @@ pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 async fn open_waiting(data: &DataDir) -> Result<Service, Error> {
     let deadline = tokio::time::Instant::now() + STORE_WAIT;
     let mut pause = std::time::Duration::from_millis(20);
+    let mut told = false;
     loop {
         let d = data.clone();
         let opened = tokio::task::spawn_blocking(move || Service::open(d))
@@ -239,6 +240,10 @@ async fn open_waiting(data: &DataDir) -> Result<Service, Error> {
                     .is_ok();
                 if running || tokio::time::Instant::now() >= deadline {
                     return Err(Error::AlreadyRunning(data.root().to_owned()));
+                }
+                if !told {
+                    tracing::info!("the store is held by another wsf command; waiting for it");
+                    told = true;
                 }
                 // Polling a lock another process holds: there is no event to wait for.
                 tokio::time::sleep(pause).await;

@@ -1,35 +1,15 @@
-//! Lowercase hexadecimal, the text form of every id (no dependency needed for 30 lines).
+//! Lowercase hexadecimal, the text form of every id (`data-encoding`).
 
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
+use data_encoding::{HEXLOWER, HEXLOWER_PERMISSIVE};
 
 /// Encodes bytes as lowercase hex.
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
-    }
+    HEXLOWER.encode(bytes)
 }
 
 /// Decodes hex (either case). `None` on an odd length or a non-hex character.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
-    let s = text.as_bytes();
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    s.chunks_exact(2)
-        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
-        .collect()
+    HEXLOWER_PERMISSIVE.decode(text.as_bytes()).ok()
 }
 
 /// Decodes hex into exactly `N` bytes.
@@ -39,7 +19,7 @@ pub fn decode_array<const N: usize>(text: &str) -> Option<[u8; N]> {
 
 /// Whether `text` is non-empty and made of hex digits only (a prefix may have an odd length).
 pub fn is_hex(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|c| nibble(c).is_some())
+    !text.is_empty() && text.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

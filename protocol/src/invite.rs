@@ -18,7 +18,7 @@ use crate::{AuthorId, NetworkId};
 
 /// The text every invite code starts with.
 pub const PREFIX: &str = "wsf1";
-const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz234567";
 
 /// What an invite carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,41 +50,34 @@ pub enum InviteError {
     Expired,
 }
 
+/// RFC 4648 base32 in lower case without padding.
+fn encoding() -> &'static data_encoding::Encoding {
+    static ENCODING: std::sync::LazyLock<data_encoding::Encoding> =
+        std::sync::LazyLock::new(|| {
+            let mut spec = data_encoding::Specification::new();
+            spec.symbols.push_str(ALPHABET);
+            // The alphabet is fixed and valid; an invalid one would fail every decode, not panic.
+            spec.encoding()
+                .unwrap_or_else(|_| data_encoding::BASE32_NOPAD.clone())
+        });
+    &ENCODING
+}
+
 fn base32(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for &b in bytes {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buf >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buf << (5 - bits)) & 31) as usize]));
-    }
-    out
+    encoding().encode(bytes)
 }
 
 fn unbase32(text: &str) -> Result<Vec<u8>, InviteError> {
-    let mut out = Vec::with_capacity(text.len() * 5 / 8);
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in text.chars() {
-        let v = ALPHABET
-            .iter()
-            .position(|&a| char::from(a) == c)
-            .ok_or(InviteError::Character(c))? as u32;
-        buf = (buf << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Ok(out)
+    encoding()
+        .decode(text.as_bytes())
+        .map_err(|e| match e.kind {
+            data_encoding::DecodeKind::Symbol => text
+                .get(e.position..)
+                .and_then(|rest| rest.chars().next())
+                .map_or(InviteError::Checksum, InviteError::Character),
+            // A length no code can have, or stray bits at the end: a cut or mistyped code.
+            _ => InviteError::Checksum,
+        })
 }
 
 impl Invite {
