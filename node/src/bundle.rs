@@ -5,27 +5,86 @@
 
 use std::io::{self, Read, Write};
 
-use wsf_protocol::bundle::{self, Header, MAGIC, MAX_META, Trailer};
-use wsf_protocol::limits::MAX_ENVELOPE;
+use wsf_protocol::bundle::{self, Damage, Header, MAGIC, MAX_META, Trailer};
 
-/// Problems with a bundle file.
+/// Problems with a bundle file. Each has a stable code ([`Error::code`]); the table is in
+/// `docs/protocol.md` section 14.3.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("not a wsf bundle (it does not start with the bundle magic bytes)")]
     NotABundle,
     #[error("unsupported bundle version {0} (this wsf reads version 1)")]
     Version(u8),
-    #[error("the bundle header is damaged: {0}")]
+    #[error("the bundle header cannot be read: {0}")]
     Header(String),
+    #[error("the bundle header is longer than {MAX_META} bytes")]
+    HeaderTooLong,
     #[error(
         "the bundle is cut short after {after} records (no trailer); \
          the records before the cut were read"
     )]
     Truncated { after: u64 },
     #[error("the bundle is damaged after {after} records: {what}")]
-    Damaged { after: u64, what: String },
+    Damaged { after: u64, what: Damage },
     #[error("read or write failed: {0}")]
     Io(#[from] io::Error),
+}
+
+impl Error {
+    /// The stable reason code: `not_a_bundle`, `unsupported_version`, `bad_header`,
+    /// `header_too_long`, `cut_short`, `damaged.*` ([`Damage::code`]) or `io`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotABundle => "not_a_bundle",
+            Error::Version(_) => "unsupported_version",
+            Error::Header(_) => "bad_header",
+            Error::HeaderTooLong => "header_too_long",
+            Error::Truncated { .. } => "cut_short",
+            Error::Damaged { what, .. } => what.code(),
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// How many records were read before the problem (0 when the header could not be read).
+    pub fn records_read(&self) -> u64 {
+        match self {
+            Error::Truncated { after } | Error::Damaged { after, .. } => *after,
+            _ => 0,
+        }
+    }
+}
+
+/// Why a header or trailer could not be read off the stream.
+#[derive(Debug)]
+enum MapError {
+    /// The file ended inside it.
+    Cut,
+    /// Longer than [`MAX_META`].
+    TooLong,
+    /// An indefinite length or a reserved value.
+    Bad(&'static str),
+    Io(io::Error),
+}
+
+impl MapError {
+    fn for_header(self) -> Error {
+        match self {
+            MapError::Cut => Error::Truncated { after: 0 },
+            MapError::TooLong => Error::HeaderTooLong,
+            MapError::Bad(what) => Error::Header(what.into()),
+            MapError::Io(e) => Error::Io(e),
+        }
+    }
+
+    fn for_trailer(self, after: u64) -> Error {
+        let damaged = |what| Error::Damaged { after, what };
+        match self {
+            MapError::Cut => Error::Truncated { after },
+            MapError::TooLong => damaged(Damage::TrailerTooLong),
+            MapError::Bad(what) => damaged(Damage::Trailer(what.into())),
+            MapError::Io(e) => Error::Io(e),
+        }
+    }
 }
 
 /// Writes a bundle: header first, then envelopes, then the trailer on `finish`.
@@ -96,8 +155,7 @@ impl<R: Read> Reader<R> {
             return Err(Error::Version(magic[7]));
         }
         let mut bytes_read = 8;
-        let header_bytes =
-            read_map(&mut input, &mut bytes_read).map_err(|e| Error::Header(e.to_string()))?;
+        let header_bytes = read_map(&mut input, &mut bytes_read).map_err(MapError::for_header)?;
         let header = Header::decode(&header_bytes).map_err(|e| Error::Header(e.to_string()))?;
         Ok(Reader {
             input,
@@ -120,7 +178,7 @@ impl<R: Read> Reader<R> {
             return Ok(None);
         }
         let after = self.count;
-        let damaged = |what: String| Error::Damaged { after, what };
+        let damaged = |what| Error::Damaged { after, what };
         let mut initial = [0u8; 1];
         match self.input.read(&mut initial) {
             Ok(0) => return Err(Error::Truncated { after }),
@@ -131,55 +189,54 @@ impl<R: Read> Reader<R> {
         match initial[0] >> 5 {
             2 => {
                 let extra = bundle::head_extra_len(initial[0])
-                    .ok_or_else(|| damaged("an item has an indefinite length".into()))?;
-                let mut len_bytes = [0u8; 8];
-                self.read_exact(&mut len_bytes[8 - extra..])?;
-                let len = if extra == 0 {
-                    u64::from(initial[0] & 0x1f)
-                } else {
-                    u64::from_be_bytes(len_bytes)
-                };
-                if len > MAX_ENVELOPE as u64 {
-                    return Err(damaged(format!(
-                        "an item claims {len} bytes, more than the {MAX_ENVELOPE}-byte limit"
-                    )));
-                }
-                let mut envelope = vec![0u8; len as usize];
+                    .ok_or(damaged(Damage::ItemHead(initial[0])))?;
+                let mut arg = [0u8; 8];
+                self.read_exact(&mut arg[..extra])?;
+                let len = bundle::item_len(initial[0], &arg[..extra]).map_err(damaged)?;
+                let mut envelope = vec![0u8; len];
                 self.read_exact(&mut envelope)?;
                 self.digest.update(&envelope);
+                // A record on none of the header's pillars breaks the header's promise. Bytes
+                // that cannot be read that far are left to the record pipeline, which refuses
+                // them.
+                if !self.header.pillars.is_empty() {
+                    let on: Vec<Option<bool>> = self
+                        .header
+                        .pillars
+                        .iter()
+                        .map(|p| wsf_protocol::sync::envelope_on_pillar(&envelope, p))
+                        .collect();
+                    if on.iter().all(|o| *o == Some(false)) {
+                        return Err(damaged(Damage::OutsidePillars));
+                    }
+                }
                 self.count += 1;
                 Ok(Some(envelope))
             }
             5 => {
                 let mut bytes_read = self.bytes_read;
                 let trailer_bytes = read_map_after(&mut self.input, initial[0], &mut bytes_read)
-                    .map_err(|e| match e {
-                        Error::Truncated { .. } => Error::Truncated { after },
-                        other => damaged(other.to_string()),
-                    })?;
+                    .map_err(|e| e.for_trailer(after))?;
                 self.bytes_read = bytes_read;
                 let trailer = Trailer::decode(&trailer_bytes)
-                    .map_err(|e| damaged(format!("trailer: {e}")))?;
+                    .map_err(|e| damaged(Damage::Trailer(e.to_string())))?;
                 if trailer.count != self.count {
-                    return Err(damaged(format!(
-                        "the trailer counts {} records, the bundle holds {}",
-                        trailer.count, self.count
-                    )));
+                    return Err(damaged(Damage::Count {
+                        said: trailer.count,
+                        held: self.count,
+                    }));
                 }
                 if trailer.digest != *self.digest.finalize().as_bytes() {
-                    return Err(damaged("the digest in the trailer does not match".into()));
+                    return Err(damaged(Damage::Digest));
                 }
                 let mut extra = [0u8; 1];
                 if self.input.read(&mut extra)? != 0 {
-                    return Err(damaged("bytes follow the trailer".into()));
+                    return Err(damaged(Damage::Trailing));
                 }
                 self.finished = true;
                 Ok(None)
             }
-            _ => Err(damaged(format!(
-                "unexpected byte 0x{:02x} where a record should start",
-                initial[0]
-            ))),
+            _ => Err(damaged(Damage::ItemHead(initial[0]))),
         }
     }
 
@@ -218,32 +275,15 @@ impl<'a> ItemReader<'a> {
             return Ok(None);
         };
         let after = self.count;
-        let extra = match (initial >> 5, bundle::head_extra_len(initial)) {
-            (2, Some(extra)) => extra,
-            _ => {
-                return Err(Error::Damaged {
-                    after,
-                    what: format!("byte 0x{initial:02x} where an item should start"),
-                });
-            }
-        };
-        let head = self
+        let damaged = |what| Error::Damaged { after, what };
+        let extra = bundle::head_extra_len(initial).ok_or(damaged(Damage::ItemHead(initial)))?;
+        let arg = self
             .buf
             .get(self.pos + 1..self.pos + 1 + extra)
             .ok_or(Error::Truncated { after })?;
-        let len = if extra == 0 {
-            u64::from(initial & 0x1f)
-        } else {
-            head.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
-        };
-        if len > MAX_ENVELOPE as u64 {
-            return Err(Error::Damaged {
-                after,
-                what: format!("an item claims {len} bytes"),
-            });
-        }
+        let len = bundle::item_len(initial, arg).map_err(damaged)?;
         let start = self.pos + 1 + extra;
-        let end = start + len as usize;
+        let end = start + len;
         let item = self.buf.get(start..end).ok_or(Error::Truncated { after })?;
         self.pos = end;
         self.count += 1;
@@ -261,24 +301,22 @@ pub fn encode_items<'e>(envelopes: impl IntoIterator<Item = &'e [u8]>) -> Vec<u8
     out
 }
 
-/// Reads one CBOR map item (header or trailer) of at most [`MAX_META`] bytes.
-fn read_map<R: Read>(input: &mut R, bytes_read: &mut u64) -> Result<Vec<u8>, Error> {
+/// Reads one CBOR item (the header) of at most [`MAX_META`] bytes.
+fn read_map<R: Read>(input: &mut R, bytes_read: &mut u64) -> Result<Vec<u8>, MapError> {
     let mut initial = [0u8; 1];
-    input.read_exact(&mut initial).map_err(|e| match e.kind() {
-        io::ErrorKind::UnexpectedEof => Error::Truncated { after: 0 },
-        _ => Error::Io(e),
-    })?;
-    *bytes_read += 1;
+    read_into(input, &mut initial, bytes_read)?;
     read_map_after(input, initial[0], bytes_read)
 }
 
-/// Reads the rest of a CBOR map whose initial byte was `initial`, returning all its bytes.
-/// Walks the item with the same strict rules as records, one byte string or head at a time.
+/// Reads the rest of a CBOR item whose initial byte was `initial`, returning all its bytes.
+/// Walks the item one head or string at a time and stops as soon as it would pass
+/// [`MAX_META`] bytes; whether the bytes are canonical and say the right things is checked
+/// afterwards, on the whole item.
 fn read_map_after<R: Read>(
     input: &mut R,
     initial: u8,
     bytes_read: &mut u64,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Vec<u8>, MapError> {
     let mut out = vec![initial];
     // Items still to read at each open level (maps count keys and values).
     let mut todo: Vec<u64> = Vec::new();
@@ -293,10 +331,8 @@ fn read_map_after<R: Read>(
                 one[0]
             }
         };
-        let extra = bundle::head_extra_len(b).ok_or_else(|| Error::Damaged {
-            after: 0,
-            what: "indefinite or reserved length in a header or trailer".into(),
-        })?;
+        let extra = bundle::head_extra_len(b)
+            .ok_or(MapError::Bad("an indefinite length or a reserved value"))?;
         let mut arg_bytes = [0u8; 8];
         read_into(input, &mut arg_bytes[8 - extra..], bytes_read)?;
         out.extend_from_slice(&arg_bytes[8 - extra..]);
@@ -311,11 +347,10 @@ fn read_map_after<R: Read>(
             4 | 5 => arg.saturating_mul(2),
             _ => 0,
         };
-        if (out.len() as u64).saturating_add(grows_by) > MAX_META as u64 {
-            return Err(Error::Damaged {
-                after: 0,
-                what: "a header or trailer is too long".into(),
-            });
+        if out.len() as u64 > MAX_META as u64
+            || (out.len() as u64).saturating_add(grows_by) > MAX_META as u64
+        {
+            return Err(MapError::TooLong);
         }
         let children = match major {
             2 | 3 => {
@@ -349,10 +384,10 @@ fn read_map_after<R: Read>(
     }
 }
 
-fn read_into<R: Read>(input: &mut R, buf: &mut [u8], bytes_read: &mut u64) -> Result<(), Error> {
+fn read_into<R: Read>(input: &mut R, buf: &mut [u8], bytes_read: &mut u64) -> Result<(), MapError> {
     input.read_exact(buf).map_err(|e| match e.kind() {
-        io::ErrorKind::UnexpectedEof => Error::Truncated { after: 0 },
-        _ => Error::Io(e),
+        io::ErrorKind::UnexpectedEof => MapError::Cut,
+        _ => MapError::Io(e),
     })?;
     *bytes_read += buf.len() as u64;
     Ok(())
@@ -430,5 +465,81 @@ mod tests {
         v2[7] = 2;
         assert!(matches!(read_all(&v2), Err(Error::Version(2))));
         assert!(matches!(read_all(b"PK\x03\x04zip"), Err(Error::NotABundle)));
+    }
+
+    /// Reads a bundle to its end: the records read, and the problem if any.
+    fn read_to_end(bytes: &[u8]) -> (u64, Option<Error>) {
+        let mut r = match Reader::new(bytes) {
+            Ok(r) => r,
+            Err(e) => return (0, Some(e)),
+        };
+        let mut n = 0;
+        loop {
+            match r.next_envelope() {
+                Ok(Some(_)) => n += 1,
+                Ok(None) => return (n, None),
+                Err(e) => return (n, Some(e)),
+            }
+        }
+    }
+
+    #[test]
+    fn every_damaged_vector_gives_its_code_after_its_records() {
+        let v = vector();
+        let invalid = v["invalid"].as_array().expect("invalid bundles");
+        assert!(invalid.len() >= 15);
+        let mut codes = std::collections::BTreeSet::new();
+        for b in invalid {
+            let name = b["name"].as_str().expect("name");
+            let (read, problem) = read_to_end(&hex(&b["bundle_hex"]));
+            let e = problem.unwrap_or_else(|| panic!("{name}: read to the end"));
+            assert_eq!(e.code(), b["code"].as_str().expect("code"), "{name}: {e}");
+            assert_eq!(Some(read), b["records_read"].as_u64(), "{name}");
+            assert_eq!(e.records_read(), read, "{name}");
+            codes.insert(e.code());
+        }
+        // Every code of a bundle itself (all but `io`) has a vector.
+        assert_eq!(codes.len(), 13, "{codes:?}");
+    }
+
+    #[test]
+    fn messages_say_what_happened_once() {
+        let e = Error::Damaged {
+            after: 4,
+            what: Damage::Count { said: 5, held: 4 },
+        };
+        assert_eq!(
+            e.to_string(),
+            "the bundle is damaged after 4 records: the trailer counts 5 records, the bundle holds 4"
+        );
+        assert_eq!(e.code(), "damaged.count_mismatch");
+        let v = vector();
+        let named = v["invalid"]
+            .as_array()
+            .expect("invalid bundles")
+            .iter()
+            .find(|b| b["name"] == "header_too_long")
+            .expect("the header_too_long vector");
+        let long = read_to_end(&hex(&named["bundle_hex"])).1;
+        let long = long.expect("a problem");
+        assert_eq!(
+            long.to_string(),
+            "the bundle header is longer than 4096 bytes"
+        );
+        assert_eq!(long.code(), "header_too_long");
+    }
+
+    #[test]
+    fn import_batches_refuse_non_shortest_heads() {
+        let env = hex(&vector()["envelopes_hex"][0]);
+        let good = encode_items([env.as_slice()]);
+        let mut r = ItemReader::new(&good);
+        assert_eq!(r.next_item().expect("an item"), Some(env.as_slice()));
+        assert_eq!(r.next_item().expect("the end"), None);
+        let mut long = vec![0x5a];
+        long.extend_from_slice(&(env.len() as u32).to_be_bytes());
+        long.extend_from_slice(&env);
+        let err = ItemReader::new(&long).next_item().expect_err("refused");
+        assert_eq!(err.code(), "damaged.bad_item_head");
     }
 }

@@ -42,6 +42,19 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// A stable code: the bundle's own ([`bundle::Error::code`]), or `store`, `write_failed`,
+    /// `cannot_open`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Bundle(e) => e.code(),
+            Error::Store(_) => "store",
+            Error::Write { .. } => "write_failed",
+            Error::Open { .. } => "cannot_open",
+        }
+    }
+}
+
 /// Writes every held record on any of `pillars` (all when empty) to a bundle at `path`, oldest
 /// first. The file appears only when complete (written beside it, then renamed).
 pub async fn export(
@@ -59,11 +72,10 @@ pub async fn export(
             source,
         };
         let file = File::create(&partial).map_err(werr)?;
-        let header = Header {
-            net: network,
-            created: now_ms(),
-            pillars: pillars.clone(),
-        };
+        // Sorted and without repeats, as the header requires; `for_each_envelope` writes only
+        // records on one of them, as the header promises.
+        let header = Header::new(network, now_ms(), pillars);
+        let pillars = header.pillars.clone();
         let mut writer = bundle::Writer::new(BufWriter::new(file), &header)?;
         let mut failed: Option<bundle::Error> = None;
         store.read_blocking(|txn| {

@@ -38,7 +38,7 @@ pub struct Behaviour {
 }
 
 /// The catch-up sync protocol.
-pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/sync/1");
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/sync/2");
 
 /// Message ids are derived from content: BLAKE3 over the topic and the data, so the same
 /// record published on two pillar topics is two messages, and a re-publication is a duplicate.

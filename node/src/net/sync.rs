@@ -1,4 +1,4 @@
-//! Catch-up sync over libp2p request-response (`/wsf/sync/1`): the IO around the sans-IO
+//! Catch-up sync over libp2p request-response (`/wsf/sync/2`): the IO around the sans-IO
 //! reconciliation of `wsf_protocol::sync`.
 //!
 //! A session (one peer, one pillar) runs reconciliation rounds until nothing differs, then fetches
@@ -130,7 +130,8 @@ pub(super) async fn respond(
     pillars: Vec<Pillar>,
     bytes: Vec<u8>,
 ) -> Result<Vec<u8>, String> {
-    let msg = Message::decode(&bytes).map_err(|e| e.to_string())?;
+    let msg =
+        Message::decode(&bytes).map_err(|e| format!("unreadable request ({}): {e}", e.code()))?;
     let net = ingest.network();
     if msg.net != net {
         return Ok(refused(msg.net, &msg.pillar, "another network"));
@@ -167,6 +168,9 @@ pub(super) async fn respond(
                     pushed.len()
                 ));
             }
+            if off_pillar(&pushed, &pillar) {
+                return Err(format!("pushed a record that is not on {pillar}"));
+            }
             if !pushed.is_empty() {
                 let outcomes = ingest.accept(pushed).await.map_err(|e| e.to_string())?;
                 if let Some(bad) = outcomes.iter().find_map(|o| match o {
@@ -183,6 +187,15 @@ pub(super) async fn respond(
     Ok(Message { net, pillar, body }.encode())
 }
 
+/// Whether any of `envelopes` is a record whose pillars leave out `pillar`: an honest peer
+/// never sends one (section 16.3), so the message is refused as a whole, before ingest, and
+/// counts against the sender. Bytes that are no record are left to ingest, which refuses them.
+fn off_pillar(envelopes: &[Vec<u8>], pillar: &Pillar) -> bool {
+    envelopes
+        .iter()
+        .any(|e| sync::envelope_on_pillar(e, pillar) == Some(false))
+}
+
 async fn ask(net: &Network, peer: PeerId, msg: &Message) -> Result<(Message, usize), String> {
     let bytes = msg.encode();
     let sent = bytes.len();
@@ -190,7 +203,7 @@ async fn ask(net: &Network, peer: PeerId, msg: &Message) -> Result<(Message, usi
         .await
         .map_err(|_| "the peer did not answer in time".to_string())?
         .map_err(|e: Error| e.to_string())?;
-    let got = Message::decode(&reply).map_err(|e| format!("bad answer: {e}"))?;
+    let got = Message::decode(&reply).map_err(|e| format!("bad answer ({}): {e}", e.code()))?;
     if let Body::Refused(why) = &got.body {
         return Err(format!("refused: {why}"));
     }
@@ -298,6 +311,9 @@ async fn run(
         let Body::Envelopes(envs) = reply.body else {
             return Err("the peer answered a fetch with something else".into());
         };
+        if off_pillar(&envs, pillar) {
+            return Err(format!("bad answer: a fetched record is not on {pillar}"));
+        }
         report.fetched += envs.len() as u64;
         let outcomes = ingest
             .accept(envs.clone())
@@ -353,4 +369,47 @@ async fn run(
         report.transfer_bytes += bytes as u64;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope_on(slugs: &[&str]) -> Vec<u8> {
+        let key = wsf_protocol::ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+        let draft = wsf_protocol::Draft {
+            net: NetworkId::public(),
+            ts: 1_767_225_600_000,
+            pillars: slugs
+                .iter()
+                .map(|s| Pillar::new(s).expect("slug"))
+                .collect(),
+            content: wsf_protocol::Content::Profile(wsf_protocol::Profile {
+                name: "Girls Learn".into(),
+                description: None,
+                website: None,
+                countries: vec![],
+                contact: None,
+            }),
+            expires: None,
+            supersedes: None,
+            refs: vec![],
+        };
+        wsf_protocol::sign(&draft, &key)
+            .expect("valid draft")
+            .envelope()
+            .to_vec()
+    }
+
+    #[test]
+    fn envelopes_on_another_pillar_refuse_the_whole_message() {
+        let education = Pillar::new("education").expect("slug");
+        let on = envelope_on(&["education", "land-rights"]);
+        let off = envelope_on(&["land-rights"]);
+        assert!(!off_pillar(&[], &education));
+        assert!(!off_pillar(std::slice::from_ref(&on), &education));
+        assert!(off_pillar(&[on.clone(), off], &education));
+        // Bytes that are no record are left to ingest, which refuses them as malformed.
+        assert!(!off_pillar(&[on, b"garbage".to_vec()], &education));
+    }
 }
