@@ -482,6 +482,7 @@ pub enum PartnersCmd {
     Block {
         /// A key, a unique key prefix, or a partner's local name.
         author: String,
+        /// A name this node keeps for it on the list (unique; not all hex).
         #[arg(long)]
         name: Option<String>,
     },

@@ -73,3 +73,121 @@ pub fn stop(mut child: Child) {
         "clean exit on SIGTERM"
     );
 }
+
+/// A `wsf node` process whose log is kept, so a test can wait for a line (an event, not a
+/// timer) and read the whole log afterwards.
+pub struct Running {
+    pub child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Running {
+    /// Starts `wsf node ARGS` in `dir` with `env` (`RUST_LOG` is left unset unless given, so
+    /// the default log level applies).
+    pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
+        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_wsf"));
+        cmd.arg("node")
+            .args(args)
+            .env("WSF_DATA_DIR", dir)
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start wsf node");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                keep.lock().expect("log").push(line.clone());
+                let _ = tx.send(line);
+            }
+        });
+        Running { child, lines, log }
+    }
+
+    /// Waits for a log line containing `text`; `None` when the process ended first.
+    pub fn wait_for(&self, text: &str) -> Option<String> {
+        while let Ok(line) = self.lines.recv() {
+            if line.contains(text) {
+                return Some(line);
+            }
+        }
+        None
+    }
+
+    /// The whole log so far.
+    pub fn log_text(&self) -> String {
+        self.log.lock().expect("log").join("\n")
+    }
+
+    /// SIGTERM, then the exit status.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = StdCommand::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("wait");
+        // Drain the rest of the log.
+        while self.lines.recv().is_ok() {}
+        status
+    }
+}
+
+/// `wsf node` on 127.0.0.1 with system-picked ports, started and ready.
+pub fn node(dir: &Path) -> Running {
+    let n = Running::start(
+        dir,
+        &[
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
+    n.wait_for("control API").expect("the node starts");
+    n
+}
+
+/// Runs `wsf ARGS`, expects exit `code`, returns stderr.
+pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
+    let out = wsf(dir).args(args).assert().code(code);
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+/// One HTTP/1.1 request to `addr` with extra header lines; returns (status, body).
+pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the API");
+    let mut req = format!("{request_line} HTTP/1.1\r\nConnection: close\r\n");
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    if !body.is_empty() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("a status line");
+    let body = match out.split_once("\r\n\r\n") {
+        Some((_, b)) => b.to_owned(),
+        None => String::new(),
+    };
+    (status, body)
+}
