@@ -96,8 +96,10 @@ pub struct Writer<W: Write> {
 }
 
 impl<W: Write> Writer<W> {
-    /// Writes the magic bytes and the header.
+    /// Writes the magic bytes and the header, its pillars sorted and without repeats (as
+    /// readers require, whatever order the caller gave them in).
     pub fn new(mut out: W, header: &Header) -> Result<Self, Error> {
+        let header = Header::new(header.net, header.created, header.pillars.clone());
         out.write_all(&MAGIC)?;
         out.write_all(&header.encode())?;
         Ok(Writer {
@@ -527,6 +529,22 @@ mod tests {
             "the bundle header is longer than 4096 bytes"
         );
         assert_eq!(long.code(), "header_too_long");
+    }
+
+    #[test]
+    fn the_writer_sorts_the_header_pillars() {
+        let p = |s| wsf_protocol::Pillar::new(s).expect("slug");
+        let header = Header {
+            net: wsf_protocol::NetworkId::public(),
+            created: 1,
+            pillars: vec![p("womens-rights"), p("education"), p("education")],
+        };
+        let (bytes, _) = Writer::new(Vec::new(), &header)
+            .expect("writer")
+            .finish()
+            .expect("finish");
+        let r = Reader::new(bytes.as_slice()).expect("a readable header");
+        assert_eq!(r.header().pillars, vec![p("education"), p("womens-rights")]);
     }
 
     #[test]
