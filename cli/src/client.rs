@@ -214,12 +214,19 @@ impl Client {
         .await
     }
 
-    /// Streams Server-Sent Events from `path`, calling `f` with each event's data until the
+    /// Streams Server-Sent Events from `path`: calls `ready` once the node follows this
+    /// listener (every event from then on reaches it), then `f` with each event's data until the
     /// stream ends.
-    pub async fn events(&self, path: &str, mut f: impl FnMut(&str)) -> anyhow::Result<()> {
+    pub async fn events(
+        &self,
+        path: &str,
+        ready: impl FnOnce(),
+        mut f: impl FnMut(&str),
+    ) -> anyhow::Result<()> {
         let resp = self
             .checked(Method::GET, path, Vec::new(), "text/event-stream")
             .await?;
+        ready();
         let mut body = resp.into_body();
         let mut buf = String::new();
         while let Some(frame) = body.frame().await {

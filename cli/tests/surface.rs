@@ -359,7 +359,10 @@ fn watch_exits_3_when_the_node_stops() {
         .spawn()
         .expect("spawn watch");
     let mut lines = BufReader::new(watch.stdout.take().expect("stdout")).lines();
-    // Publish until watch shows an event: then it is surely following the node.
+    // Watch says on stderr when the node follows it: every event from then on reaches it.
+    let mut err = BufReader::new(watch.stderr.take().expect("stderr")).lines();
+    let said = err.next().expect("a line").expect("line");
+    assert!(said.contains("watching"), "{said}");
     resource(dir.path(), "seen by watch", &[]);
     let first = lines.next().expect("an event").expect("line");
     assert!(first.contains("seen by watch"), "{first}");
@@ -508,9 +511,9 @@ fn every_flag_has_help() {
         let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
         for line in text.lines() {
             let t = line.trim_start();
-            if !t.starts_with("--")
-                && !(t.starts_with('-') && t.chars().nth(1).is_some_and(char::is_alphabetic))
-            {
+            let is_flag = t.starts_with("--")
+                || (t.starts_with('-') && t.chars().nth(1).is_some_and(char::is_alphabetic));
+            if !is_flag {
                 continue;
             }
             // "--flag <VALUE>  Help text": the flag column, then the text.

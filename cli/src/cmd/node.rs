@@ -123,21 +123,25 @@ pub async fn sync(ctx: Ctx, peer: Option<String>) -> anyhow::Result<()> {
                 let mut stored = 0u64;
                 let mut bytes = 0u64;
                 let _ = c
-                    .events("/v1/events", |line| {
-                        match serde_json::from_str::<NodeEvent>(line) {
-                            Ok(NodeEvent::RecordStored { .. }) => stored += 1,
-                            Ok(NodeEvent::SyncFinished {
-                                bytes: b,
-                                stored: s,
-                                ..
-                            }) => {
-                                bytes += b;
-                                stored = stored.max(s);
+                    .events(
+                        "/v1/events",
+                        || {},
+                        |line| {
+                            match serde_json::from_str::<NodeEvent>(line) {
+                                Ok(NodeEvent::RecordStored { .. }) => stored += 1,
+                                Ok(NodeEvent::SyncFinished {
+                                    bytes: b,
+                                    stored: s,
+                                    ..
+                                }) => {
+                                    bytes += b;
+                                    stored = stored.max(s);
+                                }
+                                _ => return,
                             }
-                            _ => return,
-                        }
-                        bar.set_message(format!("{stored} records stored, {bytes} bytes"));
-                    })
+                            bar.set_message(format!("{stored} records stored, {bytes} bytes"));
+                        },
+                    )
                     .await;
             })
         });
@@ -191,7 +195,12 @@ struct Stopped;
 pub async fn watch(ctx: Ctx) -> anyhow::Result<()> {
     let json = ctx.json;
     with_client(&ctx, |c| async move {
-        c.events("/v1/events", |line| {
+        let ready = || {
+            if std::io::stderr().is_terminal() || json {
+                eprintln!("watching the node's records and peers (Ctrl-C stops)");
+            }
+        };
+        c.events("/v1/events", ready, |line| {
             if json {
                 println!("{line}");
                 return;

@@ -14,8 +14,9 @@ use super::{Ctx, with_client};
 use crate::client::Client;
 use crate::output;
 
-/// Envelopes per request during an import.
+/// Envelopes per request during an import, and requests in flight.
 const IMPORT_BATCH: usize = wsf_node::transfer::IMPORT_BATCH;
+const IMPORT_IN_FLIGHT: usize = wsf_node::transfer::IMPORT_IN_FLIGHT;
 
 fn bar(json: bool, template: &str) -> Option<indicatif::ProgressBar> {
     if !std::io::stderr().is_terminal() || json {
@@ -214,32 +215,48 @@ async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> 
     }
     let mut report = IngestReport::default();
     let mut problem = None;
+    // Two batches in flight: one is verified while the previous one is written (the store's
+    // outcomes do not depend on the order records arrive in).
+    let mut in_flight: std::collections::VecDeque<(
+        tokio::task::JoinHandle<anyhow::Result<IngestReport>>,
+        u64,
+    )> = std::collections::VecDeque::new();
+    let show = |report: &IngestReport, bytes_read: u64| {
+        if let Some(b) = &progress {
+            b.set_position(bytes_read);
+            b.set_message(format!(
+                "{} stored, {} held, {} refused",
+                report.stored,
+                report.duplicate,
+                report.rejected_total()
+            ));
+        }
+    };
     while let Some(chunk) = rx.recv().await {
         match chunk {
             Chunk::Batch(batch, bytes_read) => {
+                if in_flight.len() >= IMPORT_IN_FLIGHT
+                    && let Some((oldest, at)) = in_flight.pop_front()
+                {
+                    add(&mut report, oldest.await??);
+                    show(&report, at);
+                }
                 let body = wsf_node::bundle::encode_items(batch.iter().map(Vec::as_slice));
-                let r: IngestReport = c.post_bytes("/v1/envelopes", body).await?;
-                report.stored += r.stored;
-                report.duplicate += r.duplicate;
-                report.expired += r.expired;
-                for (k, v) in r.rejected {
-                    *report.rejected.entry(k).or_default() += v;
-                }
-                if let Some(b) = &progress {
-                    b.set_position(bytes_read);
-                    b.set_message(format!(
-                        "{} stored, {} held, {} refused",
-                        report.stored,
-                        report.duplicate,
-                        report.rejected_total()
-                    ));
-                }
+                let c = c.clone();
+                in_flight.push_back((
+                    tokio::spawn(async move { c.post_bytes("/v1/envelopes", body).await }),
+                    bytes_read,
+                ));
             }
             Chunk::End(e) => {
                 problem = e;
                 break;
             }
         }
+    }
+    while let Some((h, at)) = in_flight.pop_front() {
+        add(&mut report, h.await??);
+        show(&report, at);
     }
     let _ = thread.join();
     if let Some(b) = progress {
@@ -253,6 +270,15 @@ async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> 
         )
     });
     finish(json, &report, problem.map(|p| p.to_string()), foreign)
+}
+
+fn add(report: &mut IngestReport, r: IngestReport) {
+    report.stored += r.stored;
+    report.duplicate += r.duplicate;
+    report.expired += r.expired;
+    for (k, v) in r.rejected {
+        *report.rejected.entry(k).or_default() += v;
+    }
 }
 
 fn finish(
