@@ -119,6 +119,7 @@ fn a_cut_short_bundle_keeps_what_was_read_and_says_so() {
             .expect("problem")
             .contains("cut short after 5 records")
     );
+    assert_eq!(v["problem_code"], "cut_short");
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("cut short"), "{err}");
     wsf(dir.path())

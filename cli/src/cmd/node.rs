@@ -14,6 +14,12 @@ use crate::client::Failure;
 use crate::{args, output};
 
 pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
+    // Watch for signals before anything starts, so a stop asked for during start-up is a clean
+    // stop once the node is up, never the default action (killed with the store open).
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot watch for SIGTERM")?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot watch for SIGINT")?;
     let node = Node::start(
         ctx.data,
         NodeOptions {
@@ -28,10 +34,8 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("cannot watch for SIGTERM")?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),
+        _ = int.recv() => tracing::info!("interrupted; stopping"),
         _ = term.recv() => tracing::info!("terminated; stopping"),
     }
     node.stop().await?;

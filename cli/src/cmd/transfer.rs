@@ -269,7 +269,12 @@ async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> 
             header.net, id.network
         )
     });
-    finish(json, &report, problem.map(|p| p.to_string()), foreign)
+    finish(
+        json,
+        &report,
+        problem.map(|p| (p.code(), p.to_string())),
+        foreign,
+    )
 }
 
 fn add(report: &mut IngestReport, r: IngestReport) {
@@ -281,10 +286,11 @@ fn add(report: &mut IngestReport, r: IngestReport) {
     }
 }
 
+/// Prints the import report; fails when the file had a problem or no record was kept.
 fn finish(
     json: bool,
     report: &IngestReport,
-    problem: Option<String>,
+    problem: Option<(&'static str, String)>,
     foreign: Option<String>,
 ) -> anyhow::Result<()> {
     if json {
@@ -293,7 +299,8 @@ fn finish(
             "duplicate": report.duplicate,
             "expired": report.expired,
             "rejected": report.rejected,
-            "problem": problem,
+            "problem": problem.as_ref().map(|(_, text)| text),
+            "problem_code": problem.as_ref().map(|(code, _)| code),
         }))?;
     } else {
         if let Some(f) = &foreign {
@@ -301,8 +308,8 @@ fn finish(
         }
         output::report(report);
     }
-    if let Some(p) = problem {
-        anyhow::bail!("{p}");
+    if let Some((_, text)) = problem {
+        anyhow::bail!("{text}");
     }
     let read = report.stored + report.duplicate + report.expired + report.rejected_total();
     if read > 0 && report.stored + report.duplicate == 0 {

@@ -84,11 +84,7 @@ fn write_bundle(
     pillars: Vec<Pillar>,
     out: ChunkWriter,
 ) -> Result<u64, crate::transfer::Error> {
-    let header = Header {
-        net: network,
-        created: now_ms(),
-        pillars: pillars.clone(),
-    };
+    let header = Header::new(network, now_ms(), pillars.clone());
     let mut writer = bundle::Writer::new(out, &header)?;
     let mut failed: Option<bundle::Error> = None;
     store.read_blocking(|txn| {
