@@ -376,6 +376,16 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// `wsf import` and `wsf export` through the control API against the store's own import
+    /// and export, in one run.
+    Transfer {
+        /// Records to generate, import and export.
+        #[arg(long, default_value_t = 20_000)]
+        records: usize,
+        /// Rounds; medians are reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Catch-up speed and reconciliation cost between two real nodes on loopback.
     Sync {
         /// Records the nodes hold in common (and the fresh node catches up).

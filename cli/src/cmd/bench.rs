@@ -110,3 +110,131 @@ pub async fn sync(json: bool, records: usize, diff: usize) -> anyhow::Result<()>
     );
     Ok(())
 }
+
+/// Figures of `wsf bench transfer`.
+#[derive(Debug, serde::Serialize)]
+struct TransferFigures {
+    records: usize,
+    runs: usize,
+    bundle_bytes: u64,
+    /// Median import rate straight into the store (`transfer::import`): the baseline.
+    import_direct_per_s: f64,
+    /// Median rate of `wsf import`'s path: the bundle read here, sent over the control API
+    /// (in-process transport) in batches.
+    import_api_per_s: f64,
+    import_ratio: f64,
+    /// Median export rate straight to a file (`transfer::export`): the baseline.
+    export_direct_per_s: f64,
+    /// Median rate of `wsf export`'s path: streamed over the control API, written and read
+    /// back here.
+    export_api_per_s: f64,
+    export_ratio: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// `wsf bench transfer`: `wsf import` and `wsf export` through the control API against the
+/// store's own import and export, in one run.
+pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result<()> {
+    use std::time::Instant;
+    use wsf_node::datadir::DataDir;
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!("generating {records} signed records, then {runs} rounds of each measurement…");
+    }
+    let sample =
+        tokio::task::spawn_blocking(move || wsf_node::bench::sample_records(records, 7)).await??;
+    let bundle = dir.path().join("in.wsf");
+    {
+        let file = std::fs::File::create(&bundle)?;
+        let header = wsf_protocol::bundle::Header::new(
+            wsf_protocol::NetworkId::public(),
+            wsf_node::ingest::now_ms(),
+            Vec::new(),
+        );
+        let mut w = wsf_node::bundle::Writer::new(std::io::BufWriter::new(file), &header)?;
+        for r in &sample {
+            w.push(r.envelope())?;
+        }
+        w.finish()?;
+    }
+    let bundle_bytes = std::fs::metadata(&bundle)?.len();
+    let n = records as f64;
+    let (mut imp_d, mut imp_a, mut exp_d, mut exp_a) = (vec![], vec![], vec![], vec![]);
+    for run in 0..runs {
+        let direct = DataDir::new(dir.path().join(format!("direct{run}")));
+        let svc =
+            tokio::task::spawn_blocking(move || wsf_node::service::Service::open(direct)).await??;
+        let t = Instant::now();
+        let imported = wsf_node::transfer::import(svc.ingest(), &bundle, |_| {}).await?;
+        imp_d.push(n / t.elapsed().as_secs_f64());
+        anyhow::ensure!(
+            imported.report.stored == records as u64,
+            "direct import stored all"
+        );
+        let out = dir.path().join(format!("direct{run}.wsf"));
+        let t = Instant::now();
+        wsf_node::transfer::export(svc.store(), svc.ingest().network(), &out, Vec::new()).await?;
+        exp_d.push(n / t.elapsed().as_secs_f64());
+        svc.store().clone().close().await?;
+
+        let api = DataDir::new(dir.path().join(format!("api{run}")));
+        let c = crate::client::Client::open(&api, crate::client::Open::Create).await?;
+        let t = Instant::now();
+        let sent = super::transfer::send_bundle(&c, true, &bundle).await?;
+        imp_a.push(n / t.elapsed().as_secs_f64());
+        anyhow::ensure!(
+            sent.report.stored == records as u64,
+            "API import stored all"
+        );
+        let out = dir.path().join(format!("api{run}.wsf"));
+        let t = Instant::now();
+        let count = super::transfer::export_to(&c, &out, Vec::new(), 0o600, true).await?;
+        exp_a.push(n / t.elapsed().as_secs_f64());
+        anyhow::ensure!(count == records as u64, "API export wrote all");
+        c.close().await?;
+    }
+    let f = TransferFigures {
+        records,
+        runs,
+        bundle_bytes,
+        import_direct_per_s: median(imp_d),
+        import_api_per_s: median(imp_a),
+        import_ratio: 0.0,
+        export_direct_per_s: median(exp_d),
+        export_api_per_s: median(exp_a),
+        export_ratio: 0.0,
+    };
+    let f = TransferFigures {
+        import_ratio: f.import_api_per_s / f.import_direct_per_s,
+        export_ratio: f.export_api_per_s / f.export_direct_per_s,
+        ..f
+    };
+    if json {
+        return output::json(&f);
+    }
+    println!(
+        "{} records ({} bytes of bundle), {} runs, medians:",
+        f.records, f.bundle_bytes, f.runs
+    );
+    println!(
+        "  import into the store (baseline)   {:>10.0} /s",
+        f.import_direct_per_s
+    );
+    println!(
+        "  import through the API             {:>10.0} /s  = {:.2} x baseline",
+        f.import_api_per_s, f.import_ratio
+    );
+    println!(
+        "  export from the store (baseline)   {:>10.0} /s",
+        f.export_direct_per_s
+    );
+    println!(
+        "  export through the API             {:>10.0} /s  = {:.2} x baseline",
+        f.export_api_per_s, f.export_ratio
+    );
+    Ok(())
+}

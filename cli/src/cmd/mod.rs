@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
             } => bench::gossip(ctx.json, nodes, records, rate, seed).await,
             BenchCmd::Ingest { records, runs } => bench::ingest(ctx.json, records, runs).await,
+            BenchCmd::Transfer { records, runs } => bench::transfer(ctx.json, records, runs).await,
         },
         Command::Node(a) => node::run(ctx, a).await,
         Command::Init(a) => records::init(ctx, a).await,

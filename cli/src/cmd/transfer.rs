@@ -60,7 +60,7 @@ pub async fn export(
 
 /// Streams the bundle into `FILE.partial` (created with `mode`), checks it, then renames it:
 /// the file appears only when whole.
-async fn export_to(
+pub async fn export_to(
     c: &Client,
     file: &Path,
     pillars: Vec<Pillar>,
@@ -165,11 +165,26 @@ enum Chunk {
 
 pub async fn import(ctx: Ctx, file: PathBuf) -> anyhow::Result<()> {
     let json = ctx.json;
-    with_client(&ctx, |c| async move { import_with(&c, json, &file).await }).await
+    with_client(&ctx, |c| async move {
+        let sent = send_bundle(&c, json, &file).await?;
+        finish(json, &sent.report, sent.problem, sent.foreign)
+    })
+    .await
 }
 
-/// Reads the bundle on a thread, one batch ahead, and sends batches to the node.
-async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> {
+/// What sending a bundle did.
+pub struct Sent {
+    pub report: IngestReport,
+    /// The problem with the file (its code and text), if reading stopped early.
+    pub problem: Option<(&'static str, String)>,
+    /// The bundle's network, when it is not the node's.
+    pub foreign: Option<String>,
+}
+
+/// Reads the bundle on a thread, one batch ahead, and sends batches to the node (a progress
+/// bar on a terminal unless `quiet`).
+pub async fn send_bundle(c: &Client, quiet: bool, file: &Path) -> anyhow::Result<Sent> {
+    let json = quiet;
     let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::with_capacity(1 << 20, f))
@@ -269,12 +284,11 @@ async fn import_with(c: &Client, json: bool, file: &Path) -> anyhow::Result<()> 
             header.net, id.network
         )
     });
-    finish(
-        json,
-        &report,
-        problem.map(|p| (p.code(), p.to_string())),
+    Ok(Sent {
+        report,
+        problem: problem.map(|p| (p.code(), p.to_string())),
         foreign,
-    )
+    })
 }
 
 fn add(report: &mut IngestReport, r: IngestReport) {
