@@ -91,7 +91,16 @@ fn parse_all(list: &[String], what: &str) -> Result<Vec<Multiaddr>, Error> {
 impl Node {
     /// Opens the data directory and starts everything. Listen addresses are logged with `/p2p/`.
     pub async fn start(data: DataDir, opts: Options) -> Result<Node, Error> {
+        let had_identity = data.identity().ok().flatten().is_some();
         let service = open_waiting(&data).await?;
+        if !had_identity {
+            tracing::warn!(
+                "created a new organisation identity in {}: keep it secret and backed up, it \
+                 signs everything this node publishes (if you meant an existing one, check \
+                 --data-dir / WSF_DATA_DIR)",
+                data.identity_path().display()
+            );
+        }
         let mut config = Config::load(data.root())?;
         if !opts.pillars.is_empty() {
             let mut given = opts.pillars.clone();

@@ -57,17 +57,13 @@ pub struct Service {
 
 impl Service {
     /// Opens the data directory, creating it, the identity and the store on first use (`wsf
-    /// node`, `init`, `join`). Says loudly when it creates an identity.
+    /// node`, `init`, `join`).
     pub fn open(data: DataDir) -> Result<Service, Error> {
         data.create()?;
         data.secure()?;
         let (key, created) = data.identity_or_create()?;
         if created {
-            tracing::warn!(
-                "created a new organisation identity in {}: keep it secret and backed up, it \
-                 signs everything this node publishes",
-                data.identity_path().display()
-            );
+            tracing::info!(path = %data.identity_path().display(), "created a new author key");
         }
         Self::with_key(data, key)
     }

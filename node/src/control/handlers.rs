@@ -257,20 +257,29 @@ pub(super) async fn envelopes(
     while let Some(item) = reader.next_item().map_err(bad)? {
         envelopes.push(item.to_vec());
     }
+    // Stored records are gossiped and shown to event listeners; without either (a command
+    // importing while no node runs) nothing needs them again, so they are not kept.
+    let announcing = st.ctx.net.is_some() || st.ctx.events.receiver_count() > 0;
+    let kept = if announcing {
+        envelopes.clone()
+    } else {
+        Vec::new()
+    };
     let outcomes = st
         .ctx
         .service
         .ingest()
-        .accept(envelopes.clone())
+        .accept(envelopes)
         .await
         .map_err(service::Error::from)?;
     let mut report = IngestReport::default();
-    for (o, env) in outcomes.iter().zip(&envelopes) {
+    let mut stored = Vec::new();
+    for (i, o) in outcomes.iter().enumerate() {
         match o {
             Outcome::Stored(_) => {
                 report.stored += 1;
-                if let Ok(record) = wsf_protocol::decode_trusted(env) {
-                    announce(&st, &record, "import");
+                if let Some(env) = kept.get(i) {
+                    stored.push(env.clone());
                 }
             }
             Outcome::Duplicate(_) => report.duplicate += 1,
@@ -278,6 +287,20 @@ pub(super) async fn envelopes(
             Outcome::Rejected { reason, .. } => {
                 *report.rejected.entry(reason.code()).or_default() += 1;
             }
+        }
+    }
+    if !stored.is_empty() {
+        // Decoding thousands of envelopes is CPU work: off the runtime's threads.
+        let records = tokio::task::spawn_blocking(move || {
+            stored
+                .iter()
+                .filter_map(|env| wsf_protocol::decode_trusted(env).ok())
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(internal)?;
+        for record in &records {
+            announce(&st, record, "import");
         }
     }
     Ok(Json(report))
