@@ -72,26 +72,13 @@ pub async fn export(
             source,
         };
         let file = File::create(&partial).map_err(werr)?;
-        // Sorted and without repeats, as the header requires; `for_each_envelope` writes only
-        // records on one of them, as the header promises.
-        let header = Header::new(network, now_ms(), pillars);
-        let pillars = header.pillars.clone();
-        let mut writer = bundle::Writer::new(BufWriter::new(file), &header)?;
-        let mut failed: Option<bundle::Error> = None;
-        store.read_blocking(|txn| {
-            store::for_each_envelope(txn, &pillars, |env| match writer.push(env) {
-                Ok(()) => true,
-                Err(e) => {
-                    failed = Some(e);
-                    false
-                }
-            })
-        })?;
-        if let Some(e) = failed {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e.into());
-        }
-        let (out, count) = writer.finish()?;
+        let (out, count) = match write_bundle(&store, network, pillars, BufWriter::new(file)) {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(e);
+            }
+        };
         let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
         file.sync_all().map_err(werr)?;
         std::fs::rename(&partial, &path).map_err(|source| Error::Write {
@@ -102,6 +89,35 @@ pub async fn export(
     })
     .await
     .map_err(|e| Error::Store(store::Error::Db(format!("export task failed: {e}"))))?
+}
+
+/// Writes a bundle of every held record on any of `pillars` (all when empty) to `out`, oldest
+/// first, in one read transaction; returns `out` and the number of records. Blocking.
+pub fn write_bundle<W: std::io::Write>(
+    store: &Store,
+    network: wsf_protocol::NetworkId,
+    pillars: Vec<Pillar>,
+    out: W,
+) -> Result<(W, u64), Error> {
+    // Sorted and without repeats, as the header requires; `for_each_envelope` writes only
+    // records on one of them, as the header promises.
+    let header = Header::new(network, now_ms(), pillars);
+    let pillars = header.pillars.clone();
+    let mut writer = bundle::Writer::new(out, &header)?;
+    let mut failed: Option<bundle::Error> = None;
+    store.read_blocking(|txn| {
+        store::for_each_envelope(txn, &pillars, |env| match writer.push(env) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    Ok(writer.finish()?)
 }
 
 fn partial_path(path: &Path) -> PathBuf {
@@ -130,7 +146,10 @@ pub struct Imported {
     pub problem: Option<bundle::Error>,
 }
 
-enum Chunk {
+/// What the bundle-reading thread hands on: the header, then batches of envelopes with the
+/// bytes read so far, then how reading ended.
+#[derive(Debug)]
+pub enum Chunk {
     Header(Header),
     Batch(Vec<Vec<u8>>, u64),
     End(Option<bundle::Error>),
@@ -220,8 +239,9 @@ fn tally(
     Ok(())
 }
 
-/// The reading thread: header, then batches, then how it ended.
-fn read_bundle(file: File, tx: mpsc::Sender<Chunk>) {
+/// The reading thread: header, then batches of [`IMPORT_BATCH`], then how it ended. Stops when
+/// the receiver goes away.
+pub fn read_bundle(file: File, tx: mpsc::Sender<Chunk>) {
     let mut reader = match bundle::Reader::new(BufReader::with_capacity(1 << 20, file)) {
         Ok(r) => r,
         Err(e) => {

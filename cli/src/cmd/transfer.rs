@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use http_body_util::BodyExt;
+use wsf_node::transfer::Chunk;
 use wsf_protocol::Pillar;
 use wsf_protocol::api::{ExportRequest, IngestReport};
 
@@ -14,8 +15,7 @@ use super::{Ctx, with_client};
 use crate::client::Client;
 use crate::output;
 
-/// Envelopes per request during an import, and requests in flight.
-const IMPORT_BATCH: usize = wsf_node::transfer::IMPORT_BATCH;
+/// Requests in flight during an import (each a batch of `transfer::IMPORT_BATCH` envelopes).
 const IMPORT_IN_FLIGHT: usize = wsf_node::transfer::IMPORT_IN_FLIGHT;
 
 fn bar(json: bool, template: &str) -> Option<indicatif::ProgressBar> {
@@ -158,11 +158,6 @@ fn count_bundle(path: &Path) -> anyhow::Result<u64> {
     Ok(n)
 }
 
-enum Chunk {
-    Batch(Vec<Vec<u8>>, u64),
-    End(Option<wsf_node::bundle::Error>),
-}
-
 pub async fn import(ctx: Ctx, file: PathBuf) -> anyhow::Result<()> {
     let json = ctx.json;
     with_client(&ctx, |c| async move {
@@ -187,43 +182,21 @@ pub async fn send_bundle(c: &Client, quiet: bool, file: &Path) -> anyhow::Result
     let json = quiet;
     let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::with_capacity(1 << 20, f))
-        .with_context(|| format!("cannot import {}", file.display()))?;
-    let header = reader.header().clone();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(1);
     let thread = std::thread::Builder::new()
         .name("wsf-import".into())
-        .spawn(move || {
-            let mut batch = Vec::with_capacity(IMPORT_BATCH);
-            let end = loop {
-                match reader.next_envelope() {
-                    Ok(Some(e)) => {
-                        batch.push(e);
-                        if batch.len() == IMPORT_BATCH {
-                            let full =
-                                std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH));
-                            if tx
-                                .blocking_send(Chunk::Batch(full, reader.bytes_read))
-                                .is_err()
-                            {
-                                return;
-                            }
-                        }
-                    }
-                    Ok(None) => break None,
-                    Err(e) => break Some(e),
-                }
-            };
-            if !batch.is_empty()
-                && tx
-                    .blocking_send(Chunk::Batch(batch, reader.bytes_read))
-                    .is_err()
-            {
-                return;
-            }
-            let _ = tx.blocking_send(Chunk::End(end));
-        })
+        .spawn(move || wsf_node::transfer::read_bundle(f, tx))
         .context("cannot start the reading thread")?;
+    let header = match rx.recv().await {
+        Some(Chunk::Header(h)) => h,
+        Some(Chunk::End(Some(e))) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot import {}", file.display())));
+        }
+        _ => anyhow::bail!(
+            "cannot import {}: the reading thread stopped",
+            file.display()
+        ),
+    };
     let progress = bar(json, "{bar:30} {bytes}/{total_bytes} {msg} ({eta})");
     if let Some(b) = &progress {
         b.set_length(total);
@@ -267,6 +240,7 @@ pub async fn send_bundle(c: &Client, quiet: bool, file: &Path) -> anyhow::Result
                 problem = e;
                 break;
             }
+            Chunk::Header(_) => {}
         }
     }
     while let Some((h, at)) = in_flight.pop_front() {

@@ -7,12 +7,9 @@ use axum::body::Bytes;
 use libp2p::futures::Stream;
 use libp2p::futures::stream;
 use tokio::sync::mpsc;
-use wsf_protocol::bundle::Header;
 use wsf_protocol::{NetworkId, Pillar};
 
-use crate::bundle;
-use crate::ingest::now_ms;
-use crate::store::{self, Store};
+use crate::store::Store;
 
 /// Bytes per chunk sent to the client.
 pub const CHUNK: usize = 256 * 1024;
@@ -67,7 +64,7 @@ pub fn stream(
             tx,
             buf: Vec::with_capacity(CHUNK),
         };
-        if let Err(e) = write_bundle(&store, network, pillars, out) {
+        if let Err(e) = crate::transfer::write_bundle(&store, network, pillars, out) {
             tracing::warn!(error = %e, "export stopped");
             let _ = failed.blocking_send(Err(std::io::Error::other(e.to_string())));
         }
@@ -76,29 +73,4 @@ pub fn stream(
         let item = rx.recv().await?;
         Some((item, rx))
     })
-}
-
-fn write_bundle(
-    store: &Store,
-    network: NetworkId,
-    pillars: Vec<Pillar>,
-    out: ChunkWriter,
-) -> Result<u64, crate::transfer::Error> {
-    let header = Header::new(network, now_ms(), pillars.clone());
-    let mut writer = bundle::Writer::new(out, &header)?;
-    let mut failed: Option<bundle::Error> = None;
-    store.read_blocking(|txn| {
-        store::for_each_envelope(txn, &pillars, |env| match writer.push(env) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })
-    })?;
-    if let Some(e) = failed {
-        return Err(e.into());
-    }
-    let (_, count) = writer.finish()?;
-    Ok(count)
 }
