@@ -127,6 +127,13 @@ pub enum Command {
     /// Partners (whose records a node under policy `partners` accepts) and blocked authors.
     #[command(subcommand)]
     Partners(PartnersCmd),
+    /// Open the web page of the running node in your browser, logged in (a single-use link,
+    /// valid for 60 seconds).
+    Ui {
+        /// Print the link instead of opening it (--json: {"url": …}).
+        #[arg(long)]
+        no_open: bool,
+    },
     /// Measure this machine (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),

@@ -15,3 +15,4 @@ pub mod node;
 pub mod service;
 pub mod store;
 pub mod transfer;
+pub mod web;

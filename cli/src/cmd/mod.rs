@@ -102,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Join { code } => network::join(ctx, &code).await,
         Command::Partners(cmd) => partners::run(ctx, cmd).await,
+        Command::Ui { no_open } => node::ui(ctx, no_open).await,
     }
 }
 

@@ -239,3 +239,25 @@ pub async fn set_pillar(ctx: Ctx, pillar: Pillar, on: bool, new: bool) -> anyhow
     println!("pillars: {}", names.join(", "));
     Ok(())
 }
+
+/// `wsf ui`: a login link for the running node's web page, opened in the browser or printed.
+pub async fn ui(ctx: Ctx, no_open: bool) -> anyhow::Result<()> {
+    let v: serde_json::Value = with_client(&ctx, |c| async move {
+        c.post("/v1/ui/login", &serde_json::json!({})).await
+    })
+    .await?;
+    let url = v["url"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("the node gave no login link"))?
+        .to_owned();
+    if ctx.json {
+        return output::json(&serde_json::json!({ "url": url }));
+    }
+    if !no_open && open::that_detached(&url).is_ok() {
+        println!("opened the web page in your browser (the link works once, for 60 s)");
+        return Ok(());
+    }
+    println!("{url}");
+    println!("Open it in your browser within 60 seconds; it works once and logs that browser in.");
+    Ok(())
+}

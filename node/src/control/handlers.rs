@@ -524,3 +524,17 @@ pub(super) async fn set_policy(
     let Json(req) = body?;
     Ok(Json(crate::service::set_policy(&st.ctx.service, req)?))
 }
+
+/// `wsf ui`: a single-use login link for the web page (valid 60 s). Only over the socket or
+/// with the bearer token, so only this user can log a browser in.
+pub(super) async fn ui_login(State(st): State<AppState>) -> Res<serde_json::Value> {
+    net(&st)?;
+    let code = st
+        .web
+        .login_code()
+        .ok_or_else(|| internal("no randomness from the operating system"))?;
+    let url = format!("http://127.0.0.1:{}/ui/login?code={code}", st.port);
+    Ok(Json(
+        serde_json::json!({ "url": url, "expires_in_s": crate::web::CODE_TTL.as_secs() }),
+    ))
+}

@@ -65,6 +65,8 @@ struct AppState {
     token: Arc<str>,
     /// The TCP listener's port (for the `Host` and `Origin` checks).
     port: u16,
+    /// The web page's login codes and sessions.
+    web: Arc<crate::web::Web>,
 }
 
 /// `<data>/control.sock`.
@@ -119,6 +121,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/subscribe", post(handlers::subscribe))
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))
+        .route("/v1/ui/login", post(handlers::ui_login))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
@@ -153,10 +156,9 @@ pub fn origin_allowed(origin: &str, port: u16) -> bool {
         .any(|h| origin == format!("http://{h}"))
 }
 
-/// The TCP listener's guard: the `Host` must be a loopback name with our port, an `Origin`, when
-/// present, must be ours, and the bearer token must match (the scheme's case does not matter,
-/// RFC 9110 §11.1).
-async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+/// The TCP listener's first guard, for `/v1` and `/ui` alike: the `Host` must be a loopback
+/// name with our port, and an `Origin`, when present, must be ours.
+async fn host_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !host.is_some_and(|h| host_allowed(h, st.port)) {
@@ -178,7 +180,14 @@ async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Response
             .into_response();
         }
     }
-    let ok = headers
+    next.run(req).await
+}
+
+/// The guard of `/v1` on TCP: the bearer token must match (the scheme's case does not matter,
+/// RFC 9110 §11.1). Cookies open nothing here.
+async fn token_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let ok = req
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
@@ -220,6 +229,7 @@ impl Local {
             }),
             token: Arc::from(""),
             port: 0,
+            web: Arc::new(crate::web::Web::new(0)),
         };
         Local {
             router: routes().with_state(state),
@@ -312,15 +322,26 @@ pub async fn serve(
             },
         )?;
     }
+    let web = Arc::new(crate::web::Web::new(tcp_addr.port()));
     let state = AppState {
         ctx: Arc::new(ctx),
         token: token.into(),
         port: tcp_addr.port(),
+        web: web.clone(),
     };
     let unix_app = routes().with_state(state.clone());
+    let page = crate::web::router(crate::web::WebState {
+        ctx: state.ctx.clone(),
+        web,
+    });
     let tcp_app = routes()
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
-        .with_state(state);
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            token_guard,
+        ))
+        .with_state(state.clone())
+        .nest_service("/ui", page)
+        .layer(axum::middleware::from_fn_with_state(state, host_guard));
     let stop = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };

@@ -1,0 +1,329 @@
+//! The web page under `/ui` over real HTTP, without a browser: the login link, the session
+//! cookie, the headers every page carries, CSRF on every POST, the `Host` check, peer text
+//! escaped and neutralised, Arabic laid out right to left, and `/v1` closed to cookies.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::{fresh, json, node};
+
+struct Resp {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+fn request(addr: &str, line: &str, headers: &[String], body: &str) -> Resp {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    let mut req = format!("{line} HTTP/1.1\r\nConnection: close\r\n");
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    if !body.is_empty() {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    Resp {
+        status,
+        head: head.to_ascii_lowercase(),
+        body: body.to_owned(),
+    }
+}
+
+struct Page {
+    addr: String,
+    port: u16,
+    host: String,
+}
+
+impl Page {
+    fn of(dir: &std::path::Path) -> Page {
+        let api = json(dir, &["status"])["api_addr"]
+            .as_str()
+            .expect("api")
+            .to_owned();
+        let port = api
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        Page {
+            host: format!("Host: 127.0.0.1:{port}"),
+            addr: api,
+            port,
+        }
+    }
+
+    fn get(&self, path: &str, extra: &[String]) -> Resp {
+        let mut h = vec![self.host.clone()];
+        h.extend(extra.iter().cloned());
+        request(&self.addr, &format!("GET {path}"), &h, "")
+    }
+
+    fn post(&self, path: &str, extra: &[String], body: &str) -> Resp {
+        let mut h = vec![self.host.clone()];
+        h.extend(extra.iter().cloned());
+        request(&self.addr, &format!("POST {path}"), &h, body)
+    }
+
+    /// Logs in with a fresh `wsf ui` link; returns the `Cookie:` header.
+    fn login(&self, dir: &std::path::Path) -> String {
+        let url = json(dir, &["ui", "--no-open"])["url"]
+            .as_str()
+            .expect("url")
+            .to_owned();
+        let path = url
+            .split_once(&format!(":{}", self.port))
+            .expect("our port")
+            .1;
+        let r = self.get(path, &[]);
+        assert_eq!(r.status, 303, "{}", r.head);
+        let set = r
+            .head
+            .lines()
+            .find(|l| l.starts_with("set-cookie:"))
+            .expect("a cookie")
+            .to_owned();
+        let pair = set
+            .trim_start_matches("set-cookie:")
+            .trim()
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned();
+        // Header names were lower-cased for matching; the cookie value is hex, unchanged.
+        format!("Cookie: {pair}")
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    html[at..].split('"').next().expect("value").to_owned()
+}
+
+#[test]
+fn the_login_link_works_once_and_sets_a_strict_cookie() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let url = json(dir.path(), &["ui", "--no-open"])["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    assert!(url.starts_with(&format!("http://127.0.0.1:{}/ui/login?code=", p.port)));
+    let path = url
+        .split_once(&format!(":{}", p.port))
+        .expect("port")
+        .1
+        .to_owned();
+    let first = p.get(&path, &[]);
+    assert_eq!(first.status, 303);
+    let cookie = first
+        .head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .expect("cookie")
+        .to_owned();
+    assert!(
+        cookie.contains(&format!("wsf_session_{}=", p.port)),
+        "{cookie}"
+    );
+    for attr in ["httponly", "samesite=strict", "path=/ui"] {
+        assert!(cookie.contains(attr), "{attr}: {cookie}");
+    }
+    assert_eq!(p.get(&path, &[]).status, 403, "the link works once");
+    assert_eq!(p.get("/ui/login?code=00", &[]).status, 403);
+    // Without a node there is no page to log into.
+    assert_eq!(n.stop().code(), Some(0));
+    let err = common::fails(dir.path(), &["ui", "--no-open"], 3);
+    assert!(err.contains("not running"), "{err}");
+}
+
+#[test]
+fn pages_need_a_session_and_carry_strict_headers() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let anonymous = p.get("/ui/", &[]);
+    assert_eq!(anonymous.status, 401);
+    assert!(anonymous.body.contains("wsf ui"));
+    let cookie = p.login(dir.path());
+    let page = p.get("/ui/", &[cookie]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    for h in [
+        "content-security-policy: default-src 'none'; script-src 'self'; style-src 'self';",
+        "frame-ancestors 'none'",
+        "x-content-type-options: nosniff",
+        "referrer-policy: no-referrer",
+        "x-frame-options: deny",
+        "cache-control: no-store",
+    ] {
+        assert!(page.head.contains(h), "{h}: {}", page.head);
+    }
+    assert!(!page.body.contains("style=\""), "no inline style");
+    assert!(!page.body.contains("<script"), "no script at all yet");
+    // A foreign Host is refused on the page as on the API (DNS rebinding).
+    let r = request(
+        &p.addr,
+        "GET /ui/",
+        &[format!("Host: evil.example:{}", p.port)],
+        "",
+    );
+    assert_eq!(r.status, 421);
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn posts_need_the_csrf_token_and_our_own_origin() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let home = p.get("/ui/", std::slice::from_ref(&cookie));
+    let csrf = csrf_of(&home.body);
+    let form = format!("csrf={csrf}");
+    assert_eq!(
+        p.post("/ui/logout", std::slice::from_ref(&cookie), "")
+            .status,
+        403
+    );
+    assert_eq!(
+        p.post("/ui/logout", std::slice::from_ref(&cookie), "csrf=00")
+            .status,
+        403
+    );
+    let cross = [cookie.clone(), "Sec-Fetch-Site: cross-site".into()];
+    assert_eq!(p.post("/ui/logout", &cross, &form).status, 403);
+    let foreign = [cookie.clone(), "Origin: https://evil.example".into()];
+    assert_eq!(p.post("/ui/logout", &foreign, &form).status, 403);
+    // Cookies never open the API.
+    assert_eq!(p.get("/v1/id", std::slice::from_ref(&cookie)).status, 401);
+    // Still logged in after all that; a good POST logs out.
+    assert_eq!(p.get("/ui/", std::slice::from_ref(&cookie)).status, 200);
+    let own = [
+        cookie.clone(),
+        "Sec-Fetch-Site: same-origin".into(),
+        format!("Origin: http://127.0.0.1:{}", p.port),
+    ];
+    assert_eq!(p.post("/ui/logout", &own, &form).status, 303);
+    assert_eq!(p.get("/ui/", std::slice::from_ref(&cookie)).status, 401);
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn peer_text_is_escaped_and_its_hidden_characters_shown() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let id = json(
+        dir.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "<script>alert(1)</script> Safety \u{202e}ediug",
+            "--pillar",
+            "education",
+            "--summary",
+            "<img src=x onerror=alert(2)>",
+        ],
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let cookie = p.login(dir.path());
+    let home = p.get("/ui/", std::slice::from_ref(&cookie));
+    // Escaped, in whichever form the template engine writes entities.
+    let escaped = |html: &str, text: &str| {
+        html.contains(&text.replace('<', "&lt;").replace('>', "&gt;"))
+            || html.contains(&text.replace('<', "&#60;").replace('>', "&#62;"))
+    };
+    assert!(
+        escaped(&home.body, "<script>alert(1)</script>"),
+        "{}",
+        home.body
+    );
+    assert!(!home.body.contains("<script>alert"));
+    assert!(
+        home.body.contains("⟨U+202E⟩"),
+        "the override is shown, not obeyed"
+    );
+    assert!(!home.body.contains('\u{202e}'));
+    let page = p.get(&format!("/ui/records/{id}"), &[cookie]);
+    assert_eq!(page.status, 200);
+    assert!(
+        escaped(&page.body, "<img src=x onerror=alert(2)>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<img"));
+    assert!(page.body.contains("dir=\"auto\""));
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn arabic_pages_are_right_to_left_and_the_language_can_be_chosen() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let ar = p.get(
+        "/ui/",
+        &[
+            cookie.clone(),
+            "Accept-Language: ar-EG,ar;q=0.9,en;q=0.5".into(),
+        ],
+    );
+    assert!(
+        ar.body.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{}",
+        ar.body
+    );
+    assert!(ar.body.contains("الجديد في محاورك"));
+    let en = p.get("/ui/", std::slice::from_ref(&cookie));
+    assert!(en.body.contains("<html lang=\"en\" dir=\"ltr\">"));
+    // Choosing French overrides the browser's Arabic.
+    let csrf = csrf_of(&en.body);
+    let chosen = p.post(
+        "/ui/lang",
+        std::slice::from_ref(&cookie),
+        &format!("csrf={csrf}&lang=fr"),
+    );
+    assert_eq!(chosen.status, 303);
+    let set = chosen
+        .head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .expect("a language cookie")
+        .trim_start_matches("set-cookie:")
+        .trim()
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let fr = p.get(
+        "/ui/",
+        &[format!("{cookie}; {set}"), "Accept-Language: ar".into()],
+    );
+    assert!(
+        fr.body.contains("<html lang=\"fr\" dir=\"ltr\">"),
+        "{}",
+        fr.body
+    );
+    assert_eq!(n.stop().code(), Some(0));
+}

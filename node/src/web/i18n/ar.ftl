@@ -1,0 +1,44 @@
+# صفحة wsf — العربية (ترجمة أولية، تحتاج إلى مراجعة).
+app-name = منتدى التضامن العالمي
+skip = انتقل إلى المحتوى
+nav-home = الجديد
+nav-logout = تسجيل الخروج
+home-title = الجديد في محاورك
+home-empty = لا توجد سجلات بعد. تصل من شركائك، أو انشر سجلاً باستخدام `wsf publish`.
+col-when = التاريخ
+col-kind = النوع
+col-title = العنوان
+col-author = من
+col-pillars = المحاور
+kind-resource = مورد
+kind-practice = ممارسة جيدة
+kind-campaign = نداء حملة
+kind-profile = ملف تعريفي
+kind-endorsement = توقيع مشترك
+kind-retraction = سحب
+record-title = سجل
+record-by = نشره
+record-published = تاريخ النشر
+record-withdrawn = سحبه صاحبه.
+record-cosigned = { $partners ->
+    [zero] لم يوقّعه أي شريك
+    [one] وقّعه شريك واحد
+    [two] وقّعه شريكان
+    [few] وقّعه { $partners } شركاء
+   *[other] وقّعه { $partners } شريكًا
+} و{ $others ->
+    [zero] لا منظمات أخرى
+    [one] منظمة أخرى واحدة
+    [two] منظمتان أخريان
+    [few] { $others } منظمات أخرى
+   *[other] { $others } منظمة أخرى
+}
+record-id = معرّف السجل
+login-failed-title = رابط الدخول هذا لا يعمل
+login-failed = استُخدم الرابط من قبل أو مضى عليه أكثر من دقيقة. شغّل `wsf ui` مرة أخرى للحصول على رابط جديد.
+login-needed-title = يرجى تسجيل الدخول
+login-needed = افتح هذه الصفحة بالرابط الذي يطبعه أو يفتحه `wsf ui`؛ فهو يسجّل دخولك في هذا المتصفح.
+not-found-title = غير موجود
+not-found = لا توجد هنا صفحة أو سجل بهذا العنوان.
+language = اللغة
+next-page = سجلات أقدم

@@ -1,0 +1,423 @@
+//! The pages. Each handler reads through the same `Service` the API uses and renders an askama
+//! template; peer text is neutralised here and escaped by the template.
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use wsf_protocol::api::{ListRequest, RecordInfo};
+use wsf_protocol::display::{self, neutralise_line, neutralise_text};
+use wsf_protocol::{Content, Kind};
+
+use super::i18n::{self, Texts};
+use super::{LANGUAGES, WebState};
+
+/// What every page's layout needs.
+struct Frame {
+    t: Texts,
+    csrf: String,
+    languages: Vec<(&'static str, &'static str)>,
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn lang_cookie(st: &WebState) -> String {
+    format!("wsf_lang_{}", st.web.port)
+}
+
+fn texts(st: &WebState, headers: &HeaderMap) -> Texts {
+    let chosen = cookie(headers, &lang_cookie(st));
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Texts::of(i18n::pick(chosen.as_deref(), accept))
+}
+
+fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
+    match body {
+        Ok(b) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            b,
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot render the page: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/message.html")]
+struct MessagePage {
+    f: Frame,
+    title: String,
+    text: String,
+}
+
+fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> Response {
+    let page = MessagePage {
+        title: t.get(title),
+        text: t.get(text),
+        f: Frame {
+            t,
+            csrf: String::new(),
+            languages: Vec::new(),
+        },
+    };
+    html(status, page.render())
+}
+
+/// The session of the request, or the "please log in" page.
+fn frame(st: &WebState, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
+    let t = texts(st, headers);
+    let csrf = cookie(headers, &st.web.cookie_name()).and_then(|tok| st.web.session(&tok));
+    match csrf {
+        Some(csrf) => Ok(Frame {
+            t,
+            csrf,
+            languages: LANGUAGES.iter().map(|(c, n, _)| (*c, *n)).collect(),
+        }),
+        None => Err(Box::new(message(
+            t,
+            StatusCode::UNAUTHORIZED,
+            "login-needed-title",
+            "login-needed",
+        ))),
+    }
+}
+
+/// A state-changing request must come from our own page: `Sec-Fetch-Site` (when the browser
+/// sends it) says same-origin, and the form carries the session's CSRF token.
+fn check_post(st: &WebState, headers: &HeaderMap, token: &str) -> Result<Frame, Box<Response>> {
+    let f = frame(st, headers)?;
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let same_site = matches!(site, None | Some("same-origin"));
+    let token_ok = !f.csrf.is_empty() && same(token.as_bytes(), f.csrf.as_bytes());
+    if !same_site || !token_ok {
+        return Err(Box::new(
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "refused: this request did not come from this node's own page",
+            )
+                .into_response(),
+        ));
+    }
+    Ok(f)
+}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LoginQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /ui/login?code=…`: the link `wsf ui` gives. A good code becomes a session cookie.
+pub(super) async fn login(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let code = q.map(|Query(q)| q.code).unwrap_or_default();
+    match st.web.redeem(&code) {
+        Some(token) => {
+            let set = format!(
+                "{}={token}; HttpOnly; SameSite=Strict; Path=/ui",
+                st.web.cookie_name()
+            );
+            let mut resp = Redirect::to("/ui/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&set) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        None => message(
+            texts(&st, &headers),
+            StatusCode::FORBIDDEN,
+            "login-failed-title",
+            "login-failed",
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub(super) async fn logout(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let token = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if let Err(r) = check_post(&st, &headers, &token) {
+        return *r;
+    }
+    if let Some(tok) = cookie(&headers, &st.web.cookie_name()) {
+        st.web.end(&tok);
+    }
+    let mut resp = Redirect::to("/ui/").into_response();
+    let gone = format!(
+        "{}=; HttpOnly; SameSite=Strict; Path=/ui; Max-Age=0",
+        st.web.cookie_name()
+    );
+    if let Ok(v) = HeaderValue::from_str(&gone) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LangForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /ui/lang`: the user's language, kept in a cookie.
+pub(super) async fn set_language(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    form: Result<Form<LangForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    if let Err(r) = check_post(&st, &headers, &f.csrf) {
+        return *r;
+    }
+    let code = i18n::pick(Some(&f.lang), None);
+    let mut resp = Redirect::to("/ui/").into_response();
+    let set = format!(
+        "{}={code}; SameSite=Strict; Path=/ui; Max-Age=31536000",
+        lang_cookie(&st)
+    );
+    if let Ok(v) = HeaderValue::from_str(&set) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// One line of the record list, every text already made safe to show.
+struct Row {
+    id: String,
+    when: String,
+    kind: String,
+    title: String,
+    author: String,
+    pillars: String,
+    state: String,
+}
+
+fn kind_label(t: &Texts, k: Kind) -> String {
+    t.get(&format!("kind-{}", k.as_str()))
+}
+
+fn title_of(c: &Content) -> String {
+    let raw = match c {
+        Content::Resource(r) => r.title.clone(),
+        Content::Practice(p) => p.title.clone(),
+        Content::Campaign(c) => c.title.clone(),
+        Content::Profile(p) => p.name.clone(),
+        Content::Endorsement(e) => e.statement.clone().unwrap_or_default(),
+        Content::Retraction(r) => r.reason.clone().unwrap_or_default(),
+    };
+    neutralise_line(&raw).into_owned()
+}
+
+fn when(ms: u64) -> String {
+    jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX))
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn author_label(r: &RecordInfo) -> String {
+    match &r.author_info {
+        Some(v) => display::cut_label(v, 80),
+        None => display::fingerprint(&r.author),
+    }
+}
+
+fn row(t: &Texts, r: &RecordInfo) -> Row {
+    let id = r.id.to_string();
+    Row {
+        id,
+        when: when(r.ts),
+        kind: kind_label(t, r.content.kind()),
+        title: display::cut(&title_of(&r.content), 200),
+        author: author_label(r),
+        pillars: r
+            .pillars
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        state: if r.expired {
+            "expired".into()
+        } else if r.ended {
+            "ended".into()
+        } else {
+            String::new()
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/home.html")]
+struct HomePage {
+    f: Frame,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct HomeQuery {
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// `GET /ui/`: the newest records of the pillars this node holds.
+pub(super) async fn home(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    q: Result<Query<HomeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let f = match frame(&st, &headers) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let cursor = q.ok().and_then(|Query(q)| q.cursor);
+    let page = st
+        .ctx
+        .service
+        .list(ListRequest {
+            limit: Some(50),
+            cursor,
+            ..ListRequest::default()
+        })
+        .await;
+    let page = match page {
+        Ok(p) => p,
+        Err(_) => return message(f.t, StatusCode::BAD_REQUEST, "not-found-title", "not-found"),
+    };
+    let rows = page.items.iter().map(|r| row(&f.t, r)).collect();
+    html(
+        StatusCode::OK,
+        HomePage {
+            f,
+            rows,
+            next: page.next,
+        }
+        .render(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "web/record.html")]
+struct RecordPage {
+    f: Frame,
+    row: Row,
+    fields: Vec<(String, String)>,
+    withdrawn: bool,
+    cosigned: String,
+}
+
+/// The text fields of a record's content, in the order of its JSON form, made safe.
+fn fields(c: &Content) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(c) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter(|(k, _)| k != "kind" && k != "title")
+        .filter_map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => return None,
+            };
+            Some((k, neutralise_text(&text).into_owned()))
+        })
+        .collect()
+}
+
+/// `GET /ui/records/{id}`.
+pub(super) async fn record(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Response {
+    let f = match frame(&st, &headers) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Ok(Path(id)) = id else {
+        return message(f.t, StatusCode::NOT_FOUND, "not-found-title", "not-found");
+    };
+    let detail = match st.ctx.service.show(&id, false).await {
+        Ok(d) => d,
+        Err(_) => return message(f.t, StatusCode::NOT_FOUND, "not-found-title", "not-found"),
+    };
+    let Some(r) = detail.record.as_ref() else {
+        return message(f.t, StatusCode::OK, "record-title", "record-withdrawn");
+    };
+    let c = r.cosigned.unwrap_or_default();
+    let cosigned = f.t.count(
+        "record-cosigned",
+        &[("partners", c.partners), ("others", c.others)],
+    );
+    let page = RecordPage {
+        row: row(&f.t, r),
+        fields: fields(&r.content),
+        withdrawn: detail.retracted_by.is_some(),
+        cosigned,
+        f,
+    };
+    html(StatusCode::OK, page.render())
+}
+
+/// `GET /ui/static/style.css`.
+pub(super) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("static/style.css"),
+    )
+        .into_response()
+}
+
+pub(super) async fn not_found(State(st): State<WebState>, headers: HeaderMap) -> Response {
+    message(
+        texts(&st, &headers),
+        StatusCode::NOT_FOUND,
+        "not-found-title",
+        "not-found",
+    )
+}
