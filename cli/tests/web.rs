@@ -327,3 +327,74 @@ fn arabic_pages_are_right_to_left_and_the_language_can_be_chosen() {
     );
     assert_eq!(n.stop().code(), Some(0));
 }
+
+#[test]
+fn a_campaign_call_is_published_through_the_form_after_a_review() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let form = p.get("/ui/publish", std::slice::from_ref(&cookie));
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<label for=\"title\">"));
+    let csrf = csrf_of(&form.body);
+    let enc = |s: &str| s.replace(' ', "+");
+    // Bad input: a title over 200 characters and no pillar. The errors sit by their fields,
+    // what was typed is kept, and nothing is stored.
+    let long = "x".repeat(250);
+    let bad = format!("csrf={csrf}&step=review&title={long}&action=advocacy&call=Write&online=1");
+    let r = p.post("/ui/publish", std::slice::from_ref(&cookie), &bad);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"pillars-error\""), "{}", r.body);
+    let bad = format!(
+        "csrf={csrf}&step=review&title={long}&action=advocacy&call=Write&online=1&pillar=education"
+    );
+    let r = p.post("/ui/publish", std::slice::from_ref(&cookie), &bad);
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("aria-describedby=\"title-error\""),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(&long), "the typed title is kept");
+    // A good one is shown for review first: nothing is stored yet.
+    let good = format!(
+        "csrf={csrf}&title={}&action=advocacy&call={}&place=Nairobi&ends=2099-03-01&pillar=education&pillar=womens-rights",
+        enc("Free the journalists"),
+        enc("Write to your MP")
+    );
+    let review = p.post(
+        "/ui/publish",
+        std::slice::from_ref(&cookie),
+        &format!("{good}&step=review"),
+    );
+    assert_eq!(review.status, 200, "{}", review.body);
+    assert!(review.body.contains("Free the journalists"));
+    assert!(
+        review.body.contains("2099-03-01 23:59 UTC"),
+        "the end of that day"
+    );
+    assert_eq!(
+        json(dir.path(), &["list"]).as_array().map(Vec::len),
+        Some(0)
+    );
+    // Without the token the signature is refused.
+    let forged = good.replace(&format!("csrf={csrf}"), "csrf=00");
+    let r = p.post(
+        "/ui/publish",
+        std::slice::from_ref(&cookie),
+        &format!("{forged}&step=publish"),
+    );
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        json(dir.path(), &["list"]).as_array().map(Vec::len),
+        Some(0)
+    );
+    let done = p.post("/ui/publish", &[cookie], &format!("{good}&step=publish"));
+    assert_eq!(done.status, 200, "{}", done.body);
+    let listed = json(dir.path(), &["list"]);
+    assert_eq!(listed[0]["title"], "Free the journalists");
+    assert_eq!(listed[0]["place"], "Nairobi");
+    assert_eq!(listed[0]["pillars"].as_array().map(Vec::len), Some(2));
+    assert_eq!(n.stop().code(), Some(0));
+}

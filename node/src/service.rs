@@ -229,6 +229,24 @@ impl Service {
 
     /// Signs and stores a resource, practice, campaign or profile.
     pub async fn publish(&self, req: PublishRequest) -> Result<(Record, Published), Error> {
+        let draft = self.prepare(req).await?;
+        self.sign_and_store(draft).await
+    }
+
+    /// What `publish` would sign, signed and checked as every node will check it, but neither
+    /// stored nor sent: for a confirmation before anything goes out in the organisation's name.
+    pub async fn preview(&self, req: PublishRequest) -> Result<Record, Error> {
+        let draft = self.prepare(req).await?;
+        let record = wsf_protocol::sign(&draft, &self.key)?;
+        record.validate(&wsf_protocol::Context {
+            network: self.ingest.network(),
+            now_ms: now_ms(),
+        })?;
+        Ok(record)
+    }
+
+    /// The checks of `publish`, and the draft they lead to.
+    async fn prepare(&self, req: PublishRequest) -> Result<Draft, Error> {
         if matches!(
             req.content,
             Content::Endorsement(_) | Content::Retraction(_)
@@ -272,7 +290,7 @@ impl Service {
         for r in &req.refs {
             refs.push(self.resolve(r).await?);
         }
-        self.sign_and_store(Draft {
+        Ok(Draft {
             net: self.ingest.network(),
             ts: now_ms(),
             pillars: req.pillars,
@@ -281,7 +299,6 @@ impl Service {
             supersedes,
             refs,
         })
-        .await
     }
 
     /// Co-signs another organisation's record, on the record's pillars. Co-signing again with

@@ -128,14 +128,19 @@ type Res<T> = Result<Json<T>, Failure>;
 
 /// Gossips a record stored here and tells event listeners.
 fn announce(st: &AppState, record: &Record, source: &str) {
-    if let Some(net) = &st.ctx.net {
+    announce_in(&st.ctx, record, source);
+}
+
+/// Gossips a record stored here and tells event listeners (also for the web page).
+pub(crate) fn announce_in(ctx: &super::Ctx, record: &Record, source: &str) {
+    if let Some(net) = &ctx.net {
         net.publish(record.envelope().to_vec(), record.body().pillars.clone());
     }
-    if st.ctx.events.receiver_count() == 0 {
+    if ctx.events.receiver_count() == 0 {
         return;
     }
-    let ingest = st.ctx.service.ingest().clone();
-    let events = st.ctx.events.clone();
+    let ingest = ctx.service.ingest().clone();
+    let events = ctx.events.clone();
     let record = record.clone();
     let source = source.to_owned();
     // The event shows the author as this node does; reading that is store work, off the

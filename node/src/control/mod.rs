@@ -5,6 +5,7 @@
 
 mod export;
 mod handlers;
+pub(crate) use handlers::announce_in;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

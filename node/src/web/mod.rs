@@ -11,6 +11,7 @@
 
 mod i18n;
 mod pages;
+mod publish;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -195,6 +196,7 @@ pub fn router(state: WebState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/lang", post(pages::set_language))
         .route("/records/{id}", get(pages::record))
+        .route("/publish", get(publish::form).post(publish::submit))
         .route("/static/style.css", get(pages::style))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(headers))

@@ -14,10 +14,10 @@ use super::i18n::{self, Texts};
 use super::{LANGUAGES, WebState};
 
 /// What every page's layout needs.
-struct Frame {
-    t: Texts,
-    csrf: String,
-    languages: Vec<(&'static str, &'static str)>,
+pub(super) struct Frame {
+    pub(super) t: Texts,
+    pub(super) csrf: String,
+    pub(super) languages: Vec<(&'static str, &'static str)>,
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -35,7 +35,7 @@ fn lang_cookie(st: &WebState) -> String {
     format!("wsf_lang_{}", st.web.port)
 }
 
-fn texts(st: &WebState, headers: &HeaderMap) -> Texts {
+pub(super) fn texts(st: &WebState, headers: &HeaderMap) -> Texts {
     let chosen = cookie(headers, &lang_cookie(st));
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -43,7 +43,7 @@ fn texts(st: &WebState, headers: &HeaderMap) -> Texts {
     Texts::of(i18n::pick(chosen.as_deref(), accept))
 }
 
-fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
+pub(super) fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
     match body {
         Ok(b) => (
             status,
@@ -67,7 +67,7 @@ struct MessagePage {
     text: String,
 }
 
-fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> Response {
+pub(super) fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> Response {
     let page = MessagePage {
         title: t.get(title),
         text: t.get(text),
@@ -81,7 +81,7 @@ fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> Response {
 }
 
 /// The session of the request, or the "please log in" page.
-fn frame(st: &WebState, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
+pub(super) fn frame(st: &WebState, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
     let t = texts(st, headers);
     let csrf = cookie(headers, &st.web.cookie_name()).and_then(|tok| st.web.session(&tok));
     match csrf {
@@ -101,7 +101,11 @@ fn frame(st: &WebState, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
 
 /// A state-changing request must come from our own page: `Sec-Fetch-Site` (when the browser
 /// sends it) says same-origin, and the form carries the session's CSRF token.
-fn check_post(st: &WebState, headers: &HeaderMap, token: &str) -> Result<Frame, Box<Response>> {
+pub(super) fn check_post(
+    st: &WebState,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Frame, Box<Response>> {
     let f = frame(st, headers)?;
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let same_site = matches!(site, None | Some("same-origin"));
@@ -219,7 +223,7 @@ pub(super) async fn set_language(
 }
 
 /// One line of the record list, every text already made safe to show.
-struct Row {
+pub(super) struct Row {
     id: String,
     when: String,
     kind: String,
@@ -258,7 +262,7 @@ fn author_label(r: &RecordInfo) -> String {
     }
 }
 
-fn row(t: &Texts, r: &RecordInfo) -> Row {
+pub(super) fn row(t: &Texts, r: &RecordInfo) -> Row {
     let id = r.id.to_string();
     Row {
         id,
