@@ -398,3 +398,82 @@ fn a_campaign_call_is_published_through_the_form_after_a_review() {
     assert_eq!(listed[0]["pillars"].as_array().map(Vec::len), Some(2));
     assert_eq!(n.stop().code(), Some(0));
 }
+
+#[test]
+fn a_record_is_cosigned_and_an_own_record_withdrawn_from_the_page() {
+    let other = fresh();
+    let theirs = json(
+        other.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "Their guide",
+            "--pillar",
+            "education",
+        ],
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let bundle = other.path().join("b.wsf");
+    json(other.path(), &["export", bundle.to_str().expect("path")]);
+    let dir = fresh();
+    json(dir.path(), &["import", bundle.to_str().expect("path")]);
+    let mine = json(
+        dir.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "Our guide",
+            "--pillar",
+            "education",
+        ],
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    // Their record offers co-signing, ours offers withdrawal.
+    let page = p.get(
+        &format!("/ui/records/{theirs}"),
+        std::slice::from_ref(&cookie),
+    );
+    assert!(page.body.contains("/endorse\""), "{}", page.body);
+    assert!(!page.body.contains("/retract\""));
+    let csrf = csrf_of(&page.body);
+    let r = p.post(
+        &format!("/ui/records/{theirs}/endorse"),
+        std::slice::from_ref(&cookie),
+        &format!("csrf={csrf}&text=We+stand+with+you"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let shown = json(dir.path(), &["show", &theirs]);
+    assert_eq!(shown["cosigners"][0]["statement"], "We stand with you");
+    let own = p.get(
+        &format!("/ui/records/{mine}"),
+        std::slice::from_ref(&cookie),
+    );
+    assert!(own.body.contains("/retract\""));
+    assert!(!own.body.contains("/endorse\""));
+    // Withdrawing needs the confirmation box.
+    let r = p.post(
+        &format!("/ui/records/{mine}/retract"),
+        std::slice::from_ref(&cookie),
+        &format!("csrf={csrf}&text=outdated"),
+    );
+    assert_eq!(r.status, 422);
+    assert_eq!(json(dir.path(), &["show", &mine])["title"], "Our guide");
+    let r = p.post(
+        &format!("/ui/records/{mine}/retract"),
+        &[cookie],
+        &format!("csrf={csrf}&text=outdated&confirm=1"),
+    );
+    assert_eq!(r.status, 303);
+    let gone = json(dir.path(), &["show", &mine]);
+    assert!(gone.get("title").is_none(), "{gone}");
+    assert_eq!(n.stop().code(), Some(0));
+}

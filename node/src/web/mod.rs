@@ -196,6 +196,8 @@ pub fn router(state: WebState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/lang", post(pages::set_language))
         .route("/records/{id}", get(pages::record))
+        .route("/records/{id}/endorse", post(pages::endorse))
+        .route("/records/{id}/retract", post(pages::retract))
         .route("/publish", get(publish::form).post(publish::submit))
         .route("/static/style.css", get(pages::style))
         .fallback(pages::not_found)

@@ -344,6 +344,10 @@ struct RecordPage {
     fields: Vec<(String, String)>,
     withdrawn: bool,
     cosigned: String,
+    /// This organisation's own record: it may withdraw it, not co-sign it.
+    own: bool,
+    /// A kind others co-sign (not co-signatures, withdrawals or profiles of others).
+    cosignable: bool,
 }
 
 /// The text fields of a record's content, in the order of its JSON form, made safe.
@@ -395,14 +399,106 @@ pub(super) async fn record(
         "record-cosigned",
         &[("partners", c.partners), ("others", c.others)],
     );
+    let own = r.author == st.ctx.service.author();
     let page = RecordPage {
         row: row(&f.t, r),
         fields: fields(&r.content),
         withdrawn: detail.retracted_by.is_some(),
         cosigned,
+        own,
+        cosignable: !matches!(r.content.kind(), Kind::Endorsement | Kind::Retraction),
         f,
     };
     html(StatusCode::OK, page.render())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /ui/records/{id}/endorse` (co-sign, with a statement) and `/retract` (withdraw one's
+/// own record; the form's confirmation box must be ticked). Back to the record afterwards.
+async fn act(
+    st: WebState,
+    headers: HeaderMap,
+    id: String,
+    form: ActForm,
+    retract: bool,
+) -> Response {
+    let f = match check_post(&st, &headers, &form.csrf) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let text = (!form.text.trim().is_empty()).then(|| form.text.trim().replace("\r\n", "\n"));
+    let svc = &st.ctx.service;
+    let done = if retract {
+        if form.confirm.is_empty() {
+            return message(
+                f.t,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "record-title",
+                "withdraw-confirm-needed",
+            );
+        }
+        svc.retract(wsf_protocol::api::RetractRequest {
+            target: id.clone(),
+            reason: text,
+        })
+        .await
+    } else {
+        svc.endorse(wsf_protocol::api::EndorseRequest {
+            target: id.clone(),
+            statement: text,
+        })
+        .await
+    };
+    match done {
+        Ok((record, published)) => {
+            if published.outcome == "stored" {
+                crate::control::announce_in(&st.ctx, &record, "local");
+            }
+            let safe: String = id.chars().filter(char::is_ascii_hexdigit).collect();
+            Redirect::to(&format!("/ui/records/{safe}")).into_response()
+        }
+        Err(e) => {
+            let page = MessagePage {
+                title: f.t.get("record-title"),
+                text: e.to_string(),
+                f,
+            };
+            html(StatusCode::UNPROCESSABLE_ENTITY, page.render())
+        }
+    }
+}
+
+pub(super) async fn endorse(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    form: Result<Form<ActForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    match (id, form) {
+        (Ok(Path(id)), Ok(Form(form))) => act(st, headers, id, form, false).await,
+        _ => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+pub(super) async fn retract(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    form: Result<Form<ActForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    match (id, form) {
+        (Ok(Path(id)), Ok(Form(form))) => act(st, headers, id, form, true).await,
+        _ => StatusCode::BAD_REQUEST.into_response(),
+    }
 }
 
 /// `GET /ui/static/style.css`.
