@@ -453,6 +453,17 @@ fn a_record_is_cosigned_and_an_own_record_withdrawn_from_the_page() {
     assert_eq!(r.status, 303, "{}", r.body);
     let shown = json(dir.path(), &["show", &theirs]);
     assert_eq!(shown["cosigners"][0]["statement"], "We stand with you");
+    // The page lists the co-signature under its group, with its statement.
+    let page = p.get(
+        &format!("/ui/records/{theirs}"),
+        std::slice::from_ref(&cookie),
+    );
+    assert!(
+        page.body.contains("Co-signed by your partners"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("We stand with you"));
     let own = p.get(
         &format!("/ui/records/{mine}"),
         std::slice::from_ref(&cookie),

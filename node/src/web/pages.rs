@@ -348,6 +348,12 @@ struct RecordPage {
     own: bool,
     /// A kind others co-sign (not co-signatures, withdrawals or profiles of others).
     cosignable: bool,
+    /// Co-signers by group: partners (and you), others, and those of earlier versions only.
+    partners: Vec<(String, String)>,
+    others: Vec<(String, String)>,
+    earlier: Vec<(String, String)>,
+    /// Older versions, newest first: (id, when).
+    history: Vec<(String, String)>,
 }
 
 /// The text fields of a record's content, in the order of its JSON form, made safe.
@@ -387,7 +393,7 @@ pub(super) async fn record(
     let Ok(Path(id)) = id else {
         return message(f.t, StatusCode::NOT_FOUND, "not-found-title", "not-found");
     };
-    let detail = match st.ctx.service.show(&id, false).await {
+    let detail = match st.ctx.service.show(&id, true).await {
         Ok(d) => d,
         Err(_) => return message(f.t, StatusCode::NOT_FOUND, "not-found-title", "not-found"),
     };
@@ -400,7 +406,44 @@ pub(super) async fn record(
         &[("partners", c.partners), ("others", c.others)],
     );
     let own = r.author == st.ctx.service.author();
+    let who = |c: &wsf_protocol::api::Cosigner| {
+        let label = match &c.author_info {
+            Some(v) => display::cut_label(v, 80),
+            None => display::fingerprint(&c.author),
+        };
+        let statement = c
+            .statement
+            .as_deref()
+            .map(|t| neutralise_text(t).into_owned())
+            .unwrap_or_default();
+        (label, statement)
+    };
+    let close = |c: &&wsf_protocol::api::Cosigner| {
+        c.author_info.as_ref().is_some_and(|v| {
+            matches!(
+                v.trust,
+                wsf_protocol::display::Trust::Partner | wsf_protocol::display::Trust::You
+            )
+        })
+    };
+    let partners = detail.cosigners.iter().filter(close).map(who).collect();
+    let others = detail
+        .cosigners
+        .iter()
+        .filter(|c| !close(c))
+        .map(who)
+        .collect();
+    let earlier = detail.earlier_cosigners.iter().map(who).collect();
+    let history = detail
+        .history
+        .iter()
+        .map(|h| (h.id.to_string(), when(h.ts)))
+        .collect();
     let page = RecordPage {
+        partners,
+        others,
+        earlier,
+        history,
         row: row(&f.t, r),
         fields: fields(&r.content),
         withdrawn: detail.retracted_by.is_some(),

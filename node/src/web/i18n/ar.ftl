@@ -77,3 +77,7 @@ withdraw-reason = السبب (يُنشر مع السحب؛ اختياري)
 withdraw-confirm = نعم، اسحبه من كل العُقد
 withdraw-button = سحب
 withdraw-confirm-needed = ضع علامة في مربع التأكيد لسحب السجل.
+cosigners-partners = وقّعه شركاؤك
+cosigners-others = وقّعته منظمات أخرى
+cosigners-earlier = وقّعوا نسخة سابقة فقط
+record-history = النسخ السابقة

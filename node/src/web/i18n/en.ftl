@@ -71,3 +71,7 @@ withdraw-reason = Why (published with the withdrawal; optional)
 withdraw-confirm = Yes, withdraw it on every node
 withdraw-button = Withdraw
 withdraw-confirm-needed = Tick the confirmation box to withdraw the record.
+cosigners-partners = Co-signed by your partners
+cosigners-others = Co-signed by other organisations
+cosigners-earlier = Co-signed an earlier version only
+record-history = Earlier versions

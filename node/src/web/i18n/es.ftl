@@ -71,3 +71,7 @@ withdraw-reason = Por qué (se publica con el retiro; opcional)
 withdraw-confirm = Sí, retirarlo de todos los nodos
 withdraw-button = Retirar
 withdraw-confirm-needed = Marque la casilla de confirmación para retirar el registro.
+cosigners-partners = Firmado también por sus socios
+cosigners-others = Firmado también por otras organizaciones
+cosigners-earlier = Firmaron solo una versión anterior
+record-history = Versiones anteriores

@@ -71,3 +71,7 @@ withdraw-reason = Pourquoi (publié avec le retrait ; facultatif)
 withdraw-confirm = Oui, le retirer de tous les nœuds
 withdraw-button = Retirer
 withdraw-confirm-needed = Cochez la case de confirmation pour retirer l'enregistrement.
+cosigners-partners = Cosigné par vos partenaires
+cosigners-others = Cosigné par d'autres organisations
+cosigners-earlier = N'ont cosigné qu'une version antérieure
+record-history = Versions antérieures
