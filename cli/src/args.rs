@@ -133,7 +133,14 @@ pub enum Command {
         /// Print the link instead of opening it (--json: {"url": …}).
         #[arg(long)]
         no_open: bool,
+        /// Fail (exit 3) when no node runs, instead of starting one in the background.
+        #[arg(long)]
+        no_start: bool,
     },
+    /// Add wsf to the desktop's applications menu (a "World Solidarity Forum" entry that starts
+    /// the node if needed and opens the web page), optionally starting the node at login.
+    #[command(subcommand)]
+    Desktop(DesktopCmd),
     /// Measure this machine (see docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -456,6 +463,19 @@ fn parse_resource_type(s: &str) -> Result<ResourceType, String> {
         let all: Vec<&str> = ResourceType::ALL.iter().map(|k| k.as_str()).collect();
         format!("unknown resource type {s:?}; one of {}", all.join(", "))
     })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DesktopCmd {
+    /// Write the menu entry (and, with --autostart, a systemd user unit for the node).
+    Install {
+        /// Also start the node at login (writes ~/.config/systemd/user/wsf.service and enables
+        /// it when systemctl is there).
+        #[arg(long)]
+        autostart: bool,
+    },
+    /// Remove the menu entry and the autostart unit.
+    Remove,
 }
 
 #[derive(Debug, Subcommand)]

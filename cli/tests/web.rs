@@ -150,7 +150,7 @@ fn the_login_link_works_once_and_sets_a_strict_cookie() {
     assert_eq!(p.get("/ui/login?code=00", &[]).status, 403);
     // Without a node there is no page to log into.
     assert_eq!(n.stop().code(), Some(0));
-    let err = common::fails(dir.path(), &["ui", "--no-open"], 3);
+    let err = common::fails(dir.path(), &["ui", "--no-open", "--no-start"], 3);
     assert!(err.contains("not running"), "{err}");
 }
 
@@ -487,4 +487,87 @@ fn a_record_is_cosigned_and_an_own_record_withdrawn_from_the_page() {
     let gone = json(dir.path(), &["show", &mine]);
     assert!(gone.get("title").is_none(), "{gone}");
     assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn ui_starts_the_node_when_none_runs() {
+    let dir = fresh();
+    // Ports picked by the system, so the test never meets another node.
+    std::fs::write(
+        dir.path().join("config.json"),
+        r#"{"listen": ["/ip4/127.0.0.1/tcp/0"], "api_listen": "127.0.0.1:0"}"#,
+    )
+    .expect("config");
+    let v = json(dir.path(), &["ui", "--no-open"]);
+    let pid = v["started_node_pid"].as_u64().expect("a node was started");
+    let url = v["url"].as_str().expect("url").to_owned();
+    let p = Page::of(dir.path());
+    let path = url
+        .split_once(&format!(":{}", p.port))
+        .expect("port")
+        .1
+        .to_owned();
+    assert_eq!(p.get(&path, &[]).status, 303, "the link logs in");
+    // Running already: no second node.
+    let again = json(dir.path(), &["ui", "--no-open"]);
+    assert!(again["started_node_pid"].is_null());
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill")
+        .success();
+    assert!(ok);
+    // Not our child: its exit can only be seen by looking.
+    let proc_dir = format!("/proc/{pid}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::path::Path::new(&proc_dir).exists()
+        && std::fs::read_to_string(format!("{proc_dir}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the node stops on SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.path().join("node.log"))
+            .expect("node.log")
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+    common::fails(dir.path(), &["ui", "--no-open", "--no-start"], 3);
+}
+
+#[test]
+fn desktop_install_writes_a_menu_entry_that_opens_the_page() {
+    let dir = fresh();
+    let home = tempfile::tempdir().expect("home");
+    let out = common::wsf(dir.path())
+        .args(["desktop", "install", "--json"])
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("share"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let entry = home.path().join("share/applications/wsf.desktop");
+    assert_eq!(v["entry"], entry.to_str().expect("path"));
+    let text = std::fs::read_to_string(&entry).expect("entry");
+    assert!(text.contains("[Desktop Entry]") && text.contains("Terminal=false"));
+    let exec = text.lines().find(|l| l.starts_with("Exec=")).expect("Exec");
+    assert!(exec.ends_with(" ui"), "{exec}");
+    assert!(
+        exec.contains(&format!("--data-dir \"{}\"", dir.path().display())),
+        "{exec}"
+    );
+    common::wsf(dir.path())
+        .args(["desktop", "remove"])
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("share"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .assert()
+        .success();
+    assert!(!entry.exists());
 }

@@ -2,6 +2,7 @@
 //! [`Client`]: the running node's socket, or the same API served here over the store.
 
 mod bench;
+mod desktop;
 mod network;
 mod node;
 mod partners;
@@ -102,7 +103,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Join { code } => network::join(ctx, &code).await,
         Command::Partners(cmd) => partners::run(ctx, cmd).await,
-        Command::Ui { no_open } => node::ui(ctx, no_open).await,
+        Command::Ui { no_open, no_start } => node::ui(ctx, no_open, no_start).await,
+        Command::Desktop(cmd) => desktop::run(ctx, cmd),
     }
 }
 

@@ -241,7 +241,12 @@ pub async fn set_pillar(ctx: Ctx, pillar: Pillar, on: bool, new: bool) -> anyhow
 }
 
 /// `wsf ui`: a login link for the running node's web page, opened in the browser or printed.
-pub async fn ui(ctx: Ctx, no_open: bool) -> anyhow::Result<()> {
+pub async fn ui(ctx: Ctx, no_open: bool, no_start: bool) -> anyhow::Result<()> {
+    let socket = wsf_node::control::socket_path(ctx.data.root());
+    let mut started = None;
+    if !no_start && tokio::net::UnixStream::connect(&socket).await.is_err() {
+        started = Some(start_node_in_background(&ctx).await?);
+    }
     let v: serde_json::Value = with_client(&ctx, |c| async move {
         c.post("/v1/ui/login", &serde_json::json!({})).await
     })
@@ -251,7 +256,12 @@ pub async fn ui(ctx: Ctx, no_open: bool) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("the node gave no login link"))?
         .to_owned();
     if ctx.json {
-        return output::json(&serde_json::json!({ "url": url }));
+        return output::json(&serde_json::json!({ "url": url, "started_node_pid": started }));
+    }
+    if let Some(pid) = started {
+        println!(
+            "started the node in the background (pid {pid}; its log is in node.log in the data dir)"
+        );
     }
     if !no_open && open::that_detached(&url).is_ok() {
         println!("opened the web page in your browser (the link works once, for 60 s)");
@@ -260,4 +270,56 @@ pub async fn ui(ctx: Ctx, no_open: bool) -> anyhow::Result<()> {
     println!("{url}");
     println!("Open it in your browser within 60 seconds; it works once and logs that browser in.");
     Ok(())
+}
+
+/// How long `wsf ui` waits for a node it started to answer.
+const START_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Starts `wsf node` for this data dir as a background process (its log in `<data>/node.log`,
+/// 0600) and waits until its socket answers; returns its pid.
+async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if ctx.data.identity()?.is_none() {
+        return Err(wsf_node::datadir::Error::NoIdentity(ctx.data.root().to_owned()).into());
+    }
+    let exe = std::env::current_exe().context("cannot find the wsf program")?;
+    let log_path = ctx.data.root().join("node.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&log_path)
+        .with_context(|| format!("cannot write {}", log_path.display()))?;
+    let mut child = std::process::Command::new(exe)
+        .arg("--data-dir")
+        .arg(ctx.data.root())
+        .arg("node")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("cannot start wsf node")?;
+    let socket = wsf_node::control::socket_path(ctx.data.root());
+    let deadline = tokio::time::Instant::now() + START_WAIT;
+    let mut pause = std::time::Duration::from_millis(20);
+    loop {
+        if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+            return Ok(child.id());
+        }
+        if let Some(status) = child.try_wait()? {
+            anyhow::bail!(
+                "the node stopped at once ({status}); see {}",
+                log_path.display()
+            );
+        }
+        if tokio::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "the node did not answer within 30 s; see {}",
+                log_path.display()
+            );
+        }
+        // Another process's socket appearing has no event this process could wait for.
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(250));
+    }
 }

@@ -138,6 +138,16 @@ impl Running {
     }
 }
 
+impl Drop for Running {
+    /// A test that fails half-way must not leave its node running.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// `wsf node` on 127.0.0.1 with system-picked ports, started and ready.
 pub fn node(dir: &Path) -> Running {
     let n = Running::start(
