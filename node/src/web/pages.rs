@@ -356,8 +356,9 @@ struct RecordPage {
     history: Vec<(String, String)>,
 }
 
-/// The text fields of a record's content, in the order of its JSON form, made safe.
-fn fields(c: &Content) -> Vec<(String, String)> {
+/// The fields of a record's content, in the order of its JSON form, labelled in the page's
+/// language and made safe; dates are shown as dates.
+fn fields(t: &Texts, c: &Content) -> Vec<(String, String)> {
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(c) else {
         return Vec::new();
     };
@@ -365,8 +366,11 @@ fn fields(c: &Content) -> Vec<(String, String)> {
         .filter(|(k, _)| k != "kind" && k != "title")
         .filter_map(|(k, v)| {
             let text = match v {
+                serde_json::Value::String(s) if k == "action" => t.get(&format!("action-{s}")),
                 serde_json::Value::String(s) => s,
-                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Bool(true) => "✓".into(),
+                serde_json::Value::Bool(false) => return None,
+                serde_json::Value::Number(n) if k == "starts" || k == "ends" => when(n.as_u64()?),
                 serde_json::Value::Number(n) => n.to_string(),
                 serde_json::Value::Array(a) => a
                     .iter()
@@ -375,7 +379,10 @@ fn fields(c: &Content) -> Vec<(String, String)> {
                     .join(", "),
                 _ => return None,
             };
-            Some((k, neutralise_text(&text).into_owned()))
+            let id = format!("field-{k}");
+            let label = t.get(&id);
+            let label = if label == id { k } else { label };
+            Some((label, neutralise_text(&text).into_owned()))
         })
         .collect()
 }
@@ -445,7 +452,7 @@ pub(super) async fn record(
         earlier,
         history,
         row: row(&f.t, r),
-        fields: fields(&r.content),
+        fields: fields(&f.t, &r.content),
         withdrawn: detail.retracted_by.is_some(),
         cosigned,
         own,
