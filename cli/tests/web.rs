@@ -272,7 +272,10 @@ fn peer_text_is_escaped_and_its_hidden_characters_shown() {
         page.body
     );
     assert!(!page.body.contains("<img"));
-    assert!(page.body.contains("<h2>Summary</h2>"), "fields carry labels");
+    assert!(
+        page.body.contains("<h2>Summary</h2>"),
+        "fields carry labels"
+    );
     assert!(page.body.contains("dir=\"auto\""));
     assert_eq!(n.stop().code(), Some(0));
 }
