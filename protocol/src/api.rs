@@ -138,6 +138,10 @@ pub struct Counts {
     pub retracted: u64,
     /// Records refused, by reason (since the store was created).
     pub rejected: std::collections::BTreeMap<String, u64>,
+    /// Bytes the full-text search index takes in the store file (its pages, counted apart from
+    /// the records).
+    #[serde(default)]
+    pub search_index_bytes: u64,
 }
 
 /// The answer to `publish`, `endorse`, `retract`.
@@ -224,6 +228,36 @@ pub struct ListRequest {
     pub since: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// The `next` of a previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Also superseded records and older profiles.
+    #[serde(default)]
+    pub all: bool,
+    /// Also records whose `expires` has passed (marked `expired`).
+    #[serde(default)]
+    pub include_expired: bool,
+}
+
+/// Full-text search: records holding every word of `text`, newest first, filtered like a
+/// listing. Words are matched after the normalisation of `wsf_protocol::search`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// The words to find (at most `search::MAX_QUERY_BYTES` bytes, `search::MAX_QUERY_TERMS`
+    /// terms).
+    pub text: String,
+    /// Any of these pillars (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pillars: Vec<Pillar>,
+    /// Any of these kinds (empty: resources, practices and campaigns).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<crate::Kind>,
+    /// An author: its key in hex, a unique prefix of it, or a partner's local name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
     /// The `next` of a previous page.
