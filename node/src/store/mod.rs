@@ -15,6 +15,7 @@
 //! - endorsements are indexed by target; the newest `profile` of an author names it.
 
 mod read;
+mod search;
 pub mod tables;
 mod writer;
 
@@ -31,6 +32,7 @@ pub use read::{
     envelopes_by_short, envelopes_of, expired_ids, for_each_envelope, get, held_pillars, info,
     is_expired, list, partner, partners, pillar_items, presence, resolve, resolve_author, vouchers,
 };
+pub use search::{MAX_SCAN, index_bytes as search_index_bytes, search};
 use tables::*;
 pub use tables::{BLOCKED, EXPIRED_RETENTION_MS, PARTNER};
 use writer::WriteCmd;
@@ -311,7 +313,8 @@ pub fn check_integrity(path: &Path) -> Result<bool, Error> {
 fn init(db: &Database) -> Result<(), Error> {
     let mut txn = db.begin_write().map_err(dberr)?;
     txn.set_two_phase_commit(true);
-    let mut migrate = false;
+    // The schema the store was written with, when older than this one.
+    let mut migrate = None;
     {
         let mut meta = txn.open_table(META).map_err(dberr)?;
         let found = meta
@@ -324,8 +327,8 @@ fn init(db: &Database) -> Result<(), Error> {
                     .map_err(dberr)?;
             }
             Some(v) if v == SCHEMA_VERSION => {}
-            Some(1) => {
-                migrate = true;
+            Some(old @ (1 | 2)) => {
+                migrate = Some(old);
                 meta.insert("schema_version", SCHEMA_VERSION)
                     .map_err(dberr)?;
             }
@@ -350,10 +353,15 @@ fn init(db: &Database) -> Result<(), Error> {
         txn.open_table(AUTHOR_HOURS).map_err(dberr)?;
         txn.open_table(NAMES).map_err(dberr)?;
         txn.open_table(EXPIRIES).map_err(dberr)?;
+        txn.open_table(SEARCH).map_err(dberr)?;
     }
-    if migrate {
-        tracing::info!("migrating the store from schema 1 to {SCHEMA_VERSION}");
-        writer::migrate_from_1(&txn)?;
+    if let Some(old) = migrate {
+        tracing::info!("migrating the store from schema {old} to {SCHEMA_VERSION}");
+        if old == 1 {
+            writer::migrate_from_1(&txn)?;
+        }
+        let indexed = search::rebuild(&txn)?;
+        tracing::info!(records = indexed, "built the search index");
     }
     let cutoff = crate::ingest::now_ms().saturating_sub(EXPIRED_RETENTION_MS);
     let purged = writer::purge_expired(&mut writer::Tables::open(&txn)?, cutoff)?;
@@ -369,3 +377,6 @@ fn init(db: &Database) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod search_tests;

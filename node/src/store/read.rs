@@ -85,7 +85,7 @@ pub(crate) fn load(txn: &ReadTransaction, id: &Id) -> Result<Option<Record>, Err
     load_at(txn, ts, id)
 }
 
-fn load_at(txn: &ReadTransaction, ts: u64, id: &Id) -> Result<Option<Record>, Error> {
+pub(crate) fn load_at(txn: &ReadTransaction, ts: u64, id: &Id) -> Result<Option<Record>, Error> {
     let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
     let Some(bytes) = envelopes.get((ts, *id)).map_err(dberr)? else {
         return Ok(None);
@@ -519,6 +519,36 @@ fn hidden(txn: &ReadTransaction, record: &Record) -> Result<bool, Error> {
     Ok(false)
 }
 
+/// Whether a listing (or a search) with `q` shows `record`: one of `kinds`, by the author and
+/// on one of the pillars asked for, not hidden and not expired unless asked.
+pub(crate) fn shown(
+    txn: &ReadTransaction,
+    viewer: Viewer,
+    q: &Query,
+    kinds: &[Kind],
+    record: &Record,
+) -> Result<bool, Error> {
+    let b = record.body();
+    if !kinds.contains(&b.kind()) {
+        return Ok(false);
+    }
+    if let Some(a) = q.author
+        && a != b.author
+    {
+        return Ok(false);
+    }
+    if !q.pillars.is_empty() && !b.pillars.iter().any(|p| q.pillars.contains(p)) {
+        return Ok(false);
+    }
+    if !q.include_hidden && hidden(txn, record)? {
+        return Ok(false);
+    }
+    if !q.include_expired && is_expired(record, viewer.now) {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 /// Lists records newest first. Picks the narrowest index (author, pillar, kind, time) and
 /// filters the rest.
 pub fn list(txn: &ReadTransaction, viewer: Viewer, q: &Query) -> Result<Page, Error> {
@@ -547,22 +577,7 @@ pub fn list(txn: &ReadTransaction, viewer: Viewer, q: &Query) -> Result<Page, Er
         let Some(record) = load_at(txn, ts, &id)? else {
             return Ok(true);
         };
-        let b = record.body();
-        if !kinds.contains(&b.kind()) {
-            return Ok(true);
-        }
-        if let Some(a) = q.author
-            && a != b.author
-        {
-            return Ok(true);
-        }
-        if !q.pillars.is_empty() && !b.pillars.iter().any(|p| q.pillars.contains(p)) {
-            return Ok(true);
-        }
-        if !q.include_hidden && hidden(txn, &record)? {
-            return Ok(true);
-        }
-        if !q.include_expired && is_expired(&record, viewer.now) {
+        if !shown(txn, viewer, q, &kinds, &record)? {
             return Ok(true);
         }
         ids.push((ts, id));
@@ -666,6 +681,7 @@ pub fn counts(txn: &ReadTransaction) -> Result<Counts, Error> {
         by_kind: kinds,
         retracted: gone,
         rejected,
+        search_index_bytes: super::search::index_bytes(txn)?,
     })
 }
 

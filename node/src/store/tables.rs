@@ -57,12 +57,19 @@ pub const PARTNERS: TableDefinition<Id, (u8, &str)> = TableDefinition::new("part
 pub const PARTNER: u8 = 1;
 pub const BLOCKED: u8 = 2;
 
+/// (term, ts, id) → (): the full-text search index, one entry per term of every held record
+/// that has searchable text (`wsf_protocol::search::record_terms`). Each term's entries are in
+/// time order, so a query walks them newest first and intersects terms by seeking. Entries
+/// leave with their record (retraction, expiry purge, blocking).
+pub const SEARCH: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("search-1");
+
 /// Named counters: `rejected.<reason>`.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-1");
 
 /// The layout these definitions describe. 2: superseded entries per superseding record, name
-/// keys, expiries (migrated from 1 by rebuilding them from the held records).
-pub const SCHEMA_VERSION: u64 = 2;
+/// keys, expiries (migrated from 1 by rebuilding them from the held records). 3: the search
+/// index (migrated from 2 by indexing the held records).
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// How long an expired record is kept (hidden, not synced) before it is dropped: 30 days, so
 /// that `--include-expired` can still show what just ended.

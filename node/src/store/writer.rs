@@ -225,6 +225,7 @@ pub(crate) struct Tables<'txn> {
     names: redb::Table<'txn, (&'static str, Id), ()>,
     expiries: redb::Table<'txn, (u64, Id), u64>,
     author_hours: redb::Table<'txn, (Id, u64), u64>,
+    search: redb::Table<'txn, (&'static str, u64, Id), ()>,
 }
 
 impl<'txn> Tables<'txn> {
@@ -242,6 +243,7 @@ impl<'txn> Tables<'txn> {
             names: txn.open_table(NAMES).map_err(dberr)?,
             expiries: txn.open_table(EXPIRIES).map_err(dberr)?,
             author_hours: txn.open_table(AUTHOR_HOURS).map_err(dberr)?,
+            search: txn.open_table(SEARCH).map_err(dberr)?,
         })
     }
 
@@ -303,6 +305,7 @@ pub(crate) fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, 
         .map_err(dberr)?
         .map_or(0, |v| v.value());
     t.author_hours.insert(hour, n + 1).map_err(dberr)?;
+    super::search::index(&mut t.search, rec)?;
 
     match &body.content {
         Content::Retraction(r) => {
@@ -452,6 +455,7 @@ pub(crate) fn remove(t: &mut Tables<'_>, rec: &Record) -> Result<(), Error> {
     if let Content::Endorsement(e) = &body.content {
         t.endorsements.remove((e.target.0, id)).map_err(dberr)?;
     }
+    super::search::unindex(&mut t.search, rec)?;
     Ok(())
 }
 
@@ -473,7 +477,8 @@ pub(crate) fn purge_expired(t: &mut Tables<'_>, cutoff: u64) -> Result<u64, Erro
     Ok(n)
 }
 
-/// Rebuilds the tables schema 2 added or changed from the held records (migration from 1).
+/// Rebuilds the tables schema 2 added or changed from the held records (migration from 1; the
+/// search index of schema 3 is built after it).
 pub(crate) fn migrate_from_1(txn: &WriteTransaction) -> Result<(), Error> {
     txn.delete_table(SUPERSEDED_V1).map_err(dberr)?;
     let mut t = Tables::open(txn)?;
