@@ -3,7 +3,7 @@
 
 use wsf_protocol::api::{
     Counts, EndorseRequest, IdInfo, ListRequest, ListResponse, PublishRequest, Published,
-    RecordDetail, RetractRequest,
+    RecordDetail, RetractRequest, SearchRequest,
 };
 use wsf_protocol::ed25519_dalek::SigningKey;
 use wsf_protocol::{
@@ -46,6 +46,24 @@ impl From<ingest::Error> for Error {
 pub const DEFAULT_LIST_LIMIT: usize = 50;
 /// Most records in one `list` page.
 pub const MAX_LIST_LIMIT: usize = store::MAX_LIMIT;
+
+/// A store page as the API answers it: each item carries its cursor.
+fn page_response(page: store::Page) -> ListResponse {
+    let mut items = page.items;
+    for item in &mut items {
+        item.cursor = Some(
+            store::Cursor {
+                ts: item.ts,
+                id: item.id,
+            }
+            .to_string(),
+        );
+    }
+    ListResponse {
+        items,
+        next: page.next.map(|c| c.to_string()),
+    }
+}
 
 /// A node's data directory, key, store and ingest pipeline, opened together.
 #[derive(Debug, Clone)]
@@ -474,20 +492,65 @@ impl Service {
             .store()
             .read(move |txn| store::list(txn, viewer, &query))
             .await?;
-        let mut items = page.items;
-        for item in &mut items {
-            item.cursor = Some(
-                store::Cursor {
-                    ts: item.ts,
-                    id: item.id,
-                }
-                .to_string(),
-            );
+        Ok(page_response(page))
+    }
+
+    /// Records holding every word of `req.text`, newest first, filtered and shown like
+    /// [`Service::list`] (`wsf_protocol::search` says how words are matched).
+    pub async fn search(&self, req: SearchRequest) -> Result<ListResponse, Error> {
+        use wsf_protocol::search::{MAX_QUERY_BYTES, MAX_QUERY_TERMS, query_terms};
+        if req.text.len() > MAX_QUERY_BYTES {
+            return Err(Error::BadRequest(format!(
+                "the search text is {} bytes; at most {MAX_QUERY_BYTES} are searched",
+                req.text.len()
+            )));
         }
-        Ok(ListResponse {
-            items,
-            next: page.next.map(|c| c.to_string()),
-        })
+        let terms = query_terms(&req.text);
+        if terms.is_empty() {
+            return Err(Error::BadRequest(format!(
+                "{:?} holds no word to search for (words of one letter and punctuation are \
+                 not searched)",
+                req.text
+            )));
+        }
+        if terms.len() > MAX_QUERY_TERMS {
+            return Err(Error::BadRequest(format!(
+                "the search has {} terms; at most {MAX_QUERY_TERMS} are searched together \
+                 (text in Chinese, Japanese, Korean or Thai counts each pair of characters)",
+                terms.len()
+            )));
+        }
+        let cursor = match &req.cursor {
+            Some(c) => Some(c.parse().map_err(Error::BadRequest)?),
+            None => None,
+        };
+        let author = match &req.author {
+            Some(text) => Some(self.resolve_author(text).await?),
+            None => None,
+        };
+        let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT);
+        if limit == 0 || limit > MAX_LIST_LIMIT {
+            return Err(Error::BadRequest(format!(
+                "limit must be between 1 and {MAX_LIST_LIMIT} (got {limit}); page with the cursor"
+            )));
+        }
+        let query = store::Query {
+            pillars: req.pillars,
+            kinds: req.kinds,
+            author,
+            since: None,
+            until: None,
+            limit,
+            cursor,
+            include_hidden: req.all,
+            include_expired: req.include_expired,
+        };
+        let viewer = self.ingest.viewer();
+        let page = self
+            .store()
+            .read(move |txn| store::search(txn, viewer, &terms, &query))
+            .await?;
+        Ok(page_response(page))
     }
 
     /// One record with its co-signers, tombstone and (with `history`) older versions.

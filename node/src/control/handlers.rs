@@ -15,8 +15,8 @@ use wsf_protocol::Record;
 use wsf_protocol::api::{
     ApiError, Counts, DialRequest, EndorseRequest, ExportRequest, IdInfo, IngestReport,
     ListRequest, ListResponse, NodeEvent, PartnerInfo, PartnerRequest, PeerInfo, PillarRequest,
-    PolicyInfo, PublishRequest, Published, RecordDetail, RecordInfo, RetractRequest, StatusInfo,
-    SyncRequest,
+    PolicyInfo, PublishRequest, Published, RecordDetail, RecordInfo, RetractRequest, SearchRequest,
+    StatusInfo, SyncRequest,
 };
 
 use super::AppState;
@@ -233,6 +233,14 @@ pub(super) async fn list(
 ) -> Res<ListResponse> {
     let Json(req) = body?;
     Ok(Json(st.ctx.service.list(req).await?))
+}
+
+pub(super) async fn search(
+    State(st): State<AppState>,
+    body: Result<Json<SearchRequest>, JsonRejection>,
+) -> Res<ListResponse> {
+    let Json(req) = body?;
+    Ok(Json(st.ctx.service.search(req).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -104,6 +104,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/endorse", post(handlers::endorse))
         .route("/v1/retract", post(handlers::retract))
         .route("/v1/list", post(handlers::list))
+        .route("/v1/search", post(handlers::search))
         .route("/v1/records/{id}", get(handlers::show))
         .route("/v1/envelopes", post(handlers::envelopes))
         .route("/v1/export", post(handlers::export))
