@@ -58,6 +58,8 @@ pub enum Command {
     },
     /// List records, newest first.
     List(ListArgs),
+    /// Find records by words of their titles and texts, in any script, newest first.
+    Search(SearchArgs),
     /// Show one record with its co-signers.
     Show {
         /// Record id or a unique prefix of it.
@@ -379,8 +381,48 @@ pub struct ListArgs {
     pub include_expired: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to find: a record matches when it holds all of them (case, accents and Arabic
+    /// letter forms do not matter; Chinese, Japanese, Korean and Thai match by characters).
+    #[arg(required = true, num_args = 1..)]
+    pub text: Vec<String>,
+    /// Only these pillars (repeatable).
+    #[arg(long = "pillar", value_name = "PILLAR")]
+    pub pillars: Vec<Pillar>,
+    /// Only these kinds (repeatable; default: resource, practice, campaign).
+    #[arg(long = "kind", value_name = "KIND", value_parser = parse_kind)]
+    pub kinds: Vec<Kind>,
+    /// Only this author: a key, a unique key prefix, or a partner's local name.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// At most this many records (1 to 10,000).
+    #[arg(long, default_value_t = 50, value_parser = parse_limit)]
+    pub limit: usize,
+    /// Continue after a previous page: the cursor the table printed, or with --json the
+    /// `cursor` of the last element.
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// Include records replaced by newer versions.
+    #[arg(long)]
+    pub all: bool,
+    /// Include records whose expiry date has passed (marked "expired"; kept 30 days).
+    #[arg(long)]
+    pub include_expired: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// Full-text search over a store of many records in several languages and scripts: query
+    /// times (p50/p99) and the index's size next to the store's.
+    Search {
+        /// Records in the store searched.
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
+        /// Queries timed (spread over words of every language of the corpus).
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
     /// Full ingest rate against the raw ed25519 verification rate, in one run.
     Ingest {
         /// Records to generate and ingest.

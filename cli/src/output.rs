@@ -308,6 +308,10 @@ pub fn counts(c: &Counts) {
     if c.retracted > 0 {
         println!("retracted    {}", c.retracted);
     }
+    println!(
+        "search index {:.0} KiB",
+        c.search_index_bytes as f64 / 1024.0
+    );
     if !c.rejected.is_empty() {
         let r: Vec<String> = c.rejected.iter().map(|(k, n)| format!("{k} {n}")).collect();
         println!("rejected     {}", r.join(", "));

@@ -69,6 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } => bench::gossip(ctx.json, nodes, records, rate, seed).await,
             BenchCmd::Ingest { records, runs } => bench::ingest(ctx.json, records, runs).await,
             BenchCmd::Transfer { records, runs } => bench::transfer(ctx.json, records, runs).await,
+            BenchCmd::Search { records, queries } => {
+                bench::search(ctx.json, records, queries).await
+            }
         },
         Command::Node(a) => node::run(ctx, a).await,
         Command::Init(a) => records::init(ctx, a).await,
@@ -77,6 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Endorse { id, statement } => records::endorse(ctx, id, statement).await,
         Command::Retract { id, reason } => records::retract(ctx, id, reason).await,
         Command::List(a) => records::list(ctx, a).await,
+        Command::Search(a) => records::search(ctx, a).await,
         Command::Show { id, history } => records::show(ctx, id, history).await,
         Command::Export {
             file,

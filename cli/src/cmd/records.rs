@@ -1,14 +1,14 @@
-//! `init`, `id`, `publish`, `endorse`, `retract`, `list`, `show`.
+//! `init`, `id`, `publish`, `endorse`, `retract`, `list`, `search`, `show`.
 
 use wsf_node::service;
 use wsf_protocol::api::{
     EndorseRequest, IdInfo, ListRequest, ListResponse, PublishRequest, Published, RecordDetail,
-    RetractRequest,
+    RetractRequest, SearchRequest,
 };
 use wsf_protocol::{Campaign, Content, Pillar, Practice, Profile, Resource};
 
 use super::{Ctx, print_published, with_client};
-use crate::args::{CommonArgs, InitArgs, ListArgs, PublishCmd};
+use crate::args::{CommonArgs, InitArgs, ListArgs, PublishCmd, SearchArgs};
 use crate::client::{Client, Open};
 use crate::output;
 use crate::text::{long_text, normalise, read_file};
@@ -115,6 +115,27 @@ pub async fn list(ctx: Ctx, a: ListArgs) -> anyhow::Result<()> {
         with_client(&ctx, |c| async move { c.post("/v1/list", &req).await }).await?;
     if ctx.json {
         // An array (DESIGN §1); each element carries its `cursor` for the next page.
+        return output::json(&page.items);
+    }
+    output::table(&page.items, page.next.as_deref());
+    Ok(())
+}
+
+pub async fn search(ctx: Ctx, a: SearchArgs) -> anyhow::Result<()> {
+    let req = SearchRequest {
+        text: a.text.join(" "),
+        pillars: a.pillars,
+        kinds: a.kinds,
+        author: a.author,
+        limit: Some(a.limit),
+        cursor: a.cursor,
+        all: a.all,
+        include_expired: a.include_expired,
+    };
+    let page: ListResponse =
+        with_client(&ctx, |c| async move { c.post("/v1/search", &req).await }).await?;
+    if ctx.json {
+        // The shape `list --json` prints: an array of records, each with its `cursor`.
         return output::json(&page.items);
     }
     output::table(&page.items, page.next.as_deref());
