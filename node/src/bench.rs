@@ -12,6 +12,9 @@ use crate::ingest::{Ingest, Outcome, now_ms};
 use crate::store::{self, Store};
 use crate::transfer::{IMPORT_BATCH, IMPORT_IN_FLIGHT};
 
+mod search;
+pub use search::{SearchFigures, corpus, search};
+
 /// Figures of `wsf bench ingest`. `ingest_per_s`, `verify_per_s` and `ratio` are fixed keys.
 #[derive(Debug, Clone, Serialize)]
 pub struct IngestFigures {

@@ -1,4 +1,4 @@
-//! `bench ingest|sync|gossip` (docs/benchmarks.md).
+//! `bench ingest|transfer|sync|gossip|search` (docs/benchmarks.md).
 
 use anyhow::Context as _;
 
@@ -235,6 +235,42 @@ pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result
     println!(
         "  export through the API             {:>10.0} /s  = {:.2} x baseline",
         f.export_api_per_s, f.export_ratio
+    );
+    Ok(())
+}
+
+pub async fn search(json: bool, records: usize, queries: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!(
+            "generating {records} signed records in 8 languages, storing them, then timing \
+             {queries} searches…"
+        );
+    }
+    let f = wsf_node::bench::search(records, queries, dir.path()).await?;
+    if json {
+        return output::json(&f);
+    }
+    println!(
+        "records {} (avg envelope {:.0} B, {} languages), {} queries, one at a time:",
+        f.records, f.envelope_bytes_avg, f.languages, f.queries
+    );
+    println!(
+        "  search (page of up to 50)    p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        f.p50_ms, f.p99_ms, f.max_ms
+    );
+    println!(
+        "  results per query            {:.1} on average, {} queries found nothing",
+        f.results_avg, f.empty_queries
+    );
+    println!("  store inserts, index kept    {:>8.0} /s", f.insert_per_s);
+    println!(
+        "  search index                 {:>8.0} B/record",
+        f.index_bytes_per_record
+    );
+    println!(
+        "  store file (index included)  {:>8.0} B/record",
+        f.store_bytes_per_record
     );
     Ok(())
 }
