@@ -22,8 +22,8 @@
 
 use std::collections::BTreeSet;
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::char::{canonical_combining_class, decompose_compatible};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::Content;
 
@@ -66,13 +66,25 @@ fn push_digit(out: &mut String, d: u32) {
 }
 
 /// The normalised form of `text`: rule 1 of the module documentation.
+///
+/// Each character is decomposed on its own, which gives the NFKD of the text minus its
+/// combining marks (canonical reordering only moves marks, and they are all dropped); NFC runs
+/// only when the quick check says it may change something.
 pub fn normalize(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
-    for c in text.nfkd() {
-        if c == TATWEEL || canonical_combining_class(c) != 0 {
+    for c in text.chars() {
+        if c.is_ascii() {
+            folded.push(c.to_ascii_lowercase());
             continue;
         }
-        fold_char(c, &mut folded);
+        decompose_compatible(c, |d| {
+            if d != TATWEEL && canonical_combining_class(d) == 0 {
+                fold_char(d, &mut folded);
+            }
+        });
+    }
+    if folded.is_ascii() || is_nfc_quick(folded.chars()) == IsNormalized::Yes {
+        return folded;
     }
     folded.nfc().collect()
 }
@@ -109,41 +121,46 @@ enum Use {
     Query,
 }
 
-fn cut(word: &str) -> String {
-    word.chars().take(MAX_TERM_CHARS).collect()
-}
-
 fn terms_into(text: &str, purpose: Use, out: &mut Vec<String>) {
     let normal = normalize(text);
-    let mut piece: Vec<char> = Vec::new();
+    // The current piece: its start (bytes), length (characters) and kind.
+    let mut start = 0;
+    let mut len = 0;
     let mut spaceless = false;
-    let flush = |piece: &mut Vec<char>, spaceless: bool, out: &mut Vec<String>| {
-        if piece.is_empty() {
+    let flush = |piece: &str, len: usize, spaceless: bool, out: &mut Vec<String>| {
+        if len == 0 {
             return;
         }
         if spaceless {
-            if purpose == Use::Index || piece.len() == 1 {
-                out.extend(piece.iter().map(|c| c.to_string()));
+            let chars: Vec<char> = piece.chars().collect();
+            if purpose == Use::Index || len == 1 {
+                out.extend(chars.iter().map(|c| c.to_string()));
             }
-            out.extend(piece.windows(2).map(|w| w.iter().collect::<String>()));
-        } else if piece.len() > 1 {
-            out.push(cut(&piece.iter().collect::<String>()));
+            out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        } else if len > MAX_TERM_CHARS {
+            out.push(piece.chars().take(MAX_TERM_CHARS).collect());
+        } else if len > 1 {
+            out.push(piece.to_owned());
         }
-        piece.clear();
     };
-    for c in normal.chars() {
+    for (i, c) in normal.char_indices() {
         if !c.is_alphanumeric() {
-            flush(&mut piece, spaceless, out);
+            flush(&normal[start..i], len, spaceless, out);
+            len = 0;
             continue;
         }
         let s = is_spaceless(c);
-        if s != spaceless {
-            flush(&mut piece, spaceless, out);
+        if len > 0 && s != spaceless {
+            flush(&normal[start..i], len, spaceless, out);
+            len = 0;
+        }
+        if len == 0 {
+            start = i;
             spaceless = s;
         }
-        piece.push(c);
+        len += 1;
     }
-    flush(&mut piece, spaceless, out);
+    flush(&normal[start..], len, spaceless, out);
 }
 
 /// The terms a text is indexed under, each once, in order.

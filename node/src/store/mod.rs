@@ -146,10 +146,25 @@ impl Store {
         if records.is_empty() {
             return Ok(Vec::new());
         }
+        // Working out search terms is CPU work: done here, on a blocking thread, so the writer
+        // thread only writes.
+        let (records, terms) = tokio::task::spawn_blocking(move || {
+            let terms = records
+                .iter()
+                .map(|r| wsf_protocol::search::record_terms(&r.body().content))
+                .collect::<Vec<_>>();
+            (records, terms)
+        })
+        .await
+        .map_err(|e| Error::Db(format!("search terms task failed: {e}")))?;
         let (reply, rx) = oneshot::channel();
         self.inner
             .tx
-            .send(WriteCmd::Insert { records, reply })
+            .send(WriteCmd::Insert {
+                records,
+                terms,
+                reply,
+            })
             .await
             .map_err(|_| Error::Closed)?;
         rx.await.map_err(|_| Error::Closed)?

@@ -2,11 +2,12 @@
 //! by [`search`].
 //!
 //! Each term's entries are keyed `(term, ts, id)`, so the records holding a term are in the
-//! order listings use. A query of several terms is a leapfrog intersection: take the newest
-//! candidate of one term, seek every other term to its newest entry at or before it, move the
-//! candidate back whenever a term has nothing there, until all agree. Each step is one B-tree
-//! seek, and a page stops after `limit` shown records, so the cost follows the records
-//! returned, not the size of the store.
+//! order listings use. A query of several terms is a leapfrog intersection: one cursor per
+//! term, newest first; the candidate is the oldest entry the cursors are at, every cursor moves
+//! to its newest entry at or before it, and the candidate moves back whenever a cursor lands
+//! before it, until all agree. A cursor steps entry by entry for short distances and seeks (a
+//! fresh descent of the tree) for long ones, and a page stops after `limit` shown records, so
+//! the cost follows the records returned and the skips, not the size of the store.
 
 use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 use wsf_protocol::{Kind, Record, RecordId};
@@ -21,11 +22,14 @@ pub const MAX_SCAN: usize = 20_000;
 
 type SearchTable<'txn> = redb::Table<'txn, (&'static str, u64, Id), ()>;
 
-/// Adds a record's terms to the index.
-pub(crate) fn index(t: &mut SearchTable<'_>, rec: &Record) -> Result<(), Error> {
+/// The terms of one record ([`wsf_protocol::search::record_terms`]).
+pub(crate) type Terms = std::collections::BTreeSet<String>;
+
+/// Adds a record's terms (worked out by `record_terms`) to the index.
+pub(crate) fn index(t: &mut SearchTable<'_>, rec: &Record, terms: &Terms) -> Result<(), Error> {
     let b = rec.body();
     let id = rec.id().0;
-    for term in wsf_protocol::search::record_terms(&b.content) {
+    for term in terms {
         t.insert((term.as_str(), b.ts, id), ()).map_err(dberr)?;
     }
     Ok(())
@@ -50,7 +54,11 @@ pub(crate) fn rebuild(txn: &redb::WriteTransaction) -> Result<u64, Error> {
         let (k, v) = entry.map_err(dberr)?;
         let rec = wsf_protocol::decode_trusted(v.value())
             .map_err(|e| Error::Corrupt(RecordId(k.value().1).to_string(), e.to_string()))?;
-        index(&mut table, &rec)?;
+        index(
+            &mut table,
+            &rec,
+            &wsf_protocol::search::record_terms(&rec.body().content),
+        )?;
         n += 1;
     }
     Ok(n)
@@ -63,30 +71,76 @@ pub fn index_bytes(txn: &ReadTransaction) -> Result<u64, Error> {
     Ok(s.stored_bytes() + s.metadata_bytes() + s.fragmented_bytes())
 }
 
-/// The newest entry of `term` before `bound` (at it too when `inclusive`), or the newest of
-/// all when there is no bound.
-fn seek(
-    table: &redb::ReadOnlyTable<(&'static str, u64, Id), ()>,
-    term: &str,
-    bound: Option<(u64, Id)>,
-    inclusive: bool,
-) -> Result<Option<(u64, Id)>, Error> {
-    let lo = (term, 0u64, [0u8; 32]);
-    let last = match bound {
-        None => table
-            .range(lo..=(term, u64::MAX, [0xff; 32]))
-            .map_err(dberr)?
-            .next_back(),
-        Some((ts, id)) if inclusive => table.range(lo..=(term, ts, id)).map_err(dberr)?.next_back(),
-        Some((ts, id)) => table.range(lo..(term, ts, id)).map_err(dberr)?.next_back(),
-    };
-    match last {
-        Some(entry) => {
-            let (k, _) = entry.map_err(dberr)?;
-            let (_, ts, id) = k.value();
-            Ok(Some((ts, id)))
+type SearchRead = redb::ReadOnlyTable<(&'static str, u64, Id), ()>;
+type Entries<'t> = redb::Range<'t, (&'static str, u64, Id), ()>;
+
+/// How many entries a term's cursor steps over, one by one, before it seeks instead: stepping
+/// is far cheaper than a seek (a fresh descent of the tree), but a seek skips any distance.
+const STEPS_BEFORE_SEEK: usize = 16;
+
+/// One term's entries, walked newest first.
+struct TermCursor<'t> {
+    table: &'t SearchRead,
+    term: &'t str,
+    entries: Entries<'t>,
+    /// The entry the cursor is at; `None` when the term has no more.
+    at: Option<(u64, Id)>,
+}
+
+impl<'t> TermCursor<'t> {
+    /// A cursor at the newest entry of `term` before `bound` (all when no bound).
+    fn new(table: &'t SearchRead, term: &'t str, bound: Option<(u64, Id)>) -> Result<Self, Error> {
+        let mut c = TermCursor {
+            table,
+            term,
+            entries: Self::range(table, term, bound, false)?,
+            at: None,
+        };
+        c.step()?;
+        Ok(c)
+    }
+
+    fn range(
+        table: &'t SearchRead,
+        term: &'t str,
+        bound: Option<(u64, Id)>,
+        inclusive: bool,
+    ) -> Result<Entries<'t>, Error> {
+        let lo = (term, 0u64, [0u8; 32]);
+        match bound {
+            None => table.range(lo..=(term, u64::MAX, [0xff; 32])),
+            Some((ts, id)) if inclusive => table.range(lo..=(term, ts, id)),
+            Some((ts, id)) => table.range(lo..(term, ts, id)),
         }
-        None => Ok(None),
+        .map_err(dberr)
+    }
+
+    /// Moves to the next older entry.
+    fn step(&mut self) -> Result<(), Error> {
+        self.at = match self.entries.next_back() {
+            Some(entry) => {
+                let (k, _) = entry.map_err(dberr)?;
+                let (_, ts, id) = k.value();
+                Some((ts, id))
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Moves to the newest entry at or before `target`.
+    fn advance_to(&mut self, target: (u64, Id)) -> Result<(), Error> {
+        for _ in 0..STEPS_BEFORE_SEEK {
+            match self.at {
+                Some(at) if at > target => self.step()?,
+                _ => return Ok(()),
+            }
+        }
+        if self.at.is_some_and(|at| at > target) {
+            self.entries = Self::range(self.table, self.term, Some(target), true)?;
+            self.step()?;
+        }
+        Ok(())
     }
 }
 
@@ -100,9 +154,9 @@ pub fn search(
     q: &Query,
 ) -> Result<Page, Error> {
     let mut page = Page::default();
-    let Some(first) = terms.first() else {
+    if terms.is_empty() {
         return Ok(page);
-    };
+    }
     let table = txn.open_table(SEARCH).map_err(dberr)?;
     let mut lens = Lens::new(txn, viewer)?;
     let limit = q.limit.clamp(1, MAX_LIMIT);
@@ -111,25 +165,32 @@ pub fn search(
     } else {
         q.kinds.clone()
     };
-    // Exclusive upper bound: the last candidate looked at.
-    let mut upper: Option<(u64, Id)> = q.cursor.map(|c| (c.ts, c.id.0));
+    let upper: Option<(u64, Id)> = q.cursor.map(|c| (c.ts, c.id.0));
+    let mut cursors = Vec::with_capacity(terms.len());
+    for term in terms {
+        cursors.push(TermCursor::new(&table, term, upper)?);
+    }
     let mut scanned = 0usize;
-    'pages: while let Some(mut candidate) = seek(&table, first, upper, false)? {
-        let mut agree = 1;
-        let mut i = 1 % terms.len();
-        while agree < terms.len() {
-            let Some(k) = seek(&table, &terms[i], Some(candidate), true)? else {
-                break 'pages;
-            };
-            if k == candidate {
-                agree += 1;
-            } else {
-                candidate = k;
-                agree = 1;
+    // Leapfrog: the candidate is the oldest of the cursors' entries; every cursor moves to it
+    // until all are there (a match) or one runs out.
+    'matches: while let Some(Some(mut candidate)) = cursors.iter().map(|c| c.at).min() {
+        loop {
+            let mut agree = true;
+            for c in &mut cursors {
+                c.advance_to(candidate)?;
+                match c.at {
+                    None => break 'matches,
+                    Some(k) if k < candidate => {
+                        candidate = k;
+                        agree = false;
+                    }
+                    Some(_) => {}
+                }
             }
-            i = (i + 1) % terms.len();
+            if agree {
+                break;
+            }
         }
-        upper = Some(candidate);
         scanned += 1;
         let (ts, id) = candidate;
         if let Some(record) = load_at(txn, ts, &id)?
@@ -143,6 +204,9 @@ pub fn search(
                 id: RecordId(id),
             });
             break;
+        }
+        for c in &mut cursors {
+            c.step()?;
         }
     }
     Ok(page)

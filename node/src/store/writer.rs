@@ -10,6 +10,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 use tokio::sync::{mpsc, oneshot};
 use wsf_protocol::{Content, Record};
 
+use super::search::Terms;
 use super::tables::*;
 use super::{Error, InsertOutcome, dberr};
 
@@ -21,6 +22,8 @@ pub const MAX_GROUP_RECORDS: usize = 4_096;
 pub(crate) enum WriteCmd {
     Insert {
         records: Vec<Record>,
+        /// The search terms of each record, worked out before (off the writer thread).
+        terms: Vec<Terms>,
         reply: oneshot::Sender<Result<Vec<InsertOutcome>, Error>>,
     },
     /// Adds to named counters; applied with the next transaction, no reply.
@@ -93,10 +96,10 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
         let mut partner_results: Vec<u64> = Vec::new();
         for cmd in &group {
             match cmd {
-                WriteCmd::Insert { records, .. } => {
+                WriteCmd::Insert { records, terms, .. } => {
                     let mut out = Vec::with_capacity(records.len());
-                    for r in records {
-                        out.push(insert(&mut tables, r)?);
+                    for (r, terms) in records.iter().zip(terms) {
+                        out.push(insert(&mut tables, r, terms)?);
                     }
                     outcomes.push(out);
                 }
@@ -269,7 +272,11 @@ impl<'txn> Tables<'txn> {
 /// - retractions are never withdrawn, so they never depend on which one came first;
 /// - supersede links, endorsements and the current profile are kept per held record, and leave
 ///   with it.
-pub(crate) fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, Error> {
+pub(crate) fn insert(
+    t: &mut Tables<'_>,
+    rec: &Record,
+    terms: &Terms,
+) -> Result<InsertOutcome, Error> {
     let id = rec.id().0;
     let body = rec.body();
     let author = body.author.0;
@@ -305,7 +312,7 @@ pub(crate) fn insert(t: &mut Tables<'_>, rec: &Record) -> Result<InsertOutcome, 
         .map_err(dberr)?
         .map_or(0, |v| v.value());
     t.author_hours.insert(hour, n + 1).map_err(dberr)?;
-    super::search::index(&mut t.search, rec)?;
+    super::search::index(&mut t.search, rec, terms)?;
 
     match &body.content {
         Content::Retraction(r) => {
