@@ -12,7 +12,9 @@
 //!   them if they ever come (back);
 //! - a record with `supersedes` hides the older record of the same author from listings; of two
 //!   records that supersede the same one, the newer (`ts`, then id) wins;
-//! - endorsements are indexed by target; the newest `profile` of an author names it.
+//! - endorsements are indexed by target; the newest `profile` of an author names it;
+//! - the full-text search index (`search-1`) follows the held records: a record's terms are
+//!   added in the transaction that stores it and removed in the one that drops it.
 
 mod read;
 mod search;
