@@ -137,6 +137,12 @@ fn unknown_json_fields_are_refused_and_nothing_is_stored() {
     let (status, body) = a.post("/v1/list", r#"{"limit":5,"colour":"red"}"#);
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("colour"), "{body}");
+    let (status, body) = a.post("/v1/search", r#"{"text":"water","colour":"red"}"#);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("colour"), "{body}");
+    let (status, body) = a.post("/v1/search", r#"{"text":"water","limit":0}"#);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code_of(&body), "bad_request");
     let (status, body) = a.post(
         "/v1/partners",
         r#"{"action":"add","author":"00","nick":"x"}"#,
