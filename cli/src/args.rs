@@ -349,8 +349,9 @@ pub enum PublishCmd {
     },
 }
 
+/// What `list` and `search` both filter and page by.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub struct Filters {
     /// Only these pillars (repeatable).
     #[arg(long = "pillar", value_name = "PILLAR")]
     pub pillars: Vec<Pillar>,
@@ -360,12 +361,6 @@ pub struct ListArgs {
     /// Only this author: a key, a unique key prefix, or a partner's local name.
     #[arg(long)]
     pub author: Option<String>,
-    /// Only records from this date on (YYYY-MM-DD is midnight UTC; offsets accepted).
-    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
-    pub since: Option<u64>,
-    /// Only records up to this date (a date alone includes that whole day, UTC).
-    #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
-    pub until: Option<u64>,
     /// At most this many records (1 to 10,000).
     #[arg(long, default_value_t = 50, value_parser = parse_limit)]
     pub limit: usize,
@@ -382,33 +377,25 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Only records from this date on (YYYY-MM-DD is midnight UTC; offsets accepted).
+    #[arg(long, value_parser = dates::parse, value_name = "DATE")]
+    pub since: Option<u64>,
+    /// Only records up to this date (a date alone includes that whole day, UTC).
+    #[arg(long, value_parser = dates::parse_end, value_name = "DATE")]
+    pub until: Option<u64>,
+}
+
+#[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The words to find: a record matches when it holds all of them (case, accents and Arabic
     /// letter forms do not matter; Chinese, Japanese, Korean and Thai match by characters).
     #[arg(required = true, num_args = 1..)]
     pub text: Vec<String>,
-    /// Only these pillars (repeatable).
-    #[arg(long = "pillar", value_name = "PILLAR")]
-    pub pillars: Vec<Pillar>,
-    /// Only these kinds (repeatable; default: resource, practice, campaign).
-    #[arg(long = "kind", value_name = "KIND", value_parser = parse_kind)]
-    pub kinds: Vec<Kind>,
-    /// Only this author: a key, a unique key prefix, or a partner's local name.
-    #[arg(long)]
-    pub author: Option<String>,
-    /// At most this many records (1 to 10,000).
-    #[arg(long, default_value_t = 50, value_parser = parse_limit)]
-    pub limit: usize,
-    /// Continue after a previous page: the cursor the table printed, or with --json the
-    /// `cursor` of the last element.
-    #[arg(long)]
-    pub cursor: Option<String>,
-    /// Include records replaced by newer versions.
-    #[arg(long)]
-    pub all: bool,
-    /// Include records whose expiry date has passed (marked "expired"; kept 30 days).
-    #[arg(long)]
-    pub include_expired: bool,
+    #[command(flatten)]
+    pub filters: Filters,
 }
 
 #[derive(Debug, Subcommand)]

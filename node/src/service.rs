@@ -462,6 +462,18 @@ impl Service {
 
     /// A page of records, newest first.
     pub async fn list(&self, req: ListRequest) -> Result<ListResponse, Error> {
+        let query = self.query(req).await?;
+        let viewer = self.ingest.viewer();
+        let page = self
+            .store()
+            .read(move |txn| store::list(txn, viewer, &query))
+            .await?;
+        Ok(page_response(page))
+    }
+
+    /// The store query a request asks for: cursor and author resolved, limit checked (the same
+    /// for `list` and `search`).
+    async fn query(&self, req: ListRequest) -> Result<store::Query, Error> {
         let cursor = match &req.cursor {
             Some(c) => Some(c.parse().map_err(Error::BadRequest)?),
             None => None,
@@ -476,7 +488,7 @@ impl Service {
                 "limit must be between 1 and {MAX_LIST_LIMIT} (got {limit}); page with the cursor"
             )));
         }
-        let query = store::Query {
+        Ok(store::Query {
             pillars: req.pillars,
             kinds: req.kinds,
             author,
@@ -486,13 +498,7 @@ impl Service {
             cursor,
             include_hidden: req.all,
             include_expired: req.include_expired,
-        };
-        let viewer = self.ingest.viewer();
-        let page = self
-            .store()
-            .read(move |txn| store::list(txn, viewer, &query))
-            .await?;
-        Ok(page_response(page))
+        })
     }
 
     /// Records holding every word of `req.text`, newest first, filtered and shown like
@@ -520,31 +526,19 @@ impl Service {
                 terms.len()
             )));
         }
-        let cursor = match &req.cursor {
-            Some(c) => Some(c.parse().map_err(Error::BadRequest)?),
-            None => None,
-        };
-        let author = match &req.author {
-            Some(text) => Some(self.resolve_author(text).await?),
-            None => None,
-        };
-        let limit = req.limit.unwrap_or(DEFAULT_LIST_LIMIT);
-        if limit == 0 || limit > MAX_LIST_LIMIT {
-            return Err(Error::BadRequest(format!(
-                "limit must be between 1 and {MAX_LIST_LIMIT} (got {limit}); page with the cursor"
-            )));
-        }
-        let query = store::Query {
-            pillars: req.pillars,
-            kinds: req.kinds,
-            author,
-            since: None,
-            until: None,
-            limit,
-            cursor,
-            include_hidden: req.all,
-            include_expired: req.include_expired,
-        };
+        let query = self
+            .query(ListRequest {
+                pillars: req.pillars,
+                kinds: req.kinds,
+                author: req.author,
+                since: None,
+                until: None,
+                limit: req.limit,
+                cursor: req.cursor,
+                all: req.all,
+                include_expired: req.include_expired,
+            })
+            .await?;
         let viewer = self.ingest.viewer();
         let page = self
             .store()

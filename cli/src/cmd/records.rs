@@ -100,16 +100,17 @@ pub async fn retract(ctx: Ctx, id: String, reason: Option<String>) -> anyhow::Re
 }
 
 pub async fn list(ctx: Ctx, a: ListArgs) -> anyhow::Result<()> {
+    let f = a.filters;
     let req = ListRequest {
-        pillars: a.pillars,
-        kinds: a.kinds,
-        author: a.author,
+        pillars: f.pillars,
+        kinds: f.kinds,
+        author: f.author,
         since: a.since,
         until: a.until,
-        limit: Some(a.limit),
-        cursor: a.cursor,
-        all: a.all,
-        include_expired: a.include_expired,
+        limit: Some(f.limit),
+        cursor: f.cursor,
+        all: f.all,
+        include_expired: f.include_expired,
     };
     let page: ListResponse =
         with_client(&ctx, |c| async move { c.post("/v1/list", &req).await }).await?;
@@ -122,15 +123,16 @@ pub async fn list(ctx: Ctx, a: ListArgs) -> anyhow::Result<()> {
 }
 
 pub async fn search(ctx: Ctx, a: SearchArgs) -> anyhow::Result<()> {
+    let f = a.filters;
     let req = SearchRequest {
         text: a.text.join(" "),
-        pillars: a.pillars,
-        kinds: a.kinds,
-        author: a.author,
-        limit: Some(a.limit),
-        cursor: a.cursor,
-        all: a.all,
-        include_expired: a.include_expired,
+        pillars: f.pillars,
+        kinds: f.kinds,
+        author: f.author,
+        limit: Some(f.limit),
+        cursor: f.cursor,
+        all: f.all,
+        include_expired: f.include_expired,
     };
     let page: ListResponse =
         with_client(&ctx, |c| async move { c.post("/v1/search", &req).await }).await?;
