@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use tokio::net::UnixStream;
 use wsf_node::control;
 use wsf_node::datadir::DataDir;
-use wsf_node::service::{self, Service};
+use wsf_node::service;
 use wsf_protocol::api::ApiError;
 
 /// An error answer from the node.
@@ -27,10 +27,6 @@ pub struct Failure {
     pub status: StatusCode,
     pub error: ApiError,
 }
-
-/// How long a command waits for a store that another process holds briefly (another command,
-/// or a node that is starting) before it gives up.
-pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 enum Transport {
@@ -55,45 +51,21 @@ pub enum Open {
 
 impl Client {
     /// The running node when one answers on the data dir's socket; else the store, opened
-    /// here (waiting up to [`STORE_WAIT`] while another process holds it briefly).
+    /// here (waiting a moment while another process holds it: `service::open_waiting`).
     pub async fn open(data: &DataDir, mode: Open) -> anyhow::Result<Client> {
         let socket = control::socket_path(data.root());
-        let deadline = tokio::time::Instant::now() + STORE_WAIT;
-        let mut pause = std::time::Duration::from_millis(20);
-        loop {
-            if UnixStream::connect(&socket).await.is_ok() {
-                return Ok(Client {
-                    transport: Transport::Socket(socket),
-                });
-            }
-            let d = data.clone();
-            let opened = tokio::task::spawn_blocking(move || match mode {
-                Open::Existing => Service::open_existing(d),
-                Open::Create => Service::open(d),
-            })
-            .await?;
-            match opened {
-                Ok(svc) => {
-                    return Ok(Client {
-                        transport: Transport::Local(Arc::new(control::Local::new(svc))),
-                    });
-                }
-                Err(service::Error::Store(wsf_node::store::Error::InUse(path))) => {
-                    if tokio::time::Instant::now() >= deadline {
-                        anyhow::bail!(
-                            "the store {} is in use by another process, and no node answers on \
-                             {}; if `wsf node` is starting, try again in a moment",
-                            path.display(),
-                            socket.display()
-                        );
-                    }
-                    // Polling a lock held by another process: there is no event to wait for.
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(std::time::Duration::from_millis(250));
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let transport = match service::open_waiting(data, mode == Open::Create).await {
+            Ok(service::Opened::NodeRuns) => Transport::Socket(socket),
+            Ok(service::Opened::Here(svc)) => Transport::Local(Arc::new(control::Local::new(*svc))),
+            Err(service::Error::Store(wsf_node::store::Error::InUse(path))) => anyhow::bail!(
+                "the store {} is in use by another process, and no node answers on {}; if `wsf \
+                 node` is starting, try again in a moment",
+                path.display(),
+                socket.display()
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Client { transport })
     }
 
     /// Closes the store when it was opened here.

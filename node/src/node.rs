@@ -226,40 +226,15 @@ impl Node {
     }
 }
 
-/// How long `wsf node` waits for a store another command holds (`wsf list` run a moment
-/// before) before it gives up.
-pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Opens the service, waiting up to [`STORE_WAIT`] while another short-lived command holds the
-/// store; a running node (its socket answers) fails at once.
+/// Opens the service, waiting while a short-lived command holds the store; a running node
+/// fails at once.
 async fn open_waiting(data: &DataDir) -> Result<Service, Error> {
-    let deadline = tokio::time::Instant::now() + STORE_WAIT;
-    let mut pause = std::time::Duration::from_millis(20);
-    let mut told = false;
-    loop {
-        let d = data.clone();
-        let opened = tokio::task::spawn_blocking(move || Service::open(d))
-            .await
-            .map_err(|e| Error::Bad(format!("opening the store: {e}")))?;
-        match opened {
-            Ok(s) => return Ok(s),
-            Err(service::Error::Store(store::Error::InUse(_))) => {
-                let running = tokio::net::UnixStream::connect(control::socket_path(data.root()))
-                    .await
-                    .is_ok();
-                if running || tokio::time::Instant::now() >= deadline {
-                    return Err(Error::AlreadyRunning(data.root().to_owned()));
-                }
-                if !told {
-                    tracing::info!("the store is held by another wsf command; waiting for it");
-                    told = true;
-                }
-                // Polling a lock another process holds: there is no event to wait for.
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(std::time::Duration::from_millis(250));
-            }
-            Err(e) => return Err(e.into()),
+    match service::open_waiting(data, true).await {
+        Ok(service::Opened::Here(s)) => Ok(*s),
+        Ok(service::Opened::NodeRuns) | Err(service::Error::Store(store::Error::InUse(_))) => {
+            Err(Error::AlreadyRunning(data.root().to_owned()))
         }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -42,6 +42,59 @@ impl From<ingest::Error> for Error {
     }
 }
 
+/// How long [`open_waiting`] waits for a store that another process holds briefly.
+pub const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What [`open_waiting`] found.
+#[derive(Debug)]
+pub enum Opened {
+    /// The store, opened by this process.
+    Here(Box<Service>),
+    /// A node answers on the data dir's socket: talk to it instead.
+    NodeRuns,
+}
+
+/// Opens `data` (creating the identity when `create`), unless a node runs there. While another
+/// short-lived process (a command, a node starting) holds the store, waits up to
+/// [`STORE_WAIT`], then fails with [`store::Error::InUse`].
+pub async fn open_waiting(data: &DataDir, create: bool) -> Result<Opened, Error> {
+    let socket = crate::control::socket_path(data.root());
+    let deadline = tokio::time::Instant::now() + STORE_WAIT;
+    let mut pause = std::time::Duration::from_millis(20);
+    let mut told = false;
+    loop {
+        if tokio::net::UnixStream::connect(&socket).await.is_ok() {
+            return Ok(Opened::NodeRuns);
+        }
+        let d = data.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            if create {
+                Service::open(d)
+            } else {
+                Service::open_existing(d)
+            }
+        })
+        .await
+        .map_err(|e| Error::Store(store::Error::Db(format!("opening the store: {e}"))))?;
+        match opened {
+            Err(Error::Store(store::Error::InUse(path))) => {
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(Error::Store(store::Error::InUse(path)));
+                }
+                if !told {
+                    tracing::info!("the store is held by another wsf command; waiting for it");
+                    told = true;
+                }
+                // A lock another process holds (redb takes it without blocking): there is no
+                // event to wait for, so look again after a pause that doubles up to 250 ms.
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_millis(250));
+            }
+            other => return other.map(|s| Opened::Here(Box::new(s))),
+        }
+    }
+}
+
 /// Records a `list` page holds when the request does not say.
 pub const DEFAULT_LIST_LIMIT: usize = 50;
 /// Most records in one `list` page.
