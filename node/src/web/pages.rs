@@ -142,15 +142,10 @@ pub(super) async fn login(
     let code = q.map(|Query(q)| q.code).unwrap_or_default();
     match st.web.redeem(&code) {
         Some(token) => {
-            let set = format!(
-                "{}={token}; HttpOnly; SameSite=Strict; Path=/ui",
-                st.web.cookie_name()
-            );
-            let mut resp = Redirect::to("/ui/").into_response();
-            if let Ok(v) = HeaderValue::from_str(&set) {
-                resp.headers_mut().insert(header::SET_COOKIE, v);
-            }
-            resp
+            let name = st.web.cookie_name();
+            home_with_cookie(format!(
+                "{name}={token}; HttpOnly; SameSite=Strict; Path=/ui"
+            ))
         }
         None => message(
             texts(&st, &headers),
@@ -179,15 +174,10 @@ pub(super) async fn logout(
     if let Some(tok) = cookie(&headers, &st.web.cookie_name()) {
         st.web.end(&tok);
     }
-    let mut resp = Redirect::to("/ui/").into_response();
-    let gone = format!(
-        "{}=; HttpOnly; SameSite=Strict; Path=/ui; Max-Age=0",
-        st.web.cookie_name()
-    );
-    if let Ok(v) = HeaderValue::from_str(&gone) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    resp
+    let name = st.web.cookie_name();
+    home_with_cookie(format!(
+        "{name}=; HttpOnly; SameSite=Strict; Path=/ui; Max-Age=0"
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,11 +201,16 @@ pub(super) async fn set_language(
         return *r;
     }
     let code = i18n::pick(Some(&f.lang), None);
+    let name = lang_cookie(&st);
+    home_with_cookie(format!(
+        "{name}={code}; SameSite=Strict; Path=/ui; Max-Age=31536000"
+    ))
+}
+
+/// A redirect to the home page that sets one cookie (names and values are ours: hex tokens,
+/// language codes).
+fn home_with_cookie(set: String) -> Response {
     let mut resp = Redirect::to("/ui/").into_response();
-    let set = format!(
-        "{}={code}; SameSite=Strict; Path=/ui; Max-Age=31536000",
-        lang_cookie(&st)
-    );
     if let Ok(v) = HeaderValue::from_str(&set) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }

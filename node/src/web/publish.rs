@@ -266,17 +266,7 @@ pub(super) async fn submit(
                 let shown = shown(&f, &record);
                 html(StatusCode::OK, ReviewPage { f, v, shown }.render())
             }
-            Err(e) => {
-                let text = e.to_string();
-                let problems = vec![Problem {
-                    field: field_of(&text),
-                    text,
-                }];
-                html(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    form_page(f, v, problems).render(),
-                )
-            }
+            Err(e) => refused(f, v, &e),
         };
     }
     match svc.publish(req).await {
@@ -286,18 +276,21 @@ pub(super) async fn submit(
             }
             message(f.t, StatusCode::OK, "published-title", "published")
         }
-        Err(e) => {
-            let text = e.to_string();
-            let problems = vec![Problem {
-                field: field_of(&text),
-                text,
-            }];
-            html(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form_page(f, v, problems).render(),
-            )
-        }
+        Err(e) => refused(f, v, &e),
     }
+}
+
+/// The form again, with what the node refused shown by the field it concerns.
+fn refused(f: Frame, v: Values, e: &crate::service::Error) -> Response {
+    let text = e.to_string();
+    let problems = vec![Problem {
+        field: field_of(&text),
+        text,
+    }];
+    html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        form_page(f, v, problems).render(),
+    )
 }
 
 /// Every field of the signed record, as it will read on partners' nodes.
