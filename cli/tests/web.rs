@@ -4,45 +4,16 @@
 
 mod common;
 
-use std::io::{Read, Write};
-
-use common::{fresh, json, node};
-
-struct Resp {
-    status: u16,
-    head: String,
-    body: String,
-}
+use common::{Resp, fresh, json, node};
 
 fn request(addr: &str, line: &str, headers: &[String], body: &str) -> Resp {
-    let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    let mut req = format!("{line} HTTP/1.1\r\nConnection: close\r\n");
-    for h in headers {
-        req.push_str(h);
-        req.push_str("\r\n");
-    }
-    if !body.is_empty() {
-        req.push_str(&format!(
-            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).expect("write");
-    let mut out = String::new();
-    s.read_to_string(&mut out).expect("read");
-    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("status");
-    Resp {
-        status,
-        head: head.to_ascii_lowercase(),
-        body: body.to_owned(),
-    }
+    common::http_with(
+        addr,
+        line,
+        headers,
+        "application/x-www-form-urlencoded",
+        body,
+    )
 }
 
 struct Page {
@@ -521,20 +492,19 @@ fn ui_starts_the_node_when_none_runs() {
         .expect("kill")
         .success();
     assert!(ok);
-    // Not our child: its exit can only be seen by looking.
-    let proc_dir = format!("/proc/{pid}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::path::Path::new(&proc_dir).exists()
-        && std::fs::read_to_string(format!("{proc_dir}/stat"))
-            .map(|s| !s.contains(") Z "))
-            .unwrap_or(false)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the node stops on SIGTERM"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    // Not our child, so no wait(): a pidfd becomes readable when the process ends.
+    let pid = rustix::process::Pid::from_raw(i32::try_from(pid).expect("pid")).expect("pid");
+    let fd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).expect("pidfd");
+    let mut fds = [rustix::event::PollFd::new(
+        &fd,
+        rustix::event::PollFlags::IN,
+    )];
+    let timeout = rustix::event::Timespec {
+        tv_sec: 20,
+        tv_nsec: 0,
+    };
+    let ready = rustix::event::poll(&mut fds, Some(&timeout)).expect("poll");
+    assert_eq!(ready, 1, "the node stops on SIGTERM");
     let mode = std::os::unix::fs::PermissionsExt::mode(
         &std::fs::metadata(dir.path().join("node.log"))
             .expect("node.log")

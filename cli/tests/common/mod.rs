@@ -170,8 +170,21 @@ pub fn fails(dir: &Path, args: &[&str], code: i32) -> String {
     String::from_utf8_lossy(&out.get_output().stderr).to_string()
 }
 
-/// One HTTP/1.1 request to `addr` with extra header lines; returns (status, body).
-pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (u16, String) {
+/// An HTTP answer: status, head (lower-cased, for matching header names) and body.
+pub struct Resp {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+/// One HTTP/1.1 request to `addr` with extra header lines and a body of `content_type`.
+pub fn http_with(
+    addr: &str,
+    request_line: &str,
+    headers: &[String],
+    content_type: &str,
+    body: &str,
+) -> Resp {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).expect("connect to the API");
     let mut req = format!("{request_line} HTTP/1.1\r\nConnection: close\r\n");
@@ -181,7 +194,7 @@ pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (
     }
     if !body.is_empty() {
         req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
             body.len()
         ));
     }
@@ -190,14 +203,21 @@ pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (
     s.write_all(req.as_bytes()).expect("write");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read");
-    let status = out
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
         .split(' ')
         .nth(1)
         .and_then(|c| c.parse().ok())
         .expect("a status line");
-    let body = match out.split_once("\r\n\r\n") {
-        Some((_, b)) => b.to_owned(),
-        None => String::new(),
-    };
-    (status, body)
+    Resp {
+        status,
+        head: head.to_ascii_lowercase(),
+        body: body.to_owned(),
+    }
+}
+
+/// One HTTP/1.1 request with a JSON body; returns (status, body).
+pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (u16, String) {
+    let r = http_with(addr, request_line, headers, "application/json", body);
+    (r.status, r.body)
 }
