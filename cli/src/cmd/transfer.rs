@@ -2,7 +2,7 @@
 //! over the control API (the running node's socket, or the API served here), so the file lands
 //! where the user can see it whatever sandbox the node runs in.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -76,16 +76,14 @@ pub async fn export_to(
         .get("x-wsf-records")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
-    let out = {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&partial)
-            .with_context(|| format!("cannot write {}", partial.display()))?
-    };
+    let out = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&partial)
+        .await
+        .with_context(|| format!("cannot write {}", partial.display()))?;
     let progress = bar(json, "{spinner} {bytes} written ({bytes_per_sec}) {msg}");
     if let (Some(b), Some(n)) = (&progress, total) {
         b.set_message(format!("{n} records"));
@@ -120,18 +118,22 @@ pub async fn export_to(
     Ok(count)
 }
 
+/// Writes the streamed bundle to `out` (tokio's file: the writes stay off the runtime's
+/// threads, where the in-process API may be producing the stream).
 async fn copy_body(
     mut body: axum::body::Body,
-    out: std::fs::File,
+    out: tokio::fs::File,
     path: &Path,
     progress: Option<&indicatif::ProgressBar>,
 ) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::new(out);
+    use tokio::io::AsyncWriteExt as _;
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, out);
     let mut bytes = 0u64;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| anyhow::anyhow!("the export stopped half-way: {e}"))?;
         if let Ok(chunk) = frame.into_data() {
             out.write_all(&chunk)
+                .await
                 .with_context(|| format!("cannot write {}", path.display()))?;
             bytes += chunk.len() as u64;
             if let Some(b) = progress {
@@ -139,11 +141,12 @@ async fn copy_body(
             }
         }
     }
-    let file = out
-        .into_inner()
-        .map_err(|e| e.into_error())
+    out.flush()
+        .await
         .with_context(|| format!("cannot write {}", path.display()))?;
-    file.sync_all()
+    out.into_inner()
+        .sync_all()
+        .await
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
