@@ -445,6 +445,7 @@ pub async fn gossip(
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
                 no_sync_on_connect: true,
                 new_pillars: Vec::new(),
+                web: None,
             },
         )
         .await
