@@ -27,6 +27,19 @@ struct RowFragment {
     r: Row,
 }
 
+/// The line for the live region. It holds a peer's title: escaped like everything else, since
+/// htmx puts it into the page as HTML.
+#[derive(Template)]
+#[template(source = "<span hx-disable>{{ text }}</span>", ext = "html")]
+struct AnnounceFragment {
+    text: String,
+}
+
+fn announce(text: String) -> Event {
+    let html = AnnounceFragment { text }.render().unwrap_or_default();
+    Event::default().event("announce").data(html)
+}
+
 /// The events one stored record makes on the page, or none when the home list would not
 /// show it (co-signatures, withdrawals and profiles are not listed there).
 async fn record_events(st: &WebState, t: &Texts, id: &str) -> Vec<Event> {
@@ -44,13 +57,13 @@ async fn record_events(st: &WebState, t: &Texts, id: &str) -> Vec<Event> {
         return Vec::new();
     }
     let r = row(t, &info);
-    let announce = format!("{} {} — {}", t.get("live-new"), r.kind, r.title);
+    let line = format!("{} {} — {}", t.get("live-new"), r.kind, r.title);
     let Ok(html) = (RowFragment { r }).render() else {
         return Vec::new();
     };
     vec![
         Event::default().event("record").id(id).data(html),
-        Event::default().event("announce").data(announce),
+        announce(line),
     ]
 }
 
@@ -83,11 +96,7 @@ pub(super) async fn events(State(st): State<WebState>, headers: HeaderMap) -> Re
                     Ok(_) => {}
                     // Too slow a reader: say so; the page offers a reload.
                     Err(RecvError::Lagged(_)) => {
-                        queue = vec![
-                            Event::default()
-                                .event("announce")
-                                .data(t.get("live-lagged")),
-                        ];
+                        queue = vec![announce(t.get("live-lagged"))];
                     }
                     Err(RecvError::Closed) => return None,
                 }
