@@ -19,6 +19,8 @@ use super::pages::{Frame, Row, frame, html, row, when};
 const PAGE: usize = 50;
 /// Campaign calls shown as "open now or coming".
 const UPCOMING: usize = 8;
+/// Co-signers named on an upcoming call's card.
+const COSIGNERS_SHOWN: usize = 3;
 
 /// The filters of the home and search pages, as typed in their GET forms.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -113,6 +115,8 @@ pub(super) struct Upcoming {
     place: String,
     cosigned: String,
     author: String,
+    /// The first co-signers (partners first), as the trust markers show them.
+    cosigners: String,
 }
 
 fn upcoming(t: &Texts, r: &RecordInfo) -> Option<Upcoming> {
@@ -144,6 +148,7 @@ fn upcoming(t: &Texts, r: &RecordInfo) -> Option<Upcoming> {
         author: base.author,
         dates,
         place: place.join(" · "),
+        cosigners: String::new(),
         cosigned: t.count(
             "record-cosigned",
             &[("partners", counts.partners), ("others", counts.others)],
@@ -252,6 +257,25 @@ pub(super) async fn home(
         // Soonest first; calls without a start date by their publication.
         open.sort_by_key(|(at, _)| *at);
         upcoming_calls = open.into_iter().take(UPCOMING).map(|(_, u)| u).collect();
+        // Who co-signed them: the first few names, partners first.
+        for u in &mut upcoming_calls {
+            if let Ok(d) = svc.show(&u.id, false).await {
+                let names: Vec<String> = d
+                    .cosigners
+                    .iter()
+                    .take(COSIGNERS_SHOWN)
+                    .map(|c| match &c.author_info {
+                        Some(v) => wsf_protocol::display::cut_label(v, 60),
+                        None => wsf_protocol::display::fingerprint(&c.author),
+                    })
+                    .collect();
+                let more = d.cosigners.len().saturating_sub(COSIGNERS_SHOWN) as u64;
+                u.cosigners = names.join(", ");
+                if more > 0 {
+                    u.cosigners = format!("{} {}", u.cosigners, f.t.n("and-more", more));
+                }
+            }
+        }
     }
     let (rows, next, problem) = match filters.request(&f.t) {
         Ok(req) => match svc.list(req).await {
