@@ -131,6 +131,11 @@ hint-resource-language = A language code such as en, fr, ar or pt-BR.
 ## Browsing and search
 upcoming-title = Campaign calls open now or coming
 records-title = Newest records
+cosigned-by = Co-signed by
+and-more = { $n ->
+    [one] and 1 more
+   *[other] and { $n } more
+}
 from-date = from
 until-date = until
 no-dates = no dates given
