@@ -2,8 +2,6 @@
 //! it) driving a headless Chromium with a fresh profile, through fantoccini over plain HTTP.
 //! Every wait is a WebDriver wait for an element or a condition, with a timeout.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -90,6 +88,19 @@ pub struct Browser {
 impl Browser {
     /// A browser whose window is `width` x `height` CSS pixels, asking for English pages.
     pub async fn start(width: u32, height: u32) -> Browser {
+        Browser::launch(width, height, None).await
+    }
+
+    /// A phone-sized browser: its viewport is `width` x `height` CSS pixels (windows cannot be
+    /// made that narrow), with the page's `<meta name="viewport">` applied.
+    pub async fn phone(width: u32, height: u32) -> Browser {
+        let metrics = json!({
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0, "touch": false},
+        });
+        Browser::launch(500, height, Some(metrics)).await
+    }
+
+    async fn launch(width: u32, height: u32, mobile: Option<Value>) -> Browser {
         let driver = Driver::start();
         let profile = tempfile::tempdir().expect("profile dir");
         let chromium = program("WSF_CHROMIUM", "/usr/bin/chromium");
@@ -108,7 +119,7 @@ impl Browser {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
-        let caps = json!({
+        let mut caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -116,6 +127,10 @@ impl Browser {
                 "prefs": {"intl.accept_languages": "en"},
             },
         });
+        let phone = mobile.is_some();
+        if let Some(m) = mobile {
+            caps["goog:chromeOptions"]["mobileEmulation"] = m;
+        }
         let Value::Object(caps) = caps else {
             unreachable!("a JSON object")
         };
@@ -124,11 +139,22 @@ impl Browser {
             .connect(&driver.url)
             .await
             .expect("a Chromium session from chromedriver");
-        Browser {
+        let b = Browser {
             c,
             _driver: driver,
             _profile: profile,
+        };
+        if !phone {
+            // The window's frame takes some of its height: grow it until the page itself is
+            // `width` x `height`.
+            let inner = b.js("return window.innerHeight", vec![]).await;
+            let inner = u32::try_from(inner.as_u64().expect("innerHeight")).expect("height");
+            let outer = height + height.saturating_sub(inner);
+            b.c.set_window_size(width, outer)
+                .await
+                .expect("window size");
         }
+        b
     }
 
     /// Ends the session (Chromium exits) before the driver is killed.
@@ -215,16 +241,6 @@ impl Browser {
         }
     }
 
-    /// Whether an element matching `css` is on the page now.
-    pub async fn has(&self, css: &str) -> bool {
-        !self
-            .c
-            .find_all(Locator::Css(css))
-            .await
-            .expect("find")
-            .is_empty()
-    }
-
     /// Where the browser is and what the page says (for failure messages).
     pub async fn here(&self) -> String {
         let url = self
@@ -265,6 +281,50 @@ impl Browser {
         .await
         .as_u64()
         .expect("a status")
+    }
+
+    /// Presses and releases `key` on the keyboard (whatever has the focus gets it).
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        self.keys(&[char::from(key)]).await;
+    }
+
+    /// Types `text` on the keyboard, one key after the other, into whatever has the focus.
+    pub async fn type_text(&self, text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        self.keys(&chars).await;
+    }
+
+    async fn keys(&self, keys: &[char]) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut seq = KeyActions::new("keyboard".into());
+        for &k in keys {
+            seq = seq
+                .then(KeyAction::Down { value: k })
+                .then(KeyAction::Up { value: k });
+        }
+        self.c.perform_actions(seq).await.expect("key presses");
+    }
+
+    /// Presses Tab until the focused element matches `css` (at most `limit` times), as a
+    /// keyboard user moves through the page.
+    pub async fn tab_to(&self, css: &str, limit: usize) {
+        let test = "return document.activeElement !== null && document.activeElement.matches(arguments[0])";
+        for _ in 0..limit {
+            if self.js(test, vec![json!(css)]).await == Value::Bool(true) {
+                return;
+            }
+            self.press(fantoccini::key::Key::Tab).await;
+        }
+        let at = self
+            .js(
+                "const e = document.activeElement; return e ? e.outerHTML.slice(0, 200) : ''",
+                vec![],
+            )
+            .await;
+        panic!(
+            "Tab never reached `{css}` in {limit} presses (focus on {at}) on {}",
+            self.here().await
+        );
     }
 
     /// Runs axe-core on the page and returns its serious and critical violations, each with
