@@ -410,6 +410,16 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
+    /// How long the web page's main pages take to render over a store of many records, in
+    /// English and Arabic (through the page's router in this process; no browser).
+    Web {
+        /// Records in the store.
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
+        /// Requests timed per page and language.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Full ingest rate against the raw ed25519 verification rate, in one run.
     Ingest {
         /// Records to generate and ingest.

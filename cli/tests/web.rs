@@ -147,7 +147,15 @@ fn pages_need_a_session_and_carry_strict_headers() {
         assert!(page.head.contains(h), "{h}: {}", page.head);
     }
     assert!(!page.body.contains("style=\""), "no inline style");
-    assert!(!page.body.contains("<script"), "no script at all yet");
+    // Scripts only from our own static files (htmx, its SSE extension, the page's), never
+    // inline.
+    assert_eq!(
+        page.body.matches("<script").count(),
+        page.body.matches("<script src=\"/ui/static/").count(),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("/ui/static/htmx-2.0.11.min.js"));
     // A foreign Host is refused on the page as on the API (DNS rebinding).
     let r = request(
         &p.addr,
@@ -365,9 +373,22 @@ fn a_campaign_call_is_published_through_the_form_after_a_review() {
         json(dir.path(), &["list"]).as_array().map(Vec::len),
         Some(0)
     );
-    let done = p.post("/ui/publish", &[cookie], &format!("{good}&step=publish"));
-    assert_eq!(done.status, 200, "{}", done.body);
+    let done = p.post(
+        "/ui/publish",
+        std::slice::from_ref(&cookie),
+        &format!("{good}&step=publish"),
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
     let listed = json(dir.path(), &["list"]);
+    let id = listed[0]["id"].as_str().expect("id");
+    assert!(
+        done.head
+            .contains(&format!("location: /ui/records/{id}?published=1")),
+        "{}",
+        done.head
+    );
+    let shown = p.get(&format!("/ui/records/{id}?published=1"), &[cookie]);
+    assert!(shown.body.contains("role=\"status\""), "{}", shown.body);
     assert_eq!(listed[0]["title"], "Free the journalists");
     assert_eq!(listed[0]["place"], "Nairobi");
     assert_eq!(listed[0]["pillars"].as_array().map(Vec::len), Some(2));
@@ -544,4 +565,556 @@ fn desktop_install_writes_a_menu_entry_that_opens_the_page() {
         .assert()
         .success();
     assert!(!entry.exists());
+}
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".into(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the input or textarea `name` in a form page.
+fn value_of(html: &str, id: &str) -> String {
+    let input = format!("id=\"{id}\" name=\"{id}\" value=\"");
+    if let Some(at) = html.find(&input) {
+        return html[at + input.len()..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+    }
+    let area = format!("id=\"{id}\" name=\"{id}\"");
+    let at = html.find(&area).expect("the field") + area.len();
+    let rest = &html[at..];
+    let open = rest.find('>').expect("tag end") + 1;
+    rest[open..]
+        .split("</textarea>")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn every_kind_has_a_form_and_a_correction_starts_from_the_current_version() {
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let c = std::slice::from_ref(&cookie);
+    for (kind, fields) in [
+        (
+            "resource",
+            &["title", "type", "summary", "body", "license"][..],
+        ),
+        ("practice", &["title", "approach", "lessons", "country"][..]),
+        ("campaign", &["title", "action", "call", "target"][..]),
+        ("profile", &["name", "website", "countries", "contact"][..]),
+    ] {
+        let page = p.get(&format!("/ui/publish?kind={kind}"), c);
+        assert_eq!(page.status, 200, "{kind}");
+        for f in fields {
+            assert!(
+                page.body.contains(&format!("<label for=\"{f}\">")),
+                "{kind} has a labelled {f}"
+            );
+        }
+        assert!(
+            page.body
+                .contains(&format!("name=\"kind\" value=\"{kind}\""))
+        );
+    }
+    let csrf = csrf_of(&p.get("/ui/publish?kind=practice", c).body);
+    // A practice without its required "what was done" comes back with the error by the field.
+    let missing = form(&[
+        ("csrf", &csrf),
+        ("kind", "practice"),
+        ("step", "review"),
+        ("title", "Girls' clubs"),
+        ("pillar", "education"),
+    ]);
+    let r = p.post("/ui/publish", c, &missing);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"approach-error\""), "{}", r.body);
+    assert!(r.body.contains("aria-describedby=\"approach-error\""));
+    assert!(r.body.contains("Girls&#39; clubs") || r.body.contains("Girls&#x27; clubs"));
+    let good = form(&[
+        ("csrf", &csrf),
+        ("kind", "practice"),
+        ("title", "Girls' clubs"),
+        (
+            "approach",
+            "Weekly clubs run by older students.\r\nTwo years.",
+        ),
+        ("country", "Kenya"),
+        ("pillar", "education"),
+        ("step", "publish"),
+    ]);
+    let done = p.post("/ui/publish", c, &good);
+    assert_eq!(done.status, 303, "{}", done.body);
+    let first = json(dir.path(), &["list"]);
+    let id = first[0]["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        first[0]["approach"],
+        "Weekly clubs run by older students.\nTwo years."
+    );
+    // The correction form holds the current text, and its record supersedes the old one.
+    let fix = p.get(&format!("/ui/records/{id}/correct"), c);
+    assert_eq!(fix.status, 200);
+    assert_eq!(value_of(&fix.body, "country"), "Kenya");
+    assert!(value_of(&fix.body, "approach").contains("Weekly clubs"));
+    assert!(
+        fix.body
+            .contains(&format!("name=\"supersedes\" value=\"{id}\""))
+    );
+    assert!(
+        fix.body
+            .contains("id=\"p-education\" name=\"pillar\" value=\"education\" checked")
+    );
+    let corrected = form(&[
+        ("csrf", &csrf),
+        ("kind", "practice"),
+        ("supersedes", &id),
+        ("title", "Girls' clubs"),
+        ("approach", "Weekly clubs run by older students."),
+        ("country", "Uganda"),
+        ("pillar", "education"),
+        ("step", "publish"),
+    ]);
+    assert_eq!(p.post("/ui/publish", c, &corrected).status, 303);
+    let now = json(dir.path(), &["list"]);
+    assert_eq!(now.as_array().map(Vec::len), Some(1), "{now}");
+    assert_eq!(now[0]["country"], "Uganda");
+    assert_eq!(now[0]["supersedes"], id.as_str());
+    // The profile page starts a profile, then corrects the newest one.
+    let first_profile = p.get("/ui/profile", c);
+    assert_eq!(first_profile.status, 303);
+    assert!(
+        first_profile
+            .head
+            .contains("location: /ui/publish?kind=profile")
+    );
+    let profile = form(&[
+        ("csrf", &csrf),
+        ("kind", "profile"),
+        ("name", "Girls First"),
+        ("countries", "Kenya, Uganda"),
+        ("pillar", "education"),
+        ("step", "publish"),
+    ]);
+    assert_eq!(p.post("/ui/publish", c, &profile).status, 303);
+    let profiles = json(dir.path(), &["list", "--kind", "profile"]);
+    assert_eq!(
+        profiles[0]["countries"],
+        serde_json::json!(["Kenya", "Uganda"])
+    );
+    let again = p.get("/ui/profile", c);
+    assert!(
+        again.head.contains(&format!(
+            "location: /ui/records/{}/correct",
+            profiles[0]["id"].as_str().expect("id")
+        )),
+        "{}",
+        again.head
+    );
+    // Someone else's record cannot be corrected here.
+    assert_eq!(p.get("/ui/records/00/correct", c).status, 404);
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn live_rows_arrive_over_server_sent_events_escaped() {
+    use std::io::{BufRead, Write};
+    let dir = fresh();
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    // Without a session there is no stream.
+    assert_eq!(p.get("/ui/events", &[]).status, 401);
+    let mut s = std::net::TcpStream::connect(&p.addr).expect("connect");
+    write!(
+        s,
+        "GET /ui/events HTTP/1.1\r\n{}\r\n{cookie}\r\nAccept: text/event-stream\r\n\r\n",
+        p.host
+    )
+    .expect("write");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let mut lines = std::io::BufReader::new(s).lines();
+    // The stream is open once its head has arrived.
+    for line in lines.by_ref() {
+        let line = line.expect("head");
+        if line.is_empty() {
+            break;
+        }
+    }
+    let id = json(
+        dir.path(),
+        &[
+            "publish",
+            "campaign",
+            "--title",
+            "<b>Vigil</b> tonight",
+            "--action",
+            "awareness-event",
+            "--call",
+            "Come",
+            "--online",
+            "--pillar",
+            "education",
+        ],
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut got = String::new();
+    for line in lines.by_ref() {
+        let line = line.expect("an event within 30 s");
+        got.push_str(&line);
+        got.push('\n');
+        if line.starts_with("data: New:") || line.contains("hx-disable>New:") {
+            break;
+        }
+    }
+    assert!(got.contains("event: record"), "{got}");
+    assert!(got.contains(&format!("id: {id}")), "{got}");
+    assert!(got.contains(&format!("href=\"/ui/records/{id}\"")), "{got}");
+    assert!(got.contains("event: announce"), "{got}");
+    assert!(
+        !got.contains("<b>"),
+        "peer text is escaped in both events: {got}"
+    );
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+#[test]
+fn search_filters_partners_and_network_pages_work_from_the_page() {
+    let dir = fresh();
+    let other = fresh();
+    common::init(other.path());
+    let n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let c = std::slice::from_ref(&cookie);
+    json(
+        dir.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "دليل التعليم للفتيات",
+            "--pillar",
+            "education",
+        ],
+    );
+    json(
+        dir.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "Water rights guide",
+            "--pillar",
+            "poverty-hunger",
+        ],
+    );
+    let found = p.get("/ui/search?q=%D8%A7%D9%84%D8%AA%D8%B9%D9%84%D9%8A%D9%85", c);
+    assert_eq!(found.status, 200);
+    assert!(
+        found.body.contains("دليل التعليم للفتيات"),
+        "{}",
+        found.body
+    );
+    assert!(!found.body.contains("Water rights"));
+    let filtered = p.get("/ui/?pillar=poverty-hunger", c);
+    assert!(filtered.body.contains("Water rights guide"));
+    assert!(!filtered.body.contains("دليل"));
+    assert_eq!(p.get("/ui/?pillar=Not+A+Slug", c).status, 400);
+    // Partners: add by key with a local name; block needs its confirmation box.
+    let key = json(other.path(), &["id"])["author"]
+        .as_str()
+        .expect("author")
+        .to_owned();
+    let page = p.get(&format!("/ui/partners?author={key}"), c);
+    assert!(page.body.contains(&format!("value=\"{key}\"")), "prefilled");
+    let csrf = csrf_of(&page.body);
+    let add = form(&[
+        ("csrf", &csrf),
+        ("action", "add"),
+        ("author", &key),
+        ("name", "Ally"),
+    ]);
+    let r = p.post("/ui/partners", c, &add);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Ally"));
+    let listed = json(dir.path(), &["partners", "list"]);
+    assert_eq!(listed[0]["name"], "Ally");
+    let block = form(&[("csrf", &csrf), ("action", "block"), ("author", &key)]);
+    assert_eq!(p.post("/ui/partners", c, &block).status, 422);
+    assert_eq!(
+        json(dir.path(), &["partners", "list"])[0]["status"],
+        "partner"
+    );
+    // Policy.
+    let policy = form(&[
+        ("csrf", &csrf),
+        ("policy", "partners"),
+        ("trust_k", "2"),
+        ("quota_per_hour", "30"),
+    ]);
+    assert_eq!(p.post("/ui/policy", c, &policy).status, 200);
+    let now = json(dir.path(), &["partners", "policy"]);
+    assert_eq!(
+        (now["policy"].as_str(), now["trust_k"].as_u64()),
+        (Some("partners"), Some(2))
+    );
+    // The network page: public network, no peers, the join form; sync says nobody is there.
+    let net = p.get("/ui/network", c);
+    assert!(net.body.contains("id=\"join\""));
+    assert!(
+        net.body.contains(
+            &json(dir.path(), &["status"])["peer_id"]
+                .as_str()
+                .expect("peer")
+                .to_owned()
+        )
+    );
+    let sync = p.post("/ui/sync", c, &form(&[("csrf", &csrf)]));
+    assert_eq!(sync.status, 422);
+    // An invite needs a closed network.
+    let inv = p.post("/ui/invite", c, &form(&[("csrf", &csrf), ("days", "7")]));
+    assert_eq!(inv.status, 422);
+    assert!(inv.body.contains("public network"));
+    assert_eq!(n.stop().code(), Some(0));
+}
+
+/// A multipart body with the fields in order: (name, file name, bytes).
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "wsfTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A request with a binary body; the answer's status, head and body bytes (de-chunked).
+fn raw(
+    addr: &str,
+    line: &str,
+    headers: &[String],
+    ctype: &str,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    let mut req = format!("{line} HTTP/1.1\r\nConnection: close\r\n");
+    for h in headers {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str(&format!(
+        "Content-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    ));
+    s.write_all(req.as_bytes()).expect("write");
+    s.write_all(body).expect("write body");
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).expect("read");
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&out[..split]).to_ascii_lowercase();
+    let mut rest = &out[split + 4..];
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .expect("status");
+    if !head.contains("transfer-encoding: chunked") {
+        return (status, head, rest.to_vec());
+    }
+    let mut body = Vec::new();
+    loop {
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("chunk size");
+        let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..end]).trim(), 16)
+            .expect("hex size");
+        rest = &rest[end + 2..];
+        if size == 0 {
+            break;
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+    (status, head, body)
+}
+
+#[test]
+fn a_bundle_is_downloaded_from_one_page_and_uploaded_to_another() {
+    let (a, b) = (fresh(), fresh());
+    let na = node(a.path());
+    let nb = node(b.path());
+    for title in ["First guide", "Second guide"] {
+        json(
+            a.path(),
+            &[
+                "publish",
+                "resource",
+                "--title",
+                title,
+                "--pillar",
+                "education",
+            ],
+        );
+    }
+    let (pa, pb) = (Page::of(a.path()), Page::of(b.path()));
+    let ca = pa.login(a.path());
+    let csrf_a = csrf_of(&pa.get("/ui/carry", std::slice::from_ref(&ca)).body);
+    let (status, head, bundle) = raw(
+        &pa.addr,
+        "POST /ui/export",
+        &[pa.host.clone(), ca.clone()],
+        "application/x-www-form-urlencoded",
+        form(&[("csrf", &csrf_a)]).as_bytes(),
+    );
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains("content-disposition: attachment; filename=\"wsf-"),
+        "{head}"
+    );
+    assert!(bundle.starts_with(b"wsfbndl\x01"), "a bundle");
+    let cb = pb.login(b.path());
+    let csrf_b = csrf_of(&pb.get("/ui/carry", std::slice::from_ref(&cb)).body);
+    // Without the token first, nothing is taken.
+    let (ctype, forged) = multipart(&[("bundle", Some("x.wsf"), &bundle)]);
+    let (status, _, _) = raw(
+        &pb.addr,
+        "POST /ui/import",
+        &[pb.host.clone(), cb.clone()],
+        &ctype,
+        &forged,
+    );
+    assert_eq!(status, 403);
+    assert_eq!(json(b.path(), &["list"]).as_array().map(Vec::len), Some(0));
+    let (ctype, body) = multipart(&[
+        ("csrf", None, csrf_b.as_bytes()),
+        ("bundle", Some("from-a.wsf"), &bundle),
+    ]);
+    let (status, _, page) = raw(
+        &pb.addr,
+        "POST /ui/import",
+        &[pb.host.clone(), cb.clone()],
+        &ctype,
+        &body,
+    );
+    // Fluent isolates the numbers it puts into a sentence (U+2068 … U+2069).
+    let page = String::from_utf8_lossy(&page).replace(['\u{2068}', '\u{2069}'], "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2 records kept"), "{page}");
+    assert!(page.contains("from-a.wsf"));
+    assert_eq!(json(b.path(), &["list"]).as_array().map(Vec::len), Some(2));
+    // A damaged file is refused with a reason and keeps nothing new.
+    let (ctype, body) = multipart(&[
+        ("csrf", None, csrf_b.as_bytes()),
+        ("bundle", Some("junk.wsf"), b"not a bundle at all"),
+    ]);
+    let (status, _, page) = raw(
+        &pb.addr,
+        "POST /ui/import",
+        &[pb.host.clone(), cb],
+        &ctype,
+        &body,
+    );
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&page));
+    let leftovers: Vec<_> = std::fs::read_dir(b.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("upload-"))
+        .collect();
+    assert!(leftovers.is_empty(), "uploads are removed");
+    assert_eq!(na.stop().code(), Some(0));
+    assert_eq!(nb.stop().code(), Some(0));
+}
+
+#[test]
+fn a_node_joins_a_network_from_its_first_run_page_and_restarts_on_it() {
+    let (a, b) = (fresh(), fresh());
+    common::init(a.path());
+    common::wsf(a.path())
+        .args(["network", "create", "Coalition"])
+        .assert()
+        .success();
+    let na = node(a.path());
+    let code = json(a.path(), &["invite", "create"])["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let network = json(a.path(), &["status"])["network"]
+        .as_str()
+        .expect("network")
+        .to_owned();
+    let nb = node(b.path());
+    let pb = Page::of(b.path());
+    let cb = pb.login(b.path());
+    let c = std::slice::from_ref(&cb);
+    let home = pb.get("/ui/", c);
+    assert!(
+        home.body.contains("href=\"/ui/network#join\""),
+        "the first-run way in"
+    );
+    let csrf = csrf_of(&pb.get("/ui/network", c).body);
+    let bad = pb.post(
+        "/ui/join",
+        c,
+        &form(&[("csrf", &csrf), ("code", "wsf1-nonsense")]),
+    );
+    assert_eq!(bad.status, 422);
+    let joined = pb.post("/ui/join", c, &form(&[("csrf", &csrf), ("code", &code)]));
+    assert_eq!(joined.status, 200, "{}", joined.body);
+    assert!(joined.body.contains("Coalition"));
+    // The node restarts by itself on the new network, on the same API port, and the page's
+    // session still works.
+    nb.wait_for("restarting on the new network")
+        .expect("a restart");
+    nb.wait_for("control API").expect("started again");
+    let status = json(b.path(), &["status"]);
+    assert_eq!(status["network"], network.as_str());
+    let page = pb.get("/ui/network", c);
+    assert_eq!(page.status, 200, "the session survived the restart");
+    assert!(page.body.contains("Coalition"));
+    assert!(!page.body.contains("id=\"join\""), "no second join");
+    assert_eq!(json(b.path(), &["partners", "list"])[0]["name"], "inviter");
+    assert_eq!(nb.stop().code(), Some(0));
+    assert_eq!(na.stop().code(), Some(0));
 }

@@ -13,7 +13,9 @@ use crate::store::{self, Store};
 use crate::transfer::{IMPORT_BATCH, IMPORT_IN_FLIGHT};
 
 mod search;
+mod web;
 pub use search::{SearchFigures, corpus, search};
+pub use web::{PageFigures, WebFigures, web};
 
 /// Figures of `wsf bench ingest`. `ingest_per_s`, `verify_per_s` and `ratio` are fixed keys.
 #[derive(Debug, Clone, Serialize)]
@@ -445,6 +447,7 @@ pub async fn gossip(
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
                 no_sync_on_connect: true,
                 new_pillars: Vec::new(),
+                web: None,
             },
         )
         .await

@@ -34,6 +34,32 @@ pub fn create(data: &DataDir, name: &str) -> Result<NetworkId, Error> {
 /// Configures `data` from an invite: network id and name, key, bootstrap addresses, and the
 /// inviter as first partner. The node must not be running.
 pub async fn join(data: &DataDir, invite: &Invite) -> Result<(), Error> {
+    join_files(data, invite)?;
+    let svc = Service::open(data.clone())?;
+    add_inviter(&svc, invite).await?;
+    svc.store().clone().close().await?;
+    Ok(())
+}
+
+/// [`join`] for the running node (its web page): the files change now, the inviter becomes a
+/// partner now; the node must then restart to use the new network.
+pub async fn join_running(svc: &Service, invite: &Invite) -> Result<(), Error> {
+    join_files(svc.data(), invite)?;
+    add_inviter(svc, invite).await
+}
+
+async fn add_inviter(svc: &Service, invite: &Invite) -> Result<(), Error> {
+    svc.set_partner(
+        invite.inviter,
+        Some(crate::store::PARTNER),
+        Some("inviter".into()),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The key and `config.json` of [`join`].
+fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
     data.create()?;
     match data.network_key()? {
         Some(existing) if existing != invite.key => {
@@ -55,14 +81,46 @@ pub async fn join(data: &DataDir, invite: &Invite) -> Result<(), Error> {
     }
     config
         .save(data.root())
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
-    let svc = Service::open(data.clone())?;
-    svc.set_partner(
-        invite.inviter,
-        Some(crate::store::PARTNER),
-        Some("inviter".into()),
-    )
-    .await?;
-    svc.store().clone().close().await?;
-    Ok(())
+        .map_err(|e| Error::BadRequest(e.to_string()))
+}
+
+/// An invite to this node's closed network, valid for `days` (0: no expiry), carrying the
+/// addresses the node listens on (unspecified addresses left out: they lead nowhere).
+pub fn invite(
+    data: &DataDir,
+    network: NetworkId,
+    inviter: wsf_protocol::AuthorId,
+    listen_addrs: &[String],
+    days: u64,
+    now_ms: u64,
+) -> Result<Invite, Error> {
+    let key = closed_key(data)?;
+    let config = Config::load(data.root()).map_err(|e| Error::BadRequest(e.to_string()))?;
+    Ok(Invite {
+        net: network,
+        name: config.network_name.clone().unwrap_or_default(),
+        key,
+        bootstrap: listen_addrs
+            .iter()
+            .filter(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"))
+            .cloned()
+            .collect(),
+        inviter,
+        expires: if days == 0 {
+            0
+        } else {
+            now_ms.saturating_add(days.saturating_mul(86_400_000))
+        },
+    })
+}
+
+/// The closed network's key, or why there is none to invite to.
+pub fn closed_key(data: &DataDir) -> Result<[u8; 32], Error> {
+    data.network_key()?.ok_or_else(|| {
+        Error::BadRequest(
+            "this node is on the public network; create a closed network first (`wsf network \
+             create NAME`)"
+                .into(),
+        )
+    })
 }

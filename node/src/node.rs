@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use libp2p::{Multiaddr, identity};
 use tokio::sync::{broadcast, watch};
@@ -35,6 +36,9 @@ pub struct Options {
     pub sync_interval: Option<std::time::Duration>,
     /// Do not sync when a connection opens (benchmarks start sessions themselves).
     pub no_sync_on_connect: bool,
+    /// The web page's sessions of a previous run on the same API port (a restart keeps the
+    /// people using the page logged in).
+    pub web: Option<Arc<crate::web::Web>>,
 }
 
 /// Errors starting or running the node.
@@ -74,6 +78,8 @@ pub struct Node {
     shutdown: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
     socket: PathBuf,
+    web: Arc<crate::web::Web>,
+    restart: Arc<tokio::sync::Notify>,
 }
 
 fn parse_all(list: &[String], what: &str) -> Result<Vec<Multiaddr>, Error> {
@@ -173,14 +179,24 @@ impl Node {
         )
         .await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let restart = Arc::new(tokio::sync::Notify::new());
         let ctx = control::Ctx {
             service: service.clone(),
             net: Some(net.clone()),
             events: events.clone(),
             api_addr: String::new(),
             shutdown: shutdown_rx.clone(),
+            restart: Some(restart.clone()),
         };
-        let servers = control::serve(&data, api_listen, api_default, ctx, shutdown_rx).await?;
+        let servers = control::serve(
+            &data,
+            api_listen,
+            api_default,
+            ctx,
+            shutdown_rx,
+            opts.web.clone(),
+        )
+        .await?;
         // The author key is not logged beside the peer id: on the public network the two stay
         // unlinked (`wsf id` shows both to the operator).
         tracing::info!(
@@ -204,7 +220,20 @@ impl Node {
             shutdown,
             tasks,
             socket: servers.socket,
+            web: servers.web,
+            restart,
         })
+    }
+
+    /// Resolves when something asked this node to restart (the web page, after joining a
+    /// network: the new network key and addresses take effect only in a new start).
+    pub async fn restart_requested(&self) {
+        self.restart.notified().await;
+    }
+
+    /// The web page's sessions, to hand to the next start ([`Options::web`]).
+    pub fn web(&self) -> Arc<crate::web::Web> {
+        self.web.clone()
     }
 
     /// Stops accepting, lets the tasks drain, and closes the store.

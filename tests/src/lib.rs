@@ -145,6 +145,7 @@ impl TestNode {
                 sync_interval,
                 no_sync_on_connect: false,
                 new_pillars: Vec::new(),
+                web: None,
             },
         )
         .await

@@ -1,4 +1,4 @@
-//! `bench ingest|transfer|sync|gossip|search` (docs/benchmarks.md).
+//! `bench ingest|transfer|sync|gossip|search|web` (docs/benchmarks.md).
 
 use anyhow::Context as _;
 
@@ -272,5 +272,30 @@ pub async fn search(json: bool, records: usize, queries: usize) -> anyhow::Resul
         "  store file (index included)  {:>8.0} B/record",
         f.store_bytes_per_record
     );
+    Ok(())
+}
+
+pub async fn web(json: bool, records: usize, runs: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!(
+            "generating {records} signed records, storing them, then rendering each page {runs} \
+             times per language…"
+        );
+    }
+    let f = wsf_node::bench::web(records, runs, dir.path()).await?;
+    if json {
+        return output::json(&f);
+    }
+    println!(
+        "records {}, {} requests per page and language, one at a time (server side, whole page):",
+        f.records, f.runs
+    );
+    for p in &f.pages {
+        println!(
+            "  {:<18} {}  p50 {:>6.2} ms  p99 {:>6.2} ms  {:>7} B",
+            p.page, p.language, p.p50_ms, p.p99_ms, p.bytes
+        );
+    }
     Ok(())
 }

@@ -72,6 +72,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             BenchCmd::Search { records, queries } => {
                 bench::search(ctx.json, records, queries).await
             }
+            BenchCmd::Web { records, runs } => bench::web(ctx.json, records, runs).await,
         },
         Command::Node(a) => node::run(ctx, a).await,
         Command::Init(a) => records::init(ctx, a).await,

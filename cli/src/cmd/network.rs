@@ -65,11 +65,8 @@ pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
 
 pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
     let (data, json) = (ctx.data.clone(), ctx.json);
-    let key = data.network_key()?.ok_or_else(|| {
-        service::Error::BadRequest(
-            "this node is on the public network; create a closed network first (`wsf network create NAME`)".into(),
-        )
-    })?;
+    // Said before asking for a running node: the fix is not to start one.
+    wsf_node::network::closed_key(&data)?;
     // The code carries the running node's addresses.
     if tokio::net::UnixStream::connect(control::socket_path(data.root()))
         .await
@@ -79,25 +76,14 @@ pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
     }
     let status: StatusInfo =
         with_client(&ctx, |c| async move { c.get("/v1/status").await }).await?;
-    let config = Config::load(data.root())?;
-    let bootstrap: Vec<String> = status
-        .listen_addrs
-        .iter()
-        .filter(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"))
-        .cloned()
-        .collect();
-    let invite = wsf_protocol::invite::Invite {
-        net: status.network,
-        name: config.network_name.clone().unwrap_or_default(),
-        key,
-        bootstrap,
-        inviter: status.author,
-        expires: if days == 0 {
-            0
-        } else {
-            wsf_node::ingest::now_ms() + days * 86_400_000
-        },
-    };
+    let invite = wsf_node::network::invite(
+        &data,
+        status.network,
+        status.author,
+        &status.listen_addrs,
+        days,
+        wsf_node::ingest::now_ms(),
+    )?;
     let code = invite.encode();
     if json {
         return output::json(&serde_json::json!({

@@ -20,25 +20,36 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         .context("cannot watch for SIGTERM")?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .context("cannot watch for SIGINT")?;
-    let node = Node::start(
-        ctx.data,
-        NodeOptions {
-            listen: a.listen,
-            bootstrap: a.bootstrap,
-            lan: a.lan,
-            pillars: a.pillars,
-            new_pillars: a.new_pillars,
-            api_listen: a.api_listen,
-            sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
-            no_sync_on_connect: false,
-        },
-    )
-    .await?;
-    tokio::select! {
-        _ = int.recv() => tracing::info!("interrupted; stopping"),
-        _ = term.recv() => tracing::info!("terminated; stopping"),
+    let mut opts = NodeOptions {
+        listen: a.listen,
+        bootstrap: a.bootstrap,
+        lan: a.lan,
+        pillars: a.pillars,
+        new_pillars: a.new_pillars,
+        api_listen: a.api_listen,
+        sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
+        no_sync_on_connect: false,
+        web: None,
+    };
+    loop {
+        let node = Node::start(ctx.data.clone(), opts.clone()).await?;
+        let restart = tokio::select! {
+            _ = int.recv() => { tracing::info!("interrupted; stopping"); false }
+            _ = term.recv() => { tracing::info!("terminated; stopping"); false }
+            () = node.restart_requested() => { tracing::info!("restarting on the new network"); true }
+        };
+        // A restart keeps the API port and the page's sessions; pillars given on the command
+        // line were saved by the first start.
+        let (api, web) = (node.api_addr, node.web());
+        node.stop().await?;
+        if !restart {
+            break;
+        }
+        opts.api_listen = Some(api);
+        opts.web = Some(web);
+        opts.pillars.clear();
+        opts.new_pillars.clear();
     }
-    node.stop().await?;
     Ok(())
 }
 

@@ -404,7 +404,7 @@ pub fn corpus(n: usize, seed: u64) -> Result<Vec<Record>, Error> {
 /// The queries: mostly one or two words of one language (the second word drawn like the
 /// corpus's), some in other forms than the text's (upper case, without Arabic diacritics),
 /// a few with a word of another language or a word absent from the corpus.
-fn queries(n: usize, seed: u64) -> Vec<String> {
+pub(super) fn queries(n: usize, seed: u64) -> Vec<String> {
     let mut rng = Rng(seed ^ 0x5EA2C4);
     (0..n)
         .map(|i| {

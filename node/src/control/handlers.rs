@@ -270,21 +270,23 @@ pub(super) async fn envelopes(
     while let Some(item) = reader.next_item().map_err(bad)? {
         envelopes.push(item.to_vec());
     }
-    // Stored records are gossiped and shown to event listeners; without either (a command
-    // importing while no node runs) nothing needs them again, so they are not kept.
-    let announcing = st.ctx.net.is_some() || st.ctx.events.receiver_count() > 0;
+    Ok(Json(ingest_and_announce(&st.ctx, envelopes).await?))
+}
+
+/// Runs envelopes through ingest; the stored ones are gossiped and shown to event listeners.
+/// Without either (a command importing while no node runs) nothing needs them again, so they
+/// are not kept. (The API's `/v1/envelopes` and the page's import.)
+pub(crate) async fn ingest_and_announce(
+    ctx: &super::Ctx,
+    envelopes: Vec<Vec<u8>>,
+) -> Result<IngestReport, service::Error> {
+    let announcing = ctx.net.is_some() || ctx.events.receiver_count() > 0;
     let kept = if announcing {
         envelopes.clone()
     } else {
         Vec::new()
     };
-    let outcomes = st
-        .ctx
-        .service
-        .ingest()
-        .accept(envelopes)
-        .await
-        .map_err(service::Error::from)?;
+    let outcomes = ctx.service.ingest().accept(envelopes).await?;
     let mut report = IngestReport::default();
     let mut stored = Vec::new();
     for (i, o) in outcomes.iter().enumerate() {
@@ -311,14 +313,13 @@ pub(super) async fn envelopes(
                 .collect::<Vec<_>>()
         })
         .await
-        .map_err(internal)?;
+        .map_err(|e| store::Error::Db(format!("import task failed: {e}")))?;
         for record in &records {
-            announce(&st, record, "import");
+            announce_in(ctx, record, "import");
         }
     }
-    Ok(Json(report))
+    Ok(report)
 }
-
 /// A bundle of the held records, streamed as it is written (the client writes the file, so
 /// it lands where the user can see it whatever the node's sandbox). `x-wsf-records` gives the
 /// number of records when the export is not limited to pillars (for a progress bar).

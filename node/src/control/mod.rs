@@ -5,7 +5,8 @@
 
 mod export;
 mod handlers;
-pub(crate) use handlers::announce_in;
+pub(crate) use export::stream as export_stream;
+pub(crate) use handlers::{announce_in, ingest_and_announce};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,6 +59,8 @@ pub struct Ctx {
     pub events: broadcast::Sender<NodeEvent>,
     pub api_addr: String,
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// Asks the running node to restart (after the page joined a network); `None` in-process.
+    pub(crate) restart: Option<Arc<tokio::sync::Notify>>,
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +231,7 @@ impl Local {
                 events,
                 api_addr: String::new(),
                 shutdown: rx,
+                restart: None,
             }),
             token: Arc::from(""),
             port: 0,
@@ -260,6 +264,8 @@ impl Local {
 pub struct Servers {
     pub tcp_addr: std::net::SocketAddr,
     pub socket: PathBuf,
+    /// The web page's sessions (kept across a restart of the node on the same port).
+    pub web: Arc<crate::web::Web>,
     pub(crate) tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -272,6 +278,7 @@ pub async fn serve(
     fallback: bool,
     mut ctx: Ctx,
     shutdown: watch::Receiver<bool>,
+    web: Option<Arc<crate::web::Web>>,
 ) -> Result<Servers, Error> {
     if !tcp.ip().is_loopback() {
         return Err(Error::NotLoopback(tcp));
@@ -324,7 +331,9 @@ pub async fn serve(
             },
         )?;
     }
-    let web = Arc::new(crate::web::Web::new(tcp_addr.port()));
+    let web = web
+        .filter(|w| w.port() == tcp_addr.port())
+        .unwrap_or_else(|| Arc::new(crate::web::Web::new(tcp_addr.port())));
     let state = AppState {
         ctx: Arc::new(ctx),
         token: token.into(),
@@ -332,6 +341,7 @@ pub async fn serve(
         web: web.clone(),
     };
     let unix_app = routes().with_state(state.clone());
+    let page_web = web.clone();
     let page = crate::web::router(crate::web::WebState {
         ctx: state.ctx.clone(),
         web,
@@ -372,6 +382,7 @@ pub async fn serve(
     Ok(Servers {
         tcp_addr,
         socket,
+        web: page_web,
         tasks: vec![t1, t2],
     })
 }

@@ -102,6 +102,11 @@ impl Texts {
             .unwrap_or_else(|| id.to_owned())
     }
 
+    /// A message with one number, `$n`, in it.
+    pub fn n(&self, id: &str, n: impl std::borrow::Borrow<u64>) -> String {
+        self.count(id, &[("n", *n.borrow())])
+    }
+
     /// A message with numbers in it (plural forms).
     pub fn count(&self, id: &str, args: &[(&str, u64)]) -> String {
         let mut fa = FluentArgs::new();
@@ -180,7 +185,19 @@ mod tests {
             for id in &english {
                 assert!(theirs.contains(id), "{code}.ftl lacks {id}");
                 // Extra arguments are ignored by messages that take none.
-                let text = Texts::of(code).count(id, &[("partners", 3), ("others", 1)]);
+                let text = Texts::of(code).count(
+                    id,
+                    &[
+                        ("partners", 3),
+                        ("others", 1),
+                        ("n", 2),
+                        ("sessions", 2),
+                        ("stored", 5),
+                        ("pushed", 1),
+                        ("failed", 0),
+                        ("deleted", 4),
+                    ],
+                );
                 assert_ne!(text, *id, "{code}: {id} formats");
             }
         }

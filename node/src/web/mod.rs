@@ -9,7 +9,11 @@
 //! strict Content-Security-Policy and friends; peer text is always escaped (askama) and
 //! neutralised (`wsf_protocol::display`), in `dir="auto"` elements.
 
+mod browse;
+mod carry;
 mod i18n;
+mod live;
+mod network;
 mod pages;
 mod publish;
 
@@ -75,6 +79,11 @@ impl Web {
             port,
             sessions: Mutex::new(Sessions::default()),
         }
+    }
+
+    /// The port of the listener this page is served on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// The session cookie's name: with the port, since browsers do not keep cookies apart by
@@ -190,18 +199,38 @@ async fn headers(req: Request, next: Next) -> Response {
 
 /// The `/ui` router, to be nested in the TCP listener's app (after its `Host` check).
 pub fn router(state: WebState) -> Router {
+    let import = Router::new().route("/import", post(carry::import)).layer(
+        axum::extract::DefaultBodyLimit::max(carry::MAX_UPLOAD + 64 * 1024),
+    );
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(browse::home))
+        .route("/search", get(browse::search))
+        .route("/events", get(live::events))
         .route("/login", get(pages::login))
         .route("/logout", post(pages::logout))
         .route("/lang", post(pages::set_language))
         .route("/records/{id}", get(pages::record))
         .route("/records/{id}/endorse", post(pages::endorse))
         .route("/records/{id}/retract", post(pages::retract))
+        .route("/records/{id}/correct", get(publish::correct))
         .route("/publish", get(publish::form).post(publish::submit))
-        .route("/static/style.css", get(pages::style))
+        .route("/profile", get(publish::profile))
+        .route(
+            "/partners",
+            get(network::partners).post(network::set_partner),
+        )
+        .route("/policy", post(network::set_policy))
+        .route("/network", get(network::network))
+        .route("/sync", post(network::sync))
+        .route("/dial", post(network::dial))
+        .route("/invite", post(network::invite))
+        .route("/join", post(network::join))
+        .route("/carry", get(carry::carry))
+        .route("/export", post(carry::export))
+        .route("/static/{file}", get(pages::static_file))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .merge(import)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(headers))
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
 }

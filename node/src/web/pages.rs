@@ -6,7 +6,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use wsf_protocol::api::{ListRequest, RecordInfo};
+use wsf_protocol::api::RecordInfo;
 use wsf_protocol::display::{self, neutralise_line, neutralise_text};
 use wsf_protocol::{Content, Kind};
 
@@ -76,6 +76,16 @@ pub(super) fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> 
             csrf: String::new(),
             languages: Vec::new(),
         },
+    };
+    html(status, page.render())
+}
+
+/// A message page within a session (its text already made, e.g. with a peer's name in it).
+pub(super) fn message_text(f: Frame, status: StatusCode, title: &str, text: String) -> Response {
+    let page = MessagePage {
+        title: f.t.get(title),
+        text,
+        f,
     };
     html(status, page.render())
 }
@@ -219,13 +229,13 @@ fn home_with_cookie(set: String) -> Response {
 
 /// One line of the record list, every text already made safe to show.
 pub(super) struct Row {
-    id: String,
-    when: String,
-    kind: String,
-    title: String,
-    author: String,
-    pillars: String,
-    state: String,
+    pub(super) id: String,
+    pub(super) when: String,
+    pub(super) kind: String,
+    pub(super) title: String,
+    pub(super) author: String,
+    pub(super) pillars: String,
+    pub(super) state: String,
 }
 
 fn kind_label(t: &Texts, k: Kind) -> String {
@@ -244,9 +254,9 @@ fn title_of(c: &Content) -> String {
     neutralise_line(&raw).into_owned()
 }
 
-fn when(ms: u64) -> String {
+pub(super) fn when(ms: u64) -> String {
     jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX))
-        .map(|ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default()
 }
 
@@ -272,63 +282,13 @@ pub(super) fn row(t: &Texts, r: &RecordInfo) -> Row {
             .collect::<Vec<_>>()
             .join(", "),
         state: if r.expired {
-            "expired".into()
+            t.get("state-expired")
         } else if r.ended {
-            "ended".into()
+            t.get("state-ended")
         } else {
             String::new()
         },
     }
-}
-
-#[derive(Template)]
-#[template(path = "web/home.html")]
-struct HomePage {
-    f: Frame,
-    rows: Vec<Row>,
-    next: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct HomeQuery {
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
-/// `GET /ui/`: the newest records of the pillars this node holds.
-pub(super) async fn home(
-    State(st): State<WebState>,
-    headers: HeaderMap,
-    q: Result<Query<HomeQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let f = match frame(&st, &headers) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
-    let cursor = q.ok().and_then(|Query(q)| q.cursor);
-    let page = st
-        .ctx
-        .service
-        .list(ListRequest {
-            limit: Some(50),
-            cursor,
-            ..ListRequest::default()
-        })
-        .await;
-    let page = match page {
-        Ok(p) => p,
-        Err(_) => return message(f.t, StatusCode::BAD_REQUEST, "not-found-title", "not-found"),
-    };
-    let rows = page.items.iter().map(|r| row(&f.t, r)).collect();
-    html(
-        StatusCode::OK,
-        HomePage {
-            f,
-            rows,
-            next: page.next,
-        }
-        .render(),
-    )
 }
 
 #[derive(Template)]
@@ -349,19 +309,46 @@ struct RecordPage {
     earlier: Vec<(String, String)>,
     /// Older versions, newest first: (id, when).
     history: Vec<(String, String)>,
+    /// Records this one refers to: (id, title or short id).
+    refs: Vec<(String, String)>,
+    /// It can be corrected from the page (this organisation's resource, practice, campaign
+    /// or profile).
+    correctable: bool,
+    /// The author's key in hex, its fingerprint, and whether it is a partner or blocked here.
+    author_key: String,
+    fingerprint: String,
+    known: bool,
+    /// Others whose name looks like this author's: a warning.
+    lookalikes: u64,
+    /// Just published from this page.
+    published: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RecordQuery {
+    #[serde(default)]
+    published: Option<String>,
 }
 
 /// The fields of a record's content, in the order of its JSON form, labelled in the page's
 /// language and made safe; dates are shown as dates.
-fn fields(t: &Texts, c: &Content) -> Vec<(String, String)> {
+pub(super) fn fields(t: &Texts, c: &Content) -> Vec<(String, String)> {
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(c) else {
         return Vec::new();
     };
+    // The title (a profile's name) is the page's heading.
+    let heading = if c.kind() == Kind::Profile {
+        "name"
+    } else {
+        "title"
+    };
     map.into_iter()
-        .filter(|(k, _)| k != "kind" && k != "title")
+        .filter(|(k, _)| k != "kind" && k != heading)
         .filter_map(|(k, v)| {
             let text = match v {
-                serde_json::Value::String(s) if k == "action" => t.get(&format!("action-{s}")),
+                serde_json::Value::String(s) if k == "action" || k == "type" => {
+                    t.get(&format!("{k}-{s}"))
+                }
                 serde_json::Value::String(s) => s,
                 serde_json::Value::Bool(true) => "✓".into(),
                 serde_json::Value::Bool(false) => return None,
@@ -387,7 +374,9 @@ pub(super) async fn record(
     State(st): State<WebState>,
     headers: HeaderMap,
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    q: Result<Query<RecordQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let published = q.ok().and_then(|Query(q)| q.published).is_some();
     let f = match frame(&st, &headers) {
         Ok(f) => f,
         Err(r) => return *r,
@@ -441,7 +430,35 @@ pub(super) async fn record(
         .iter()
         .map(|h| (h.id.to_string(), when(h.ts)))
         .collect();
+    let mut refs = Vec::new();
+    for target in r.refs.iter().take(32) {
+        let text = target.to_string();
+        let title = match st.ctx.service.show(&text, false).await {
+            Ok(d) => d
+                .record
+                .map(|x| display::cut(&title_of(&x.content), 120))
+                .unwrap_or_else(|| target.short()),
+            Err(_) => format!("{} ({})", target.short(), f.t.get("ref-missing")),
+        };
+        refs.push((text, title));
+    }
+    let view = r.author_info.as_ref();
+    let known = view.is_some_and(|v| {
+        matches!(
+            v.trust,
+            display::Trust::Partner | display::Trust::Blocked | display::Trust::You
+        )
+    });
     let page = RecordPage {
+        refs,
+        correctable: own && super::publish::FORM_KINDS.contains(&r.content.kind()),
+        author_key: r.author.to_string(),
+        fingerprint: display::fingerprint(&r.author),
+        known,
+        lookalikes: view
+            .map(|v| v.same_name_as.len() as u64)
+            .unwrap_or_default(),
+        published,
         partners,
         others,
         earlier,
@@ -546,16 +563,50 @@ pub(super) async fn retract(
     }
 }
 
-/// `GET /ui/static/style.css`.
-pub(super) async fn style() -> Response {
+/// The page's static files, embedded in the binary: (name, content type, bytes).
+const STATIC: &[(&str, &str, &[u8])] = &[
     (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=3600"),
-        ],
-        include_str!("static/style.css"),
-    )
-        .into_response()
+        "style.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/style.css"),
+    ),
+    (
+        "page.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/page.js"),
+    ),
+    (
+        "htmx-2.0.11.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/vendor/htmx-2.0.11.min.js"),
+    ),
+    (
+        "htmx-ext-sse-2.2.4.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/vendor/htmx-ext-sse-2.2.4.min.js"),
+    ),
+];
+
+/// `GET /ui/static/{file}`.
+pub(super) async fn static_file(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Response {
+    let found = file
+        .ok()
+        .and_then(|Path(name)| STATIC.iter().find(|(n, _, _)| *n == name));
+    match found {
+        Some((_, kind, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *kind),
+                (header::CACHE_CONTROL, "max-age=3600"),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => not_found(State(st), headers).await,
+    }
 }
 
 pub(super) async fn not_found(State(st): State<WebState>, headers: HeaderMap) -> Response {

@@ -1,0 +1,468 @@
+//! Partners and network: the partner list (add from any record, remove, block), the acceptance
+//! policy; the peers and the sync status, "sync now", connecting to an address; an invite with
+//! its QR code; and joining a closed network from an invite code when the node is on none yet
+//! (the first-run path of people who never open a terminal).
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use wsf_protocol::api::{PartnerRequest, PolicyInfo};
+use wsf_protocol::display::{self, neutralise_line};
+use wsf_protocol::invite::Invite;
+
+use super::WebState;
+use super::pages::{Frame, check_post, frame, html, message_text};
+use crate::service;
+
+/// The fields of a form post (the last value of a name wins).
+fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// One line of the partner list.
+struct PartnerRow {
+    author: String,
+    fingerprint: String,
+    name: String,
+    blocked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/partners.html")]
+struct PartnersPage {
+    f: Frame,
+    partners: Vec<PartnerRow>,
+    policy: PolicyInfo,
+    /// What the last action did, or why it was refused.
+    notice: String,
+    error: String,
+    /// Prefilled author of the add form (from a record's "add as partner").
+    author: String,
+    name: String,
+}
+
+async fn partners_page(
+    st: &WebState,
+    f: Frame,
+    notice: String,
+    error: String,
+    author: String,
+    name: String,
+) -> Response {
+    let svc = &st.ctx.service;
+    let partners = service::partner_infos(svc)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| PartnerRow {
+            fingerprint: display::fingerprint(&p.author),
+            author: p.author.to_string(),
+            name: neutralise_line(&p.name).into_owned(),
+            blocked: p.status == "blocked",
+        })
+        .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = PartnersPage {
+        partners,
+        policy: service::policy_info(svc),
+        notice,
+        error,
+        author,
+        name,
+        f,
+    };
+    html(status, page.render())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct PartnersQuery {
+    #[serde(default)]
+    author: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `GET /ui/partners` (`?author=…&name=…` prefills the add form).
+pub(super) async fn partners(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    q: Result<axum::extract::Query<PartnersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let f = match frame(&st, &headers) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let (author, name) = q
+        .map(|axum::extract::Query(q)| (q.author, q.name))
+        .unwrap_or_default();
+    let author: String = author.chars().filter(char::is_ascii_hexdigit).collect();
+    partners_page(&st, f, String::new(), String::new(), author, name).await
+}
+
+/// `POST /ui/partners`: `action` = `add`, `remove` or `block`, `author`, `name`.
+pub(super) async fn set_partner(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let action = field(&v, "action").to_owned();
+    let name = field(&v, "name").trim().to_owned();
+    if action == "block" && field(&v, "confirm").is_empty() {
+        let e = f.t.get("block-confirm-needed");
+        return partners_page(&st, f, String::new(), e, String::new(), String::new()).await;
+    }
+    let req = PartnerRequest {
+        action: action.clone(),
+        author: field(&v, "author").trim().to_owned(),
+        name: (!name.is_empty()).then_some(name),
+    };
+    match service::apply_partner_request(&st.ctx.service, req).await {
+        Ok((author, deleted)) => {
+            let notice =
+                f.t.count(&format!("partner-done-{action}"), &[("deleted", deleted)]);
+            let notice = format!("{notice} ({})", display::fingerprint(&author));
+            partners_page(&st, f, notice, String::new(), String::new(), String::new()).await
+        }
+        Err(e) => {
+            let (a, n) = (field(&v, "author").to_owned(), field(&v, "name").to_owned());
+            partners_page(&st, f, String::new(), e.to_string(), a, n).await
+        }
+    }
+}
+
+/// `POST /ui/policy`: `policy`, `trust_k`, `quota_per_hour`.
+pub(super) async fn set_policy(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let number = |name: &str| field(&v, name).trim().parse::<u32>().ok();
+    let (Some(trust_k), Some(quota)) = (number("trust_k"), number("quota_per_hour")) else {
+        let e = f.t.get("policy-numbers");
+        return partners_page(&st, f, String::new(), e, String::new(), String::new()).await;
+    };
+    let req = PolicyInfo {
+        policy: field(&v, "policy").to_owned(),
+        trust_k,
+        quota_per_hour: quota,
+    };
+    match service::set_policy(&st.ctx.service, req) {
+        Ok(_) => {
+            let n = f.t.get("policy-saved");
+            partners_page(&st, f, n, String::new(), String::new(), String::new()).await
+        }
+        Err(e) => {
+            partners_page(
+                &st,
+                f,
+                String::new(),
+                e.to_string(),
+                String::new(),
+                String::new(),
+            )
+            .await
+        }
+    }
+}
+
+/// One connected peer as the network page shows it.
+struct PeerRow {
+    id: String,
+    address: String,
+    pillars: String,
+    mesh: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/network.html")]
+struct NetworkPage {
+    f: Frame,
+    closed: bool,
+    network_name: String,
+    network_id: String,
+    peer_id: String,
+    listen: Vec<String>,
+    pillars: String,
+    peers: Vec<PeerRow>,
+    records: u64,
+    digest: String,
+    notice: String,
+    error: String,
+    /// A fresh invite: its code and its QR code as an SVG data URL.
+    invite: Option<(String, String, String)>,
+}
+
+/// The network page, with a notice, an error or a fresh invite.
+async fn network_page(
+    st: &WebState,
+    f: Frame,
+    notice: String,
+    error: String,
+    invite: Option<(String, String, String)>,
+) -> Response {
+    let svc = &st.ctx.service;
+    let data = svc.data();
+    let closed = data.network_key().ok().flatten().is_some();
+    let network_name = crate::config::Config::load(data.root())
+        .ok()
+        .and_then(|c| c.network_name)
+        .map(|n| neutralise_line(&n).into_owned())
+        .unwrap_or_default();
+    let (peer_id, listen, pillars) = match &st.ctx.net {
+        Some(net) => match net.info().await {
+            Ok(i) => (
+                i.peer_id.to_string(),
+                i.listen_addrs.iter().map(ToString::to_string).collect(),
+                i.pillars
+                    .iter()
+                    .map(|p| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Err(_) => Default::default(),
+        },
+        None => Default::default(),
+    };
+    let peers = match &st.ctx.net {
+        Some(net) => net
+            .peers()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| PeerRow {
+                id: p.peer_id,
+                address: p.addresses.first().cloned().unwrap_or_default(),
+                pillars: p.topics.join(", "),
+                mesh: p.mesh.join(", "),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let records = svc.counts().await.map(|c| c.records).unwrap_or_default();
+    let digest = svc
+        .store()
+        .read(crate::store::digest)
+        .await
+        .unwrap_or_default();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NetworkPage {
+        closed,
+        network_name,
+        network_id: svc.ingest().network().to_string(),
+        peer_id,
+        listen,
+        pillars,
+        peers,
+        records,
+        digest,
+        notice,
+        error,
+        invite,
+        f,
+    };
+    html(status, page.render())
+}
+
+/// `GET /ui/network`.
+pub(super) async fn network(State(st): State<WebState>, headers: HeaderMap) -> Response {
+    let f = match frame(&st, &headers) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    network_page(&st, f, String::new(), String::new(), None).await
+}
+
+/// `POST /ui/sync`: a catch-up sync with every connected peer now.
+pub(super) async fn sync(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let Some(net) = st.ctx.net.clone() else {
+        let e = f.t.get("sync-none");
+        return network_page(&st, f, String::new(), e, None).await;
+    };
+    match net.sync(None).await {
+        Ok(reports) if !reports.is_empty() => {
+            let failed = reports.iter().filter(|r| r.error.is_some()).count() as u64;
+            let stored: u64 = reports.iter().map(|r| r.stored).sum();
+            let pushed: u64 = reports.iter().map(|r| r.pushed).sum();
+            let notice = f.t.count(
+                "sync-done",
+                &[
+                    ("sessions", reports.len() as u64),
+                    ("stored", stored),
+                    ("pushed", pushed),
+                    ("failed", failed),
+                ],
+            );
+            network_page(&st, f, notice, String::new(), None).await
+        }
+        Ok(_) => {
+            let e = f.t.get("sync-none");
+            network_page(&st, f, String::new(), e, None).await
+        }
+        Err(e) => network_page(&st, f, String::new(), e.to_string(), None).await,
+    }
+}
+
+/// `POST /ui/dial`: connect to a peer's address.
+pub(super) async fn dial(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let text = field(&v, "addr").trim().to_owned();
+    let addr: libp2p::Multiaddr = match text.parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let msg = format!("{}: {e}", f.t.get("dial-bad-address"));
+            return network_page(&st, f, String::new(), msg, None).await;
+        }
+    };
+    let Some(net) = st.ctx.net.clone() else {
+        let e = f.t.get("sync-none");
+        return network_page(&st, f, String::new(), e, None).await;
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(20), net.dial(addr)).await {
+        Ok(Ok(peer)) => {
+            let n = format!("{} {peer}", f.t.get("dial-done"));
+            network_page(&st, f, n, String::new(), None).await
+        }
+        Ok(Err(e)) => network_page(&st, f, String::new(), e.to_string(), None).await,
+        Err(_) => {
+            let e = f.t.get("dial-timeout");
+            network_page(&st, f, String::new(), e, None).await
+        }
+    }
+}
+
+/// The QR code of an invite code, as an SVG `data:` URL (allowed by the page's `img-src`).
+fn qr_data_url(code: &str) -> String {
+    let Ok(qr) = qrcode::QrCode::new(code.as_bytes()) else {
+        return String::new();
+    };
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    format!(
+        "data:image/svg+xml;base64,{}",
+        data_encoding::BASE64.encode(svg.as_bytes())
+    )
+}
+
+/// `POST /ui/invite`: an invite code valid for `days`, shown with its QR code.
+pub(super) async fn invite(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let days = match field(&v, "days").trim().parse::<u64>() {
+        Ok(d) if (1..=365).contains(&d) => d,
+        _ => {
+            let e = f.t.get("invite-days");
+            return network_page(&st, f, String::new(), e, None).await;
+        }
+    };
+    let svc = &st.ctx.service;
+    let listen: Vec<String> = match &st.ctx.net {
+        Some(net) => net
+            .info()
+            .await
+            .map(|i| i.listen_addrs.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    match crate::network::invite(
+        svc.data(),
+        svc.ingest().network(),
+        svc.author(),
+        &listen,
+        days,
+        crate::ingest::now_ms(),
+    ) {
+        Ok(invite) => {
+            let code = invite.encode();
+            let qr = qr_data_url(&code);
+            let until = super::pages::when(invite.expires);
+            network_page(
+                &st,
+                f,
+                String::new(),
+                String::new(),
+                Some((code, qr, until)),
+            )
+            .await
+        }
+        Err(e) => network_page(&st, f, String::new(), e.to_string(), None).await,
+    }
+}
+
+/// `POST /ui/join`: a node on no closed network yet joins one from an invite code, then
+/// restarts on it (the page's session is kept).
+pub(super) async fn join(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let svc = &st.ctx.service;
+    if svc.data().network_key().ok().flatten().is_some() {
+        let e = f.t.get("join-already");
+        return network_page(&st, f, String::new(), e, None).await;
+    }
+    let code: String = field(&v, "code").split_whitespace().collect();
+    let invite = match Invite::decode(&code, crate::ingest::now_ms()) {
+        Ok(i) => i,
+        Err(e) => {
+            let e = format!("{}: {e}", f.t.get("join-bad-code"));
+            return network_page(&st, f, String::new(), e, None).await;
+        }
+    };
+    let Some(restart) = st.ctx.restart.clone() else {
+        let e = f.t.get("sync-none");
+        return network_page(&st, f, String::new(), e, None).await;
+    };
+    if let Err(e) = crate::network::join_running(svc, &invite).await {
+        return network_page(&st, f, String::new(), e.to_string(), None).await;
+    }
+    tracing::info!(network = %invite.net, "joined a closed network from the web page");
+    restart.notify_one();
+    let text = format!("{} {}", f.t.get("join-done"), neutralise_line(&invite.name));
+    message_text(f, StatusCode::OK, "join-done-title", text)
+}
