@@ -140,7 +140,7 @@ fn pages_need_a_session_and_carry_strict_headers() {
         "content-security-policy: default-src 'none'; script-src 'self'; style-src 'self';",
         "frame-ancestors 'none'",
         "x-content-type-options: nosniff",
-        "referrer-policy: no-referrer",
+        "referrer-policy: same-origin",
         "x-frame-options: deny",
         "cache-control: no-store",
     ] {
