@@ -13,7 +13,7 @@ use wsf_protocol::{Content, Kind, Pillar};
 
 use super::WebState;
 use super::i18n::Texts;
-use super::pages::{Frame, Row, frame, html, row, when};
+use super::pages::{Frame, Row, author_text, frame, html, row, when};
 
 /// Records per page.
 const PAGE: usize = 50;
@@ -264,10 +264,7 @@ pub(super) async fn home(
                     .cosigners
                     .iter()
                     .take(COSIGNERS_SHOWN)
-                    .map(|c| match &c.author_info {
-                        Some(v) => wsf_protocol::display::cut_label(v, 60),
-                        None => wsf_protocol::display::fingerprint(&c.author),
-                    })
+                    .map(|c| author_text(&f.t, &c.author, c.author_info.as_ref()))
                     .collect();
                 let more = d.cosigners.len().saturating_sub(COSIGNERS_SHOWN) as u64;
                 u.cosigners = names.join(", ");

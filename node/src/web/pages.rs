@@ -260,11 +260,61 @@ pub(super) fn when(ms: u64) -> String {
         .unwrap_or_default()
 }
 
-fn author_label(r: &RecordInfo) -> String {
-    match &r.author_info {
-        Some(v) => display::cut_label(v, 80),
-        None => display::fingerprint(&r.author),
+/// An author as the trust markers show it, in the page's language: the name (the local name of
+/// a partner or blocked author, else the claimed one in quotes), then in parentheses how far
+/// this node trusts it, the key's fingerprint unless it is a partner, and a name clash. The
+/// same parts as [`display::AuthorView::label`], which the command line shows.
+pub(super) fn author_text(
+    t: &Texts,
+    author: &wsf_protocol::AuthorId,
+    view: Option<&display::AuthorView>,
+) -> String {
+    let Some(v) = view else {
+        return display::fingerprint(author);
+    };
+    let clash = !v.same_name_as.is_empty();
+    let claimed = || match &v.claimed_name {
+        Some(n) => format!("\u{201c}{}\u{201d}", display::cut(&neutralise_line(n), 60)),
+        None => t.get("author-unknown"),
+    };
+    let local = || {
+        v.local_name
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .map(|n| display::cut(&neutralise_line(n), 60))
+            .unwrap_or_else(|| v.fingerprint.clone())
+    };
+    let (name, mut marks) = match v.trust {
+        display::Trust::You => (t.get("author-you"), Vec::new()),
+        display::Trust::Partner => (local(), vec![t.get("author-partner")]),
+        display::Trust::Blocked => (
+            local(),
+            vec![t.get("author-blocked"), v.fingerprint.clone()],
+        ),
+        display::Trust::Vouched => (
+            claimed(),
+            vec![
+                t.n("author-vouched", u64::from(v.vouchers)),
+                v.fingerprint.clone(),
+            ],
+        ),
+        display::Trust::Unverified => (
+            claimed(),
+            vec![t.get("author-unverified"), v.fingerprint.clone()],
+        ),
+    };
+    if clash {
+        marks.push(t.get("author-clash"));
     }
+    if marks.is_empty() {
+        name
+    } else {
+        format!("{name} ({})", marks.join(", "))
+    }
+}
+
+fn author_label(t: &Texts, r: &RecordInfo) -> String {
+    author_text(t, &r.author, r.author_info.as_ref())
 }
 
 pub(super) fn row(t: &Texts, r: &RecordInfo) -> Row {
@@ -274,7 +324,7 @@ pub(super) fn row(t: &Texts, r: &RecordInfo) -> Row {
         when: when(r.ts),
         kind: kind_label(t, r.content.kind()),
         title: display::cut(&title_of(&r.content), 200),
-        author: author_label(r),
+        author: author_label(t, r),
         pillars: r
             .pillars
             .iter()
@@ -398,10 +448,7 @@ pub(super) async fn record(
     );
     let own = r.author == st.ctx.service.author();
     let who = |c: &wsf_protocol::api::Cosigner| {
-        let label = match &c.author_info {
-            Some(v) => display::cut_label(v, 80),
-            None => display::fingerprint(&c.author),
-        };
+        let label = author_text(&f.t, &c.author, c.author_info.as_ref());
         let statement = c
             .statement
             .as_deref()

@@ -163,6 +163,18 @@ first-run-title = You are not in a network yet
 first-run-text = To work with partners in a closed network, paste the invite code a partner gave you.
 first-run-link = Join a network
 
+## Who said it (the trust markers)
+author-you = you
+author-partner = partner
+author-blocked = blocked
+author-unverified = unverified
+author-unknown = unknown author
+author-vouched = { $n ->
+    [one] vouched for by 1 partner
+   *[other] vouched for by { $n } partners
+}
+author-clash = name clash
+
 ## Record page
 record-key = Key fingerprint
 record-refs = Refers to
