@@ -2,9 +2,16 @@
 app-name = منتدى التضامن العالمي
 skip = انتقل إلى المحتوى
 nav-home = الجديد
+nav-label = القائمة الرئيسية
+nav-search = بحث
+nav-profile = ملفنا التعريفي
+nav-partners = الشركاء
+nav-network = الشبكة
+nav-carry = التصدير والاستيراد
+language-button = تغيير
 nav-logout = تسجيل الخروج
 home-title = الجديد في محاورك
-home-empty = لا توجد سجلات بعد. تصل من شركائك، أو انشر سجلاً باستخدام `wsf publish`.
+home-empty = لا توجد سجلات بعد. تصل من شركائك فور الاتصال، أو يمكنك أن تنشر سجلًا بنفسك.
 col-when = التاريخ
 col-kind = النوع
 col-title = العنوان
@@ -25,12 +32,14 @@ record-cosigned = { $partners ->
     [one] وقّعه شريك واحد
     [two] وقّعه شريكان
     [few] وقّعه { $partners } شركاء
-   *[other] وقّعه { $partners } شريكًا
+    [many] وقّعه { $partners } شريكًا
+   *[other] وقّعه { $partners } شريك
 } و{ $others ->
     [zero] لا منظمات أخرى
     [one] منظمة أخرى واحدة
     [two] منظمتان أخريان
     [few] { $others } منظمات أخرى
+    [many] { $others } منظمةً أخرى
    *[other] { $others } منظمة أخرى
 }
 record-id = معرّف السجل
@@ -42,8 +51,7 @@ not-found-title = غير موجود
 not-found = لا توجد هنا صفحة أو سجل بهذا العنوان.
 language = اللغة
 next-page = سجلات أقدم
-nav-publish = نشر نداء حملة
-publish-title = نشر نداء حملة
+nav-publish = نشر
 field-title = العنوان
 field-action = نوع التحرك
 field-call = ماذا نطلب من الناس؟
@@ -67,7 +75,7 @@ review-intro = هذا بالضبط ما ستوقّعه منظمتك وترسله
 sign-button = وقّع وانشر
 edit-button = تعديل
 published-title = تم النشر
-published = نداء حملتك موقّع ومحفوظ وفي طريقه إلى شركائك.
+published = تم النشر: موقّع باسم منظمتك، ومحفوظ، وفي طريقه إلى شركائك.
 cosign-title = توقيع مشترك
 cosign-statement = بيان قصير من منظمتك (اختياري)
 cosign-button = وقّع باسم منظمتنا
@@ -100,3 +108,222 @@ field-name = الاسم
 field-website = الموقع الإلكتروني
 field-countries = البلدان
 field-contact = التواصل
+
+## نماذج النشر
+publish-kinds = ماذا تريد أن تنشر؟
+publish-campaign = نشر نداء حملة
+publish-resource = مشاركة مورد
+publish-practice = مشاركة ممارسة جيدة
+publish-profile = الملف التعريفي لمنظمتنا
+correct-title = تصحيح سجل
+correct-intro = تحلّ النسخة الجديدة محلّ هذه النسخة في كل العُقد؛ وتبقى التوقيعات المشتركة على النص القديم مرتبطة بالنص القديم.
+correct-not-own = لا يمكن أن تصحّح هنا إلا الموارد والممارسات الجيدة ونداءات الحملات والملف التعريفي الخاصة بمنظمتك.
+correct-button = تصحيح
+review-correction = تحلّ هذه النسخة محلّ النسخة الحالية.
+form-required = هذا الحقل مطلوب.
+form-required-mark = مطلوب
+form-not-date = هذا ليس تاريخًا (استخدم الصيغة سنة-شهر-يوم).
+form-choose = اختر أحد الخيارات.
+form-place-needed = حدّد مكانًا، أو ضع علامة على «المشاركة عبر الإنترنت».
+form-pillar-needed = اختر محورًا واحدًا على الأقل.
+type-guide = دليل
+type-report = تقرير
+type-toolkit = مجموعة أدوات
+type-link = رابط
+type-other = أخرى
+field-campaign-description = مزيد من التفاصيل
+field-profile-description = نبذة عن المنظمة
+hint-profile-countries = افصل بينها بفواصل.
+hint-resource-language = رمز لغة مثل en أو fr أو ar أو pt-BR.
+
+## التصفح والبحث
+upcoming-title = نداءات الحملات الجارية أو القادمة
+records-title = أحدث السجلات
+cosigned-by = وقّعه
+and-more = { $n ->
+    [zero] ولا منظمات أخرى
+    [one] ومنظمة أخرى
+    [two] ومنظمتان أخريان
+    [few] و{ $n } منظمات أخرى
+    [many] و{ $n } منظمةً أخرى
+   *[other] و{ $n } منظمة أخرى
+}
+from-date = ابتداءً من
+until-date = حتى
+no-dates = لم تُحدَّد تواريخ
+online = عبر الإنترنت
+filter-title = تصفية
+filter-all = الكل
+filter-default-kinds = الموارد والممارسات الجيدة ونداءات الحملات
+filter-author-hint = اسم شريك، أو بداية مفتاح.
+filter-since = تاريخ النشر من
+filter-until = تاريخ النشر حتى
+filter-button = عرض
+filter-clear = مسح عوامل التصفية
+filter-bad-kind = نوع غير معروف.
+home-empty-filtered = لا يوجد سجل يطابق عوامل التصفية هذه.
+search-title = بحث
+search-words = الكلمات المطلوب البحث عنها
+search-hint = يجب أن تظهر كل كلمة في العنوان أو في النص، بأي نظام كتابة. ولا فرق بين الأحرف الكبيرة والصغيرة، ولا أثر لعلامات التشكيل أو النبر.
+search-button = بحث
+search-none = لم يُعثر على شيء.
+state-expired = منتهي الصلاحية
+state-ended = انتهى
+live-new = جديد:
+live-lagged = وصلت سجلات كثيرة دفعة واحدة؛ أعد تحميل الصفحة لرؤيتها كلها.
+first-run-title = لم تنضم إلى أي شبكة بعد
+first-run-text = للعمل مع الشركاء في شبكة مغلقة، الصق رمز الدعوة الذي أعطاك إياه أحد الشركاء.
+first-run-link = الانضمام إلى شبكة
+
+## صفحة السجل
+record-key = بصمة المفتاح
+record-refs = يشير إلى
+record-lookalikes = { $n ->
+    [zero] لا توجد منظمة أخرى اسمها يشبه هذا الاسم
+    [one] هناك منظمة أخرى اسمها يشبه هذا الاسم
+    [two] هناك منظمتان أخريان اسماهما يشبهان هذا الاسم
+    [few] هناك { $n } منظمات أخرى أسماؤها تشبه هذا الاسم
+    [many] هناك { $n } منظمةً أخرى أسماؤها تشبه هذا الاسم
+   *[other] هناك { $n } منظمة أخرى أسماؤها تشبه هذا الاسم
+}
+ref-missing = غير موجود في هذه العقدة
+add-partner-link = إضافة هذه المنظمة إلى شركائك
+
+## الشركاء
+partners-title = الشركاء
+partners-intro = الشركاء منظمات تعرفها منظمتك وتثق بها. أسماؤهم هي الأسماء التي تعطيها لهم، وتظهر سجلاتهم وتوقيعاتهم المشتركة منسوبةً إليهم.
+partners-none = لا يوجد شركاء بعد. أضف شريكًا من أي سجل من سجلاته، أو بمفتاحه أدناه.
+partners-name = الاسم في هذه العقدة
+partners-key = المفتاح
+partners-status = الحالة
+partners-actions = الإجراءات
+status-partner = شريك
+status-blocked = محظورة
+partners-remove = إزالة
+partners-add-title = إضافة شريك
+partners-key-hint = مفتاح المنظمة (64 حرفًا ست عشريًا)، أو بدايته إذا لم يطابقها إلا مفتاح واحد.
+partners-name-hint = اختياري: الاسم الذي تُعرف به هذه المنظمة في هذه العقدة (وإلا فالاسم الوارد في ملفها التعريفي).
+partners-add = إضافة بصفة شريك
+partner-done-add = أُضيفت المنظمة إلى شركائك.
+partner-done-remove = أُزيلت المنظمة من القائمة.
+partner-done-block = { $deleted ->
+    [zero] حُظرت المنظمة؛ ولم يكن لها أي سجل لحذفه.
+    [one] حُظرت المنظمة؛ وحُذف سجل واحد من سجلاتها.
+    [two] حُظرت المنظمة؛ وحُذف سجلان من سجلاتها.
+    [few] حُظرت المنظمة؛ وحُذفت { $deleted } سجلات من سجلاتها.
+    [many] حُظرت المنظمة؛ وحُذف { $deleted } سجلًا من سجلاتها.
+   *[other] حُظرت المنظمة؛ وحُذف { $deleted } سجل من سجلاتها.
+}
+block-title = حظر منظمة
+block-intro = تُحذف سجلاتها هنا ولن تُقبل مرة أخرى أبدًا.
+block-confirm = نعم، احظرها واحذف سجلاتها
+block-button = حظر
+block-confirm-needed = ضع علامة في مربع التأكيد لإتمام الحظر.
+policy-title = ما تقبله هذه العقدة
+policy-accept = قبول السجلات من
+policy-open = الجميع (ضمن الحصة المحددة)
+policy-partners = الشركاء، والمنظمات التي حظيت بتوقيعات مشتركة من عدد كافٍ من الشركاء
+policy-trust = عدد التوقيعات المشتركة المطلوبة من الشركاء
+policy-quota = عدد السجلات لكل منظمة في الساعة
+policy-save = حفظ
+policy-numbers = أدخل أعدادًا صحيحة لا تقل عن 1.
+policy-saved = تم الحفظ.
+
+## الشبكة
+network-title = الشبكة
+network-which = الشبكة
+network-closed = شبكة مغلقة
+network-public = الشبكة العامة
+network-peer-id = معرّف النظير لهذه العقدة
+network-listen = تستمع على
+network-pillars = المحاور المتابَعة
+network-records = السجلات المحفوظة
+network-digest = خلاصة السجلات
+network-digest-hint = العقدتان اللتان تحفظان السجلات نفسها تعرضان الخلاصة نفسها.
+peers-title = الأقران المتصلون
+peers-none = لا يوجد نظير متصل.
+peers-id = النظير
+peers-address = العنوان
+peers-pillars = المحاور
+peers-mesh = التبادل في
+sync-button = المزامنة الآن مع كل الأقران
+sync-none = لا يوجد نظير متصل.
+sync-done = جلسات المزامنة: { $sessions }؛ السجلات المستلمة: { $stored }؛ المرسلة: { $pushed }؛ الجلسات الفاشلة: { $failed }.
+dial-title = الاتصال بنظير
+dial-address = العنوان
+dial-hint = عنوان متعدد (multiaddress) مثل /ip4/192.0.2.7/tcp/7654/p2p/12D3…
+dial-button = اتصال
+dial-bad-address = هذا ليس عنوانًا
+dial-done = تم الاتصال بالنظير
+dial-timeout = لم يتم الاتصال خلال 20 ثانية.
+invite-title = دعوة شريك
+invite-made = أُنشئت الدعوة، وهي صالحة حتى
+invite-qr-alt = رمز QR لرمز الدعوة
+invite-code = رمز الدعوة
+invite-warning = يحمل الرمز مفتاح الشبكة: لا تعطه إلا لهذا الشريك، عبر قناة تثق بها. على جهازه: wsf join CODE، أو «الانضمام إلى شبكة» في هذه الصفحة.
+invite-days-label = مدة الصلاحية (بالأيام)
+invite-button = إنشاء دعوة
+invite-days = أدخل عددًا من الأيام بين 1 و365.
+join-title = الانضمام إلى شبكة
+join-intro = الصق رمز الدعوة الذي أعطاك إياه أحد الشركاء. يُعاد عندئذٍ تشغيل العقدة على تلك الشبكة، فتتصل بهذا الشريك وتحدّث سجلاتها؛ وتصبح المنظمة التي دعتك أول شركائك.
+join-code = رمز الدعوة
+join-button = انضمام
+join-already = هذه العقدة موجودة بالفعل في شبكة مغلقة؛ فالعقدة تنتمي إلى شبكة واحدة فقط (استخدم مجلد بيانات آخر لشبكة أخرى).
+join-bad-code = رمز الدعوة هذا لا يعمل
+join-done-title = تم الانضمام
+join-done = يُعاد تشغيل العقدة على الشبكة. افتح صفحة «الشبكة» بعد بضع ثوانٍ لرؤية أقرانها. الشبكة:
+network-create-hint = لإنشاء شبكة مغلقة جديدة بدلًا من ذلك، شغّل `wsf network create NAME` والعقدة متوقفة.
+
+## التصدير والاستيراد
+carry-title = التصدير والاستيراد
+carry-intro = تنقل الحزم السجلات إلى حيث لا تصل الشبكة: على ذاكرة USB، أو بالبريد الإلكتروني، أو كنسخة احتياطية. كل سجل في الحزمة موقّع؛ ويتحقق الاستيراد من كل سجل كما لو جاء من نظير.
+export-title = تصدير حزمة
+export-intro = { $n ->
+    [zero] لا تحفظ هذه العقدة أي سجل.
+    [one] تحفظ هذه العقدة سجلًا واحدًا.
+    [two] تحفظ هذه العقدة سجلين.
+    [few] تحفظ هذه العقدة { $n } سجلات.
+    [many] تحفظ هذه العقدة { $n } سجلًا.
+   *[other] تحفظ هذه العقدة { $n } سجل.
+}
+export-pillars = هذه المحاور فقط (إن لم تحدد أيًّا منها: كلها)
+export-button = تنزيل الحزمة
+import-title = استيراد حزمة
+import-intro = تُتخطّى السجلات الموجودة هنا مسبقًا؛ أما المزوّرة أو التالفة أو المرفوضة فتُحصى ولا تُحفظ.
+import-file = ملف الحزمة
+import-progress = الرفع
+import-button = استيراد
+import-no-file = اختر ملف حزمة.
+import-done = تم استيراد
+import-stored = { $n ->
+    [zero] لم يُحفظ أي سجل
+    [one] حُفظ سجل واحد
+    [two] حُفظ سجلان
+    [few] حُفظت { $n } سجلات
+    [many] حُفظ { $n } سجلًا
+   *[other] حُفظ { $n } سجل
+}
+import-duplicate = { $n ->
+    [zero] لا يوجد أي سجل موجود مسبقًا
+    [one] سجل واحد موجود مسبقًا
+    [two] سجلان موجودان مسبقًا
+    [few] { $n } سجلات موجودة مسبقًا
+    [many] { $n } سجلًا موجودًا مسبقًا
+   *[other] { $n } سجل موجود مسبقًا
+}
+import-expired = { $n ->
+    [zero] لا توجد سجلات منتهية الصلاحية
+    [one] سجل واحد منتهي الصلاحية
+    [two] سجلان منتهيا الصلاحية
+    [few] { $n } سجلات منتهية الصلاحية
+    [many] { $n } سجلًا منتهي الصلاحية
+   *[other] { $n } سجل منتهي الصلاحية
+}
+import-rejected = { $n ->
+    [zero] لا توجد سجلات مرفوضة:
+    [one] سجل واحد مرفوض:
+    [two] سجلان مرفوضان:
+    [few] { $n } سجلات مرفوضة:
+    [many] { $n } سجلًا مرفوضًا:
+   *[other] { $n } سجل مرفوض:
+}

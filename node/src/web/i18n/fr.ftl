@@ -2,9 +2,16 @@
 app-name = Forum de solidarité mondiale
 skip = Aller au contenu
 nav-home = Nouveautés
+nav-label = Menu principal
+nav-search = Rechercher
+nav-profile = Notre profil
+nav-partners = Partenaires
+nav-network = Réseau
+nav-carry = Exporter et importer
+language-button = Changer
 nav-logout = Se déconnecter
 home-title = Nouveautés sur vos piliers
-home-empty = Aucun enregistrement pour l'instant. Ils arrivent de vos partenaires, ou publiez-en un avec `wsf publish`.
+home-empty = Aucun enregistrement pour l'instant. Ils arrivent de vos partenaires dès que la connexion est établie ; vous pouvez aussi en publier un vous-même.
 col-when = Date
 col-kind = Type
 col-title = Titre
@@ -21,10 +28,12 @@ record-by = Publié par
 record-published = Publié le
 record-withdrawn = Retiré par son auteur.
 record-cosigned = { $partners ->
-    [one] Cosigné par 1 partenaire
+    [0] Cosigné par aucun partenaire
+    [one] Cosigné par { $partners } partenaire
    *[other] Cosigné par { $partners } partenaires
 } et { $others ->
-    [one] 1 autre organisation
+    [0] aucune autre organisation
+    [one] { $others } autre organisation
    *[other] { $others } autres organisations
 }
 record-id = Identifiant
@@ -36,8 +45,7 @@ not-found-title = Introuvable
 not-found = Cette page ou cet enregistrement n'existe pas ici.
 language = Langue
 next-page = Plus anciens
-nav-publish = Publier un appel
-publish-title = Publier un appel à l'action
+nav-publish = Publier
 field-title = Titre
 field-action = Type d'action
 field-call = Que doivent faire les gens ?
@@ -61,7 +69,7 @@ review-intro = Voici exactement ce que votre organisation va signer et envoyer �
 sign-button = Signer et publier
 edit-button = Modifier
 published-title = Publié
-published = Votre appel est signé, enregistré et en route vers vos partenaires.
+published = Publié : signé au nom de votre organisation, enregistré et en route vers vos partenaires.
 cosign-title = Cosigner
 cosign-statement = Une courte déclaration de votre organisation (facultatif)
 cosign-button = Cosigner au nom de notre organisation
@@ -94,3 +102,192 @@ field-name = Nom
 field-website = Site web
 field-countries = Pays
 field-contact = Contact
+
+## Formulaires de publication
+publish-kinds = Que publier ?
+publish-campaign = Publier un appel à l'action
+publish-resource = Partager une ressource
+publish-practice = Partager une bonne pratique
+publish-profile = Le profil de notre organisation
+correct-title = Corriger un enregistrement
+correct-intro = La nouvelle version remplace celle-ci sur chaque nœud ; les cosignatures de l'ancien texte restent attachées à l'ancien texte.
+correct-not-own = Vous ne pouvez corriger ici que les ressources, bonnes pratiques, appels à l'action et le profil de votre propre organisation.
+correct-button = Corriger
+review-correction = Cette version remplace la version actuelle.
+form-required = Ce champ est obligatoire.
+form-required-mark = obligatoire
+form-not-date = Ce n'est pas une date (utilisez le format année-mois-jour).
+form-choose = Choisissez l'une des options.
+form-place-needed = Indiquez un lieu, ou cochez « On participe en ligne ».
+form-pillar-needed = Choisissez au moins un pilier.
+type-guide = Guide
+type-report = Rapport
+type-toolkit = Boîte à outils
+type-link = Lien
+type-other = Autre
+field-campaign-description = Plus de détails
+field-profile-description = À propos de l'organisation
+hint-profile-countries = Séparez-les par des virgules.
+hint-resource-language = Un code de langue comme en, fr, ar ou pt-BR.
+
+## Consultation et recherche
+upcoming-title = Appels à l'action en cours ou à venir
+records-title = Enregistrements les plus récents
+cosigned-by = Cosigné par
+and-more = { $n ->
+    [one] et { $n } autre
+   *[other] et { $n } autres
+}
+from-date = à partir du
+until-date = jusqu'au
+no-dates = aucune date indiquée
+online = en ligne
+filter-title = Filtrer
+filter-all = Tous
+filter-default-kinds = Ressources, bonnes pratiques et appels à l'action
+filter-author-hint = Le nom d'un partenaire, ou le début d'une clé.
+filter-since = Publiés à partir du
+filter-until = Publiés jusqu'au
+filter-button = Afficher
+filter-clear = Effacer les filtres
+filter-bad-kind = Type inconnu.
+home-empty-filtered = Aucun enregistrement ne correspond à ces filtres.
+search-title = Rechercher
+search-words = Mots à rechercher
+search-hint = Chaque mot doit figurer dans le titre ou dans le texte, quelle que soit l'écriture. Les majuscules et les accents ne comptent pas.
+search-button = Rechercher
+search-none = Aucun résultat.
+state-expired = expiré
+state-ended = terminé
+live-new = Nouveau :
+live-lagged = De nombreux enregistrements sont arrivés en même temps ; rechargez la page pour les voir tous.
+first-run-title = Vous ne faites pas encore partie d'un réseau
+first-run-text = Pour travailler avec des partenaires dans un réseau fermé, collez le code d'invitation qu'un partenaire vous a donné.
+first-run-link = Rejoindre un réseau
+
+## Page d'un enregistrement
+record-key = Empreinte de la clé
+record-refs = Fait référence à
+record-lookalikes = { $n ->
+    [one] { $n } autre organisation a un nom qui ressemble à celui-ci
+   *[other] { $n } autres organisations ont un nom qui ressemble à celui-ci
+}
+ref-missing = absent de ce nœud
+add-partner-link = Ajouter cette organisation à vos partenaires
+
+## Partenaires
+partners-title = Partenaires
+partners-intro = Les partenaires sont des organisations que votre organisation connaît et en qui elle a confiance. Leurs noms sont ceux que vous leur donnez ; leurs enregistrements et leurs cosignatures sont signalés comme les leurs.
+partners-none = Aucun partenaire pour l'instant. Ajoutez-en un depuis l'un de ses enregistrements, ou avec sa clé ci-dessous.
+partners-name = Nom sur ce nœud
+partners-key = Clé
+partners-status = Statut
+partners-actions = Actions
+status-partner = partenaire
+status-blocked = bloquée
+partners-remove = Retirer de la liste
+partners-add-title = Ajouter un partenaire
+partners-key-hint = La clé de l'organisation (64 caractères hexadécimaux), ou son début si une seule clé correspond.
+partners-name-hint = Facultatif : le nom de cette organisation sur ce nœud (sinon, le nom indiqué dans son profil).
+partners-add = Ajouter comme partenaire
+partner-done-add = Organisation ajoutée à vos partenaires.
+partner-done-remove = Organisation retirée de la liste.
+partner-done-block = { $deleted ->
+    [0] Organisation bloquée ; elle n'avait aucun enregistrement à supprimer.
+    [one] Organisation bloquée ; { $deleted } de ses enregistrements a été supprimé.
+   *[other] Organisation bloquée ; { $deleted } de ses enregistrements ont été supprimés.
+}
+block-title = Bloquer une organisation
+block-intro = Ses enregistrements sont supprimés de ce nœud et ne seront plus jamais acceptés.
+block-confirm = Oui, la bloquer et supprimer ses enregistrements
+block-button = Bloquer
+block-confirm-needed = Cochez la case de confirmation pour bloquer.
+policy-title = Ce que ce nœud accepte
+policy-accept = Accepter les enregistrements de
+policy-open = tout le monde (dans la limite du quota)
+policy-partners = vos partenaires, et les organisations cosignées par suffisamment de partenaires
+policy-trust = Nombre de cosignatures de partenaires nécessaires
+policy-quota = Enregistrements par organisation et par heure
+policy-save = Enregistrer
+policy-numbers = Indiquez des nombres entiers supérieurs ou égaux à 1.
+policy-saved = Enregistré.
+
+## Réseau
+network-title = Réseau
+network-which = Réseau
+network-closed = réseau fermé
+network-public = le réseau public
+network-peer-id = Identifiant de pair de ce nœud
+network-listen = En écoute sur
+network-pillars = Piliers suivis
+network-records = Enregistrements détenus
+network-digest = Condensé des enregistrements
+network-digest-hint = Deux nœuds qui détiennent les mêmes enregistrements affichent le même condensé.
+peers-title = Pairs connectés
+peers-none = Aucun pair n'est connecté.
+peers-id = Pair
+peers-address = Adresse
+peers-pillars = Piliers
+peers-mesh = Échanges sur
+sync-button = Se synchroniser maintenant avec tous les pairs
+sync-none = Aucun pair n'est connecté.
+sync-done = Sessions de synchronisation : { $sessions } ; enregistrements reçus : { $stored } ; envoyés : { $pushed } ; sessions en échec : { $failed }.
+dial-title = Se connecter à un pair
+dial-address = Adresse
+dial-hint = Une multiadresse comme /ip4/192.0.2.7/tcp/7654/p2p/12D3…
+dial-button = Se connecter
+dial-bad-address = Ce n'est pas une adresse
+dial-done = Connecté à
+dial-timeout = Aucune connexion établie en 20 secondes.
+invite-title = Inviter un partenaire
+invite-made = Invitation créée, valable jusqu'au
+invite-qr-alt = Code QR du code d'invitation
+invite-code = Code d'invitation
+invite-warning = Ce code contient la clé du réseau : ne le donnez qu'à ce partenaire, par un moyen de communication de confiance. Sur sa machine : wsf join CODE, ou « Rejoindre un réseau » sur cette page.
+invite-days-label = Valable pendant (jours)
+invite-button = Créer une invitation
+invite-days = Indiquez un nombre de jours entre 1 et 365.
+join-title = Rejoindre un réseau
+join-intro = Collez le code d'invitation qu'un partenaire vous a donné. Le nœud redémarre alors sur ce réseau, se connecte à ce partenaire et se met à jour ; l'organisation qui vous a invités devient votre premier partenaire.
+join-code = Code d'invitation
+join-button = Rejoindre
+join-already = Ce nœud fait déjà partie d'un réseau fermé ; un nœud n'appartient qu'à un seul réseau (utilisez un autre répertoire de données pour un autre réseau).
+join-bad-code = Ce code d'invitation ne fonctionne pas
+join-done-title = Réseau rejoint
+join-done = Le nœud redémarre sur le réseau. Ouvrez la page « Réseau » dans quelques secondes pour voir ses pairs. Réseau :
+network-create-hint = Pour créer plutôt un nouveau réseau fermé, lancez `wsf network create NAME` pendant que le nœud est arrêté.
+
+## Exporter et importer
+carry-title = Exporter et importer
+carry-intro = Les paquets transportent des enregistrements là où le réseau n'arrive pas : sur une clé USB, par e-mail, comme sauvegarde. Chaque enregistrement d'un paquet est signé ; l'importation vérifie chacun d'eux comme s'il venait d'un pair.
+export-title = Exporter un paquet
+export-intro = { $n ->
+    [0] Ce nœud ne détient aucun enregistrement.
+    [one] Ce nœud détient { $n } enregistrement.
+   *[other] Ce nœud détient { $n } enregistrements.
+}
+export-pillars = Seulement ces piliers (si aucun n'est coché : tous)
+export-button = Télécharger le paquet
+import-title = Importer un paquet
+import-intro = Les enregistrements déjà présents sont ignorés ; ceux qui sont falsifiés, endommagés ou refusés sont comptés mais pas conservés.
+import-file = Fichier du paquet
+import-progress = Envoi
+import-button = Importer
+import-no-file = Choisissez un fichier de paquet.
+import-done = Paquet importé :
+import-stored = { $n ->
+    [one] { $n } enregistrement conservé
+   *[other] { $n } enregistrements conservés
+}
+import-duplicate = { $n ->
+    [one] { $n } déjà présent
+   *[other] { $n } déjà présents
+}
+import-expired = { $n ->
+    [one] { $n } expiré
+   *[other] { $n } expirés
+}
+import-rejected = { $n ->
+    [one] { $n } refusé :
+   *[other] { $n } refusés :
+}
