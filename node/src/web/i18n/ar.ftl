@@ -175,6 +175,22 @@ first-run-title = لم تنضم إلى أي شبكة بعد
 first-run-text = للعمل مع الشركاء في شبكة مغلقة، الصق رمز الدعوة الذي أعطاك إياه أحد الشركاء.
 first-run-link = الانضمام إلى شبكة
 
+## من قاله (مؤشرات الثقة)
+author-you = منظمتك
+author-partner = شريك
+author-blocked = محظورة
+author-unverified = غير موثّقة
+author-unknown = ناشر غير معروف
+author-vouched = { $n ->
+    [zero] لم يزكِّها أي شريك
+    [one] زكّاها شريك واحد
+    [two] زكّاها شريكان
+    [few] زكّاها { $n } شركاء
+    [many] زكّاها { $n } شريكًا
+   *[other] زكّاها { $n } شريك
+}
+author-clash = تشابه في الأسماء
+
 ## صفحة السجل
 record-key = بصمة المفتاح
 record-refs = يشير إلى

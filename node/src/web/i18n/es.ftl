@@ -163,6 +163,18 @@ first-run-title = Todavía no forma parte de ninguna red
 first-run-text = Para trabajar con socios en una red cerrada, pegue el código de invitación que le dio un socio.
 first-run-link = Unirse a una red
 
+## Quién lo dijo (los indicadores de confianza)
+author-you = su organización
+author-partner = socio
+author-blocked = bloqueada
+author-unverified = no verificada
+author-unknown = autor desconocido
+author-vouched = { $n ->
+    [one] avalada por 1 socio
+   *[other] avalada por { $n } socios
+}
+author-clash = conflicto de nombres
+
 ## Página de un registro
 record-key = Huella de la clave
 record-refs = Se refiere a

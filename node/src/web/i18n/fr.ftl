@@ -165,6 +165,18 @@ first-run-title = Vous ne faites pas encore partie d'un réseau
 first-run-text = Pour travailler avec des partenaires dans un réseau fermé, collez le code d'invitation qu'un partenaire vous a donné.
 first-run-link = Rejoindre un réseau
 
+## Qui l'a dit (les marqueurs de confiance)
+author-you = vous
+author-partner = partenaire
+author-blocked = bloquée
+author-unverified = non vérifiée
+author-unknown = auteur inconnu
+author-vouched = { $n ->
+    [one] attestée par { $n } partenaire
+   *[other] attestée par { $n } partenaires
+}
+author-clash = conflit de noms
+
 ## Page d'un enregistrement
 record-key = Empreinte de la clé
 record-refs = Fait référence à
