@@ -135,7 +135,7 @@ fn upcoming(t: &Texts, r: &RecordInfo) -> Option<Upcoming> {
     };
     let mut place = Vec::new();
     if c.online {
-        place.push(t.get("online"));
+        place.push(t.get("place-online"));
     }
     if let Some(p) = &c.place {
         place.push(neutralise_line(p).into_owned());
