@@ -306,10 +306,19 @@ pub(super) fn author_text(
     if clash {
         marks.push(t.get("author-clash"));
     }
+    // Fingerprints are left-to-right runs inside a sentence that may be Arabic: isolated
+    // (U+2066 … U+2069), so they never reorder the parentheses around them.
+    for m in &mut marks {
+        if *m == v.fingerprint {
+            *m = format!("\u{2066}{m}\u{2069}");
+        }
+    }
     if marks.is_empty() {
         name
     } else {
-        format!("{name} ({})", marks.join(", "))
+        // The Arabic comma in Arabic.
+        let sep = if t.dir() == "rtl" { "\u{060c} " } else { ", " };
+        format!("{name} ({})", marks.join(sep))
     }
 }
 
