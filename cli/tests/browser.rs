@@ -783,3 +783,82 @@ async fn a_call_is_published_and_cosigned_with_the_keyboard_alone() {
     b.close().await;
     assert_eq!(n.stop().code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bundle_uploaded_from_the_page_shows_its_progress_and_what_was_kept() {
+    let theirs = fresh();
+    common::init(theirs.path());
+    for title in ["Guide one", "Guide two", "Guide three"] {
+        json(
+            theirs.path(),
+            &[
+                "publish",
+                "resource",
+                "--title",
+                title,
+                "--pillar",
+                "education",
+            ],
+        );
+    }
+    let bundle = theirs.path().join("out.wsf");
+    common::wsf(theirs.path())
+        .args(["export", bundle.to_str().expect("path")])
+        .assert()
+        .success();
+    let dir = fresh();
+    let _node = node(dir.path());
+    let b = Browser::start(1366, 768).await;
+    b.login(dir.path()).await;
+    b.goto(&format!("{}/ui/carry", origin(dir.path()))).await;
+    b.find("#bundle")
+        .await
+        .send_keys(bundle.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    // With script, htmx sends the form and swaps only the result in: the page stays (its mark
+    // survives), the progress bar reaches 100 %.
+    b.js("window.wsfOldPage = true", vec![]).await;
+    click(&b, "#import-form button[type=submit]").await;
+    b.find_x("//div[@id='import-result']//h2[starts-with(normalize-space(.),'Imported')]")
+        .await;
+    assert_eq!(
+        b.js("return window.wsfOldPage === true", vec![]).await,
+        Value::Bool(true),
+        "swapped in place, no new page"
+    );
+    let shown = b
+        .js(
+            "return document.getElementById('import-result').textContent",
+            vec![],
+        )
+        .await;
+    let shown = shown
+        .as_str()
+        .unwrap_or_default()
+        .replace(['\u{2068}', '\u{2069}'], "");
+    assert!(shown.contains("3 records kept"), "{shown}");
+    assert_eq!(
+        b.js(
+            "return document.getElementById('upload-progress').value",
+            vec![]
+        )
+        .await
+        .as_f64(),
+        Some(100.0)
+    );
+    assert_eq!(titles(dir.path()).len(), 3);
+    // A file that is no bundle: the refusal is swapped in too (a 422 is shown, not dropped).
+    let junk = dir.path().join("junk.wsf");
+    std::fs::write(&junk, b"not a bundle").expect("write junk");
+    b.find("#bundle")
+        .await
+        .send_keys(junk.to_str().expect("path"))
+        .await
+        .expect("choose the junk file");
+    click(&b, "#import-form button[type=submit]").await;
+    b.find("#import-result p.error").await;
+    assert_eq!(titles(dir.path()).len(), 3, "nothing more kept");
+    b.screenshot("en-carry-imported").await;
+    b.close().await;
+}
