@@ -1,0 +1,3 @@
+//! Encrypting redb backend.
+#[derive(Debug)]
+pub struct EncryptedBackend;
