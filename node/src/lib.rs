@@ -15,4 +15,5 @@ pub mod node;
 pub mod service;
 pub mod store;
 pub mod transfer;
+pub mod vault;
 pub mod web;
