@@ -17,6 +17,7 @@
 
 pub mod backend;
 pub mod keyslot;
+pub mod measure;
 pub mod seal;
 
 pub use backend::EncryptedBackend;
