@@ -21,6 +21,21 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// An encrypted data dir's passphrase, from this file (its first line end is not part of
+    /// it). Default: $WSF_PASSPHRASE_FILE, else the systemd credential wsf.passphrase, else the
+    /// terminal asks.
+    #[arg(long, global = true, env = "WSF_PASSPHRASE_FILE", value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Read the passphrase from this open file descriptor (e.g. 3 with `3<secret`).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FD",
+        conflicts_with = "passphrase_file"
+    )]
+    pub passphrase_fd: Option<u32>,
+
     /// Log more (-v: details, including peers' addresses; -vv: everything). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -139,6 +154,13 @@ pub enum Command {
         #[arg(long)]
         no_start: bool,
     },
+    /// Erase this data dir now: destroys the key slot of an encrypted data dir (so nothing in it
+    /// can be read any more), deletes its files and stops the running node. Cannot be undone.
+    Panic {
+        /// Yes, erase it (required: there is no confirmation question, so that it is fast).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Add wsf to the desktop's applications menu (a "World Solidarity Forum" entry that starts
     /// the node if needed and opens the web page), optionally starting the node at login.
     #[command(subcommand)]
@@ -197,6 +219,10 @@ pub struct InitArgs {
     /// Pillars it works on (repeatable; default: all well-known pillars).
     #[arg(long = "pillar", value_name = "PILLAR")]
     pub pillars: Vec<Pillar>,
+    /// Encrypt the data dir under a passphrase (asked twice, or --passphrase-file): the store,
+    /// the keys and the settings. Recommended for anyone whose laptop may be seized.
+    #[arg(long)]
+    pub encrypt: bool,
 }
 
 /// Flags every published record has.

@@ -68,6 +68,13 @@ impl Client {
         Ok(Client { transport })
     }
 
+    /// The running node's socket of the data dir at `root`, without looking whether it answers.
+    pub fn socket(root: &std::path::Path) -> Client {
+        Client {
+            transport: Transport::Socket(control::socket_path(root)),
+        }
+    }
+
     /// Closes the store when it was opened here.
     pub async fn close(self) -> anyhow::Result<()> {
         if let Transport::Local(local) = self.transport {

@@ -9,6 +9,7 @@ mod client;
 mod cmd;
 mod dates;
 mod output;
+mod passphrase;
 mod text;
 
 use std::io::IsTerminal;

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::datadir::DataDir;
 use wsf_protocol::Pillar;
 
 /// The default TCP port for peers.
@@ -30,7 +32,19 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Locked(String),
+    #[error("{path}: {source}")]
+    Sealed {
+        path: PathBuf,
+        source: crate::vault::Error,
+    },
 }
+
+/// The role `config.json` is sealed under.
+const ROLE: &str = "config.json";
+/// The largest `config.json` read.
+const MAX_BYTES: usize = 1 << 20;
 
 /// What `<data>/config.json` holds. Every field is optional in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,35 +98,55 @@ impl Config {
         data.join("config.json")
     }
 
-    /// Reads the settings; a missing file gives the defaults.
-    pub fn load(data: &Path) -> Result<Config, Error> {
-        let path = Self::path(data);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|source| Error::Parse { path, source }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(Error::Read { path, source }),
-        }
+    /// Reads the settings; a missing file gives the defaults. In an encrypted data dir the file
+    /// is sealed under the data key.
+    pub fn load(data: &DataDir) -> Result<Config, Error> {
+        let path = Self::path(data.root());
+        let key = data.data_key().map_err(|e| Error::Locked(e.to_string()))?;
+        let text = match key {
+            None => match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Ok(Config::default());
+                }
+                Err(source) => return Err(Error::Read { path, source }),
+            },
+            Some(key) => {
+                if !path.exists() {
+                    return Ok(Config::default());
+                }
+                let bytes = crate::vault::seal::read_sealed(&path, key, ROLE, MAX_BYTES).map_err(
+                    |source| Error::Sealed {
+                        path: path.clone(),
+                        source,
+                    },
+                )?;
+                String::from_utf8(bytes.to_vec()).map_err(|_| Error::Sealed {
+                    path: path.clone(),
+                    source: crate::vault::Error::Damaged,
+                })?
+            }
+        };
+        serde_json::from_str(&text).map_err(|source| Error::Parse { path, source })
     }
 
-    /// Writes the settings (to a temporary file, then renamed).
-    pub fn save(&self, data: &Path) -> Result<(), Error> {
-        let path = Self::path(data);
-        let tmp = data.join("config.json.tmp");
+    /// Writes the settings (to a temporary file, then renamed); sealed in an encrypted dir.
+    pub fn save(&self, data: &DataDir) -> Result<(), Error> {
+        let path = Self::path(data.root());
         let text = serde_json::to_string_pretty(self).unwrap_or_default() + "\n";
-        let write = || -> std::io::Result<()> {
-            use std::io::Write as _;
-            use std::os::unix::fs::OpenOptionsExt as _;
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)
+        let key = data.data_key().map_err(|e| Error::Locked(e.to_string()))?;
+        let bytes = match key {
+            None => text.into_bytes(),
+            Some(key) => {
+                crate::vault::seal::seal(key, ROLE, text.as_bytes()).map_err(|source| {
+                    Error::Sealed {
+                        path: path.clone(),
+                        source,
+                    }
+                })?
+            }
         };
-        write().map_err(|source| Error::Write { path, source })
+        crate::vault::write_atomic(&path, &bytes).map_err(|source| Error::Sealed { path, source })
     }
 
     /// The network id: the configured one, or the public network.

@@ -3,7 +3,12 @@
 //! ```text
 //! <data>/identity.key   the organisation's author key (ed25519 seed, 32 bytes, 0600)
 //! <data>/store.redb     the replicated records
+//! <data>/key.slot       (encrypted data dirs) the data key, wrapped under the passphrase;
+//!                       with a copy in key.slot.bak
 //! ```
+//! In an encrypted data dir every file that holds data (the store, the key files,
+//! `config.json`) is encrypted under the data key (`crate::vault`); the `DataDir` carries the
+//! key once unlocked.
 //! Chosen by `--data-dir`, else `WSF_DATA_DIR`, else `$XDG_DATA_HOME/wsf`, else
 //! `~/.local/share/wsf`.
 
@@ -12,7 +17,11 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use wsf_protocol::ed25519_dalek::SigningKey;
+
+use crate::vault::DataKey;
 
 /// Errors about the data directory and key files.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +63,16 @@ pub enum Error {
     },
     #[error("cannot get random bytes from the operating system: {0}")]
     Random(String),
+    #[error(
+        "{0} is encrypted: give its passphrase (on the terminal, or with --passphrase-file / \
+         WSF_PASSPHRASE_FILE or --passphrase-fd)"
+    )]
+    Locked(PathBuf),
+    #[error("{path}: {source}")]
+    Vault {
+        path: PathBuf,
+        source: crate::vault::Error,
+    },
 }
 
 /// The default data directory of this user: the platform's data directory (`$XDG_DATA_HOME`,
@@ -67,12 +86,88 @@ pub fn default_dir() -> Result<PathBuf, Error> {
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
+    /// The data key of an encrypted data dir, once unlocked.
+    key: Option<Arc<DataKey>>,
 }
 
 impl DataDir {
     /// Uses `root` (created on first use, mode 0700).
     pub fn new(root: PathBuf) -> Self {
-        DataDir { root }
+        DataDir { root, key: None }
+    }
+
+    /// Whether this data dir is encrypted (it has a key slot).
+    pub fn is_encrypted(&self) -> bool {
+        crate::vault::keyslot::paths(&self.root)
+            .iter()
+            .any(|p| p.exists())
+    }
+
+    /// This data dir with its data key (after an unlock, or for a new encrypted dir).
+    pub fn with_key(mut self, key: DataKey) -> DataDir {
+        self.key = Some(Arc::new(key));
+        self
+    }
+
+    /// The data key: `None` for a plain data dir; an error for an encrypted one not unlocked.
+    pub fn data_key(&self) -> Result<Option<&DataKey>, Error> {
+        match &self.key {
+            Some(k) => Ok(Some(k)),
+            None if self.is_encrypted() => Err(Error::Locked(self.root.clone())),
+            None => Ok(None),
+        }
+    }
+
+    /// Unlocks an encrypted data dir with `passphrase` (a plain one is returned as it is). A
+    /// wrong passphrase changes nothing.
+    pub fn unlock(self, passphrase: &[u8]) -> Result<DataDir, Error> {
+        if self.key.is_some() || !self.is_encrypted() {
+            return Ok(self);
+        }
+        let (key, _) = crate::vault::keyslot::unlock(&self.root, passphrase).map_err(|source| {
+            Error::Vault {
+                path: self.root.join(crate::vault::keyslot::FILE_NAME),
+                source,
+            }
+        })?;
+        Ok(self.with_key(key))
+    }
+
+    /// Reads a key file: sealed under the data key in an encrypted dir, else plain.
+    fn read_secret(&self, path: &Path, role: &str) -> Result<Option<[u8; 32]>, Error> {
+        let Some(key) = self.data_key()? else {
+            return read_key(path);
+        };
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = crate::vault::seal::read_sealed(path, key, role, 1024).map_err(|source| {
+            Error::Vault {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
+        let len = bytes.len();
+        let seed: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::BadKey {
+            path: path.to_owned(),
+            len,
+        })?;
+        Ok(Some(seed))
+    }
+
+    /// Writes a new key file (sealed in an encrypted dir); never overwrites one.
+    pub fn write_secret(&self, path: &Path, role: &str, seed: &[u8; 32]) -> Result<(), Error> {
+        match self.data_key()? {
+            None => write_key(path, seed),
+            Some(key) => {
+                let sealed =
+                    crate::vault::seal::seal(key, role, seed).map_err(|source| Error::Vault {
+                        path: path.to_owned(),
+                        source,
+                    })?;
+                write_file(path, &sealed)
+            }
+        }
     }
 
     /// The directory.
@@ -125,12 +220,12 @@ impl DataDir {
 
     /// The libp2p node key seed; created when there is none yet.
     pub fn node_key_or_create(&self) -> Result<[u8; 32], Error> {
-        if let Some(seed) = read_key(&self.node_key_path())? {
+        if let Some(seed) = self.read_secret(&self.node_key_path(), "node.key")? {
             return Ok(seed);
         }
         self.create()?;
         let seed = random_seed()?;
-        write_key(&self.node_key_path(), &seed)?;
+        self.write_secret(&self.node_key_path(), "node.key", &seed)?;
         Ok(seed)
     }
 
@@ -141,7 +236,12 @@ impl DataDir {
 
     /// The closed network's key, if this node is on one.
     pub fn network_key(&self) -> Result<Option<[u8; 32]>, Error> {
-        read_key(&self.network_key_path())
+        self.read_secret(&self.network_key_path(), "network.key")
+    }
+
+    /// Writes the closed network's key (sealed in an encrypted dir).
+    pub fn write_network_key(&self, key: &[u8; 32]) -> Result<(), Error> {
+        self.write_secret(&self.network_key_path(), "network.key", key)
     }
 
     /// `<data>/identity.key`.
@@ -151,7 +251,8 @@ impl DataDir {
 
     /// The author key, if one was created.
     pub fn identity(&self) -> Result<Option<SigningKey>, Error> {
-        read_key(&self.identity_path()).map(|k| k.map(|seed| SigningKey::from_bytes(&seed)))
+        self.read_secret(&self.identity_path(), "identity.key")
+            .map(|k| k.map(|seed| SigningKey::from_bytes(&seed)))
     }
 
     /// The author key; created (and the directory with it) when there is none yet.
@@ -162,7 +263,7 @@ impl DataDir {
         }
         self.create()?;
         let seed = random_seed()?;
-        write_key(&self.identity_path(), &seed)?;
+        self.write_secret(&self.identity_path(), "identity.key", &seed)?;
         Ok((SigningKey::from_bytes(&seed), true))
     }
 }

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod net;
 pub mod network;
 pub mod node;
+pub mod panic;
 pub mod service;
 pub mod store;
 pub mod transfer;

@@ -17,16 +17,16 @@ pub fn create(data: &DataDir, name: &str) -> Result<NetworkId, Error> {
             data.root().display()
         )));
     }
-    let mut config = Config::load(data.root()).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let mut config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
     let seed = datadir::random_seed()?;
     let mut id = [0u8; 16];
     id.copy_from_slice(&seed[..16]);
     let net = NetworkId(id);
-    datadir::write_key(&data.network_key_path(), &datadir::random_seed()?)?;
+    data.write_network_key(&datadir::random_seed()?)?;
     config.network = Some(net.to_hex());
     config.network_name = Some(name.to_owned());
     config
-        .save(data.root())
+        .save(data)
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     Ok(net)
 }
@@ -69,9 +69,9 @@ fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
             )));
         }
         Some(_) => {}
-        None => datadir::write_key(&data.network_key_path(), &invite.key)?,
+        None => data.write_network_key(&invite.key)?,
     }
-    let mut config = Config::load(data.root()).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let mut config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
     config.network = Some(invite.net.to_hex());
     config.network_name = Some(invite.name.clone());
     for b in &invite.bootstrap {
@@ -80,7 +80,7 @@ fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
         }
     }
     config
-        .save(data.root())
+        .save(data)
         .map_err(|e| Error::BadRequest(e.to_string()))
 }
 
@@ -95,7 +95,7 @@ pub fn invite(
     now_ms: u64,
 ) -> Result<Invite, Error> {
     let key = closed_key(data)?;
-    let config = Config::load(data.root()).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
     Ok(Invite {
         net: network,
         name: config.network_name.clone().unwrap_or_default(),

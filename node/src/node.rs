@@ -107,7 +107,7 @@ impl Node {
                 data.identity_path().display()
             );
         }
-        let mut config = Config::load(data.root())?;
+        let mut config = Config::load(&data)?;
         if !opts.pillars.is_empty() {
             let mut given = opts.pillars.clone();
             given.extend(opts.new_pillars.iter().cloned());
@@ -117,7 +117,7 @@ impl Node {
                 .check_pillars(&given, &opts.new_pillars, &config.pillars())
                 .await?;
             config.pillars = given;
-            config.save(data.root())?;
+            config.save(&data)?;
         }
         let mut listen = opts.listen.clone();
         if listen.is_empty() {

@@ -153,10 +153,10 @@ impl Service {
     }
 
     fn with_key(data: DataDir, key: SigningKey) -> Result<Service, Error> {
-        let config = crate::config::Config::load(data.root())
-            .map_err(|e| Error::BadRequest(e.to_string()))?;
+        let config =
+            crate::config::Config::load(&data).map_err(|e| Error::BadRequest(e.to_string()))?;
         let network = config.network_id().map_err(Error::BadRequest)?;
-        let store = Store::open(&data.store_path())?;
+        let store = Store::open_with(&data.store_path(), data.data_key()?)?;
         let author = AuthorId::from(&key.verifying_key());
         let ingest = Ingest::new(store, network, author);
         ingest.set_rules(config.rules());
@@ -290,8 +290,8 @@ impl Service {
 
     /// The pillars this node follows, as saved in config.json (read on a blocking thread).
     async fn followed(&self) -> Vec<Pillar> {
-        let root = self.data.root().to_owned();
-        tokio::task::spawn_blocking(move || crate::config::Config::load(&root).map(|c| c.pillars()))
+        let data = self.data.clone();
+        tokio::task::spawn_blocking(move || crate::config::Config::load(&data).map(|c| c.pillars()))
             .await
             .ok()
             .and_then(Result::ok)
@@ -845,14 +845,14 @@ pub fn set_policy(
                 .into(),
         ));
     }
-    let root = svc.data().root().to_owned();
+    let data = svc.data();
     let mut config =
-        crate::config::Config::load(&root).map_err(|e| Error::BadRequest(e.to_string()))?;
+        crate::config::Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
     config.policy = Some(policy);
     config.trust_k = Some(req.trust_k);
     config.quota_per_hour = Some(req.quota_per_hour);
     config
-        .save(&root)
+        .save(data)
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     svc.ingest().set_rules(config.rules());
     Ok(policy_info(svc))

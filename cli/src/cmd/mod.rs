@@ -25,13 +25,47 @@ pub struct NotRunning;
 pub struct Ctx {
     pub data: DataDir,
     pub json: bool,
+    /// Where an encrypted data dir's passphrase comes from.
+    pub pass: crate::passphrase::Source,
 }
 
 impl Ctx {
     /// A client for a data dir that must already hold an identity.
     pub async fn client(&self) -> anyhow::Result<Client> {
-        Client::open(&self.data, Open::Existing).await
+        Client::open(&self.unlocked().await?, Open::Existing).await
     }
+
+    /// The data dir, unlocked when it is encrypted and this command opens it itself (no node
+    /// answers on its socket: a running node is unlocked already, and commands go through it).
+    pub async fn unlocked(&self) -> anyhow::Result<DataDir> {
+        if !self.data.is_encrypted() || node_answers(&self.data).await {
+            return Ok(self.data.clone());
+        }
+        let pass = self.pass.read(self.data.root())?;
+        let data = self.data.clone();
+        // Argon2id takes about half a second of CPU: off the runtime's threads.
+        Ok(tokio::task::spawn_blocking(move || data.unlock(&pass)).await??)
+    }
+}
+
+impl Ctx {
+    /// The data dir, unlocked when encrypted, also while a node runs: for the commands that
+    /// read its files themselves (`network show`, `invite create`).
+    pub async fn unlocked_files(&self) -> anyhow::Result<DataDir> {
+        if !self.data.is_encrypted() {
+            return Ok(self.data.clone());
+        }
+        let pass = self.pass.read(self.data.root())?;
+        let data = self.data.clone();
+        Ok(tokio::task::spawn_blocking(move || data.unlock(&pass)).await??)
+    }
+}
+
+/// Whether a node answers on the data dir's control socket.
+pub async fn node_answers(data: &DataDir) -> bool {
+    tokio::net::UnixStream::connect(wsf_node::control::socket_path(data.root()))
+        .await
+        .is_ok()
 }
 
 fn data_dir(cli: &Cli) -> anyhow::Result<DataDir> {
@@ -57,6 +91,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx {
         data: data_dir(&cli)?,
         json: cli.json,
+        pass: crate::passphrase::Source {
+            file: cli.passphrase_file.clone(),
+            fd: cli.passphrase_fd,
+        },
     };
     match cli.command {
         Command::Bench(b) => match b {
@@ -109,6 +147,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Join { code } => network::join(ctx, &code).await,
         Command::Partners(cmd) => partners::run(ctx, cmd).await,
         Command::Ui { no_open, no_start } => node::ui(ctx, no_open, no_start).await,
+        Command::Panic { yes } => node::panic(ctx, yes).await,
         Command::Desktop(cmd) => desktop::run(ctx, cmd),
     }
 }

@@ -26,7 +26,7 @@ async fn node_must_be_stopped(data: &DataDir, what: &str) -> anyhow::Result<()> 
 }
 
 pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
-    let (data, json) = (ctx.data, ctx.json);
+    let (data, json) = (ctx.unlocked_files().await?, ctx.json);
     match cmd {
         args::NetworkCmd::Create { name } => {
             node_must_be_stopped(&data, "`network create`").await?;
@@ -45,7 +45,7 @@ pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
             Ok(())
         }
         args::NetworkCmd::Show => {
-            let config = Config::load(data.root())?;
+            let config = Config::load(&data)?;
             let net = config.network_id().map_err(|e| anyhow::anyhow!(e))?;
             let closed = data.network_key()?.is_some();
             if json {
@@ -64,7 +64,7 @@ pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
 }
 
 pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
-    let (data, json) = (ctx.data.clone(), ctx.json);
+    let (data, json) = (ctx.unlocked_files().await?, ctx.json);
     // Said before asking for a running node: the fix is not to start one.
     wsf_node::network::closed_key(&data)?;
     // The code carries the running node's addresses.
@@ -107,7 +107,7 @@ pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
 }
 
 pub async fn join(ctx: Ctx, code: &str) -> anyhow::Result<()> {
-    let (data, json) = (ctx.data, ctx.json);
+    let (data, json) = (ctx.unlocked_files().await?, ctx.json);
     let invite = wsf_protocol::invite::Invite::decode(code, wsf_node::ingest::now_ms())
         .map_err(|e| service::Error::BadRequest(e.to_string()))?;
     node_must_be_stopped(&data, "`join`").await?;

@@ -20,6 +20,7 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         .context("cannot watch for SIGTERM")?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .context("cannot watch for SIGINT")?;
+    let data = ctx.unlocked().await?;
     let mut opts = NodeOptions {
         listen: a.listen,
         bootstrap: a.bootstrap,
@@ -32,7 +33,7 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         web: None,
     };
     loop {
-        let node = Node::start(ctx.data.clone(), opts.clone()).await?;
+        let node = Node::start(data.clone(), opts.clone()).await?;
         let restart = tokio::select! {
             _ = int.recv() => { tracing::info!("interrupted; stopping"); false }
             _ = term.recv() => { tracing::info!("terminated; stopping"); false }
@@ -289,10 +290,24 @@ const START_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Starts `wsf node` for this data dir as a background process (its log in `<data>/node.log`,
 /// 0600) and waits until its socket answers; returns its pid.
 async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
+    use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    if ctx.data.identity()?.is_none() {
-        return Err(wsf_node::datadir::Error::NoIdentity(ctx.data.root().to_owned()).into());
-    }
+    // An encrypted data dir: the passphrase is asked (or read) here, checked, and handed to
+    // the node through a pipe on its standard input, never on its command line.
+    let pass = if ctx.data.is_encrypted() {
+        let pass = ctx.pass.read(ctx.data.root())?;
+        let (data, check) = (ctx.data.clone(), pass.clone());
+        let data = tokio::task::spawn_blocking(move || data.unlock(&check)).await??;
+        if data.identity()?.is_none() {
+            return Err(wsf_node::datadir::Error::NoIdentity(data.root().to_owned()).into());
+        }
+        Some(pass)
+    } else {
+        if ctx.data.identity()?.is_none() {
+            return Err(wsf_node::datadir::Error::NoIdentity(ctx.data.root().to_owned()).into());
+        }
+        None
+    };
     let exe = std::env::current_exe().context("cannot find the wsf program")?;
     let log_path = ctx.data.root().join("node.log");
     let log = std::fs::OpenOptions::new()
@@ -301,15 +316,26 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
         .mode(0o600)
         .open(&log_path)
         .with_context(|| format!("cannot write {}", log_path.display()))?;
-    let mut child = std::process::Command::new(exe)
-        .arg("--data-dir")
-        .arg(ctx.data.root())
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("--data-dir").arg(ctx.data.root());
+    if pass.is_some() {
+        cmd.args(["--passphrase-fd", "0"])
+            .env_remove("WSF_PASSPHRASE_FILE")
+            .stdin(std::process::Stdio::piped());
+    } else {
+        cmd.stdin(std::process::Stdio::null());
+    }
+    let mut child = cmd
         .arg("node")
-        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(log)
         .spawn()
         .context("cannot start wsf node")?;
+    if let (Some(pass), Some(mut stdin)) = (pass, child.stdin.take()) {
+        stdin
+            .write_all(&pass)
+            .context("cannot hand the passphrase to the node")?;
+    }
     let socket = wsf_node::control::socket_path(ctx.data.root());
     let deadline = tokio::time::Instant::now() + START_WAIT;
     let mut pause = std::time::Duration::from_millis(20);
@@ -333,4 +359,65 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(std::time::Duration::from_millis(250));
     }
+}
+
+/// `wsf panic --yes`: through the running node (which erases and exits), else here. Never asks
+/// for the passphrase: destroying the key slot needs none.
+pub async fn panic(ctx: Ctx, yes: bool) -> anyhow::Result<()> {
+    let start = std::time::Instant::now();
+    if !yes {
+        return Err(wsf_node::service::Error::BadRequest(
+            "`wsf panic` erases this data dir for good; run `wsf panic --yes` to do it".into(),
+        )
+        .into());
+    }
+    let root = ctx.data.root().to_owned();
+    let encrypted = ctx.data.is_encrypted();
+    let through_node = super::node_answers(&ctx.data).await;
+    if through_node {
+        // The node erases, then exits: the connection closing is the sign that it is gone (its
+        // descriptors close with the process), so an error here is expected.
+        let client = crate::client::Client::socket(&root);
+        let asked: anyhow::Result<serde_json::Value> = client
+            .post("/v1/panic", &serde_json::json!({ "confirm": "erase" }))
+            .await;
+        drop(asked);
+    }
+    // Also here: whatever the node could not remove, and everything when no node ran.
+    let erased = tokio::task::spawn_blocking(move || wsf_node::panic::erase(&root)).await??;
+    let left = wsf_node::vault::keyslot::paths(ctx.data.root())
+        .iter()
+        .any(|p| p.exists());
+    if left {
+        anyhow::bail!("the key slot could not be removed; delete the data dir by hand");
+    }
+    let ms = start.elapsed().as_secs_f64() * 1_000.0;
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "erased": true, "encrypted": encrypted, "node_stopped": through_node, "ms": ms,
+            "removed_here": erased.removed,
+        }));
+    }
+    if encrypted {
+        println!(
+            "erased in {ms:.0} ms: the key slot is destroyed, so nothing left of this data dir can \
+             be read{}",
+            if through_node {
+                "; the node stopped"
+            } else {
+                ""
+            }
+        );
+    } else {
+        println!(
+            "deleted the data dir's files in {ms:.0} ms{}. It was NOT encrypted: the disk may \
+             still hold readable copies (use `wsf init --encrypt` next time)",
+            if through_node {
+                " and stopped the node"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }

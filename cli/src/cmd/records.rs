@@ -14,7 +14,12 @@ use crate::output;
 use crate::text::{long_text, normalise, read_file};
 
 pub async fn init(ctx: Ctx, a: InitArgs) -> anyhow::Result<()> {
-    let existed = ctx.data.identity().ok().flatten().is_some();
+    let data = if a.encrypt {
+        encrypt_new(&ctx).await?
+    } else {
+        ctx.unlocked().await?
+    };
+    let existed = data.identity().ok().flatten().is_some();
     let profile = match a.name {
         Some(name) => Some(profile_request(
             a.pillars,
@@ -26,7 +31,7 @@ pub async fn init(ctx: Ctx, a: InitArgs) -> anyhow::Result<()> {
         )),
         None => None,
     };
-    let c = Client::open(&ctx.data, Open::Create).await?;
+    let c = Client::open(&data, Open::Create).await?;
     let result = async {
         if let Some(req) = profile {
             let _: Published = c.post("/v1/publish", &req).await?;
@@ -48,11 +53,62 @@ pub async fn init(ctx: Ctx, a: InitArgs) -> anyhow::Result<()> {
     if let Some(n) = id.name {
         println!("name    {}", wsf_protocol::display::neutralise_line(&n));
     }
-    println!(
-        "Keep {}/identity.key secret and backed up: it signs everything you publish.",
-        id.data_dir
-    );
+    if data.is_encrypted() {
+        println!(
+            "The data dir is encrypted: without the passphrase nothing in it can be read. Keep \
+             the passphrase safe; nobody can recover it."
+        );
+    } else {
+        println!(
+            "Keep {}/identity.key secret and backed up: it signs everything you publish.",
+            id.data_dir
+        );
+    }
     Ok(())
+}
+
+/// `init --encrypt`: a new data key under a new passphrase (Argon2id calibrated to this
+/// machine), for a data dir that holds nothing yet.
+async fn encrypt_new(ctx: &Ctx) -> anyhow::Result<wsf_node::datadir::DataDir> {
+    let data = ctx.data.clone();
+    if data.is_encrypted() {
+        anyhow::bail!(
+            "{} is encrypted already; `wsf init` without --encrypt uses it",
+            data.root().display()
+        );
+    }
+    let holds = [
+        "identity.key",
+        "store.redb",
+        "config.json",
+        "node.key",
+        "network.key",
+    ]
+    .iter()
+    .any(|f| data.root().join(f).exists());
+    if holds {
+        anyhow::bail!(
+            "{} already holds a plain identity or store; `wsf encrypt` converts it",
+            data.root().display()
+        );
+    }
+    let pass = ctx.pass.read_new(data.root())?;
+    data.create()?;
+    let dir = data.root().to_owned();
+    let key = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let params = wsf_node::vault::Params::calibrate(wsf_node::vault::keyslot::DEFAULT_TARGET)?;
+        let (slot, key) = wsf_node::vault::KeySlot::create(&pass, params)?;
+        wsf_node::vault::keyslot::store(&dir, &slot)?;
+        tracing::info!(
+            m_kib = params.m_kib(),
+            t = params.t(),
+            p = params.p(),
+            "key slot created (Argon2id)"
+        );
+        Ok(key)
+    })
+    .await??;
+    Ok(data.with_key(key))
 }
 
 pub async fn id(ctx: Ctx) -> anyhow::Result<()> {

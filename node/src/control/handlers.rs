@@ -388,7 +388,7 @@ pub const DIAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20)
 
 /// Follows or leaves a pillar: now (when the node runs) and in config.json.
 async fn set_pillar(st: &AppState, req: PillarRequest, on: bool) -> Res<serde_json::Value> {
-    let data = st.ctx.service.data().root().to_owned();
+    let data = st.ctx.service.data().clone();
     let config = {
         let data = data.clone();
         tokio::task::spawn_blocking(move || crate::config::Config::load(&data))
@@ -427,7 +427,7 @@ pub(super) async fn pillars(State(st): State<AppState>) -> Res<serde_json::Value
     let pillars = match &st.ctx.net {
         Some(n) => n.info().await.map_err(internal)?.pillars,
         None => {
-            let data = st.ctx.service.data().root().to_owned();
+            let data = st.ctx.service.data().clone();
             tokio::task::spawn_blocking(move || crate::config::Config::load(&data))
                 .await
                 .map_err(internal)?
@@ -551,4 +551,29 @@ pub(super) async fn ui_login(State(st): State<AppState>) -> Res<serde_json::Valu
     Ok(Json(
         serde_json::json!({ "url": url, "expires_in_s": crate::web::CODE_TTL.as_secs() }),
     ))
+}
+
+/// `POST /v1/panic` (`{"confirm": "erase"}`): destroys the key slot and the data files, then
+/// ends the process at once (`crate::panic`). The answer may not arrive: the caller checks
+/// that the key slot is gone.
+pub(super) async fn panic(
+    State(st): State<AppState>,
+    body: Result<Json<PanicRequest>, JsonRejection>,
+) -> Res<serde_json::Value> {
+    let Json(req) = body?;
+    if req.confirm != "erase" {
+        return Err(bad("panic needs {\"confirm\": \"erase\"}"));
+    }
+    let root = st.ctx.service.data().root().to_owned();
+    // Straight on this thread: nothing else should get in before the key slot is gone.
+    let erased = crate::panic::erase(&root);
+    tracing::warn!("panic: the data dir was erased; exiting");
+    std::process::exit(if erased.is_ok() { 0 } else { 1 });
+}
+
+/// The body of `POST /v1/panic`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PanicRequest {
+    confirm: String,
 }

@@ -127,6 +127,7 @@ fn routes() -> Router<AppState> {
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))
         .route("/v1/ui/login", post(handlers::ui_login))
+        .route("/v1/panic", post(handlers::panic))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))

@@ -107,7 +107,22 @@ struct Inner {
 impl Store {
     /// Opens (or creates) the store file and starts its writer thread.
     pub fn open(path: &Path) -> Result<Store, Error> {
-        let db = match Database::create(path) {
+        Store::open_with(path, None)
+    }
+
+    /// [`Store::open`], encrypted page by page under `key` when one is given
+    /// (`crate::vault::backend`). redb's read cache holds plaintext pages: for an encrypted
+    /// store it is bounded to [`ENCRYPTED_CACHE`].
+    pub fn open_with(path: &Path, key: Option<&crate::vault::DataKey>) -> Result<Store, Error> {
+        let opened = match key {
+            None => Database::create(path),
+            Some(key) => {
+                let mut builder = redb::Builder::new();
+                builder.set_cache_size(ENCRYPTED_CACHE);
+                crate::vault::backend::create_database(&builder, path, key)
+            }
+        };
+        let db = match opened {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
                 return Err(Error::InUse(path.to_owned()));
@@ -312,6 +327,9 @@ impl Store {
         Ok(())
     }
 }
+
+/// redb's read cache for an encrypted store (plaintext pages in memory).
+pub const ENCRYPTED_CACHE: usize = 64 << 20;
 
 /// Opens the store file exclusively and checks its integrity (redb's page checksums and tree
 /// structure), repairing what redb can. `Ok(true)` when nothing had to be repaired.

@@ -225,7 +225,7 @@ async fn network_page(
     let svc = &st.ctx.service;
     let data = svc.data();
     let closed = data.network_key().ok().flatten().is_some();
-    let network_name = crate::config::Config::load(data.root())
+    let network_name = crate::config::Config::load(data)
         .ok()
         .and_then(|c| c.network_name)
         .map(|n| neutralise_line(&n).into_owned())
