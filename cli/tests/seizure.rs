@@ -1,0 +1,272 @@
+//! Encrypted data dirs and panic, through the `wsf` binary: nothing readable in the raw files,
+//! a wrong passphrase changes nothing, the passphrase from a file or a descriptor, commands
+//! through the running node without it, and panic through the node or without one.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Running, json, wsf};
+
+/// A new encrypted data dir `<tmp>/d` with its passphrase in `<tmp>/pass`.
+struct Encrypted {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    pass: PathBuf,
+}
+
+impl Encrypted {
+    fn new(name: &str) -> Encrypted {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let pass = tmp.path().join("pass");
+        std::fs::write(&pass, "river lantern copper orchard\n").expect("passphrase file");
+        let dir = tmp.path().join("d");
+        wsf(&dir)
+            .args(["init", "--encrypt", "--name", name, "--passphrase-file"])
+            .arg(&pass)
+            .assert()
+            .success();
+        Encrypted {
+            _tmp: tmp,
+            dir,
+            pass,
+        }
+    }
+
+    fn pass_arg(&self) -> Vec<String> {
+        vec![
+            "--passphrase-file".into(),
+            self.pass.to_string_lossy().into_owned(),
+        ]
+    }
+
+    /// `wsf node` with the passphrase from its file.
+    fn node(&self) -> Running {
+        let n = Running::start(
+            &self.dir,
+            &[
+                "--listen",
+                "/ip4/127.0.0.1/tcp/0",
+                "--api-listen",
+                "127.0.0.1:0",
+            ],
+            &[("WSF_PASSPHRASE_FILE", self.pass.to_str().expect("path"))],
+        );
+        n.wait_for("control API").expect("the node starts");
+        n
+    }
+}
+
+/// Every file of `dir`, name and bytes.
+fn raw_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = e.path();
+        if path.is_file() {
+            out.push((
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(&path).expect("read file"),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn an_encrypted_data_dir_holds_no_readable_title_name_author_or_network_key() {
+    let e = Encrypted::new("Known Org Name");
+    let pass = e.pass_arg();
+    let p: Vec<&str> = pass.iter().map(String::as_str).collect();
+    // Offline: a closed network (its key and name go into the data dir), with the passphrase.
+    let mut args = p.clone();
+    args.extend(["network", "create", "Coalition Of Secrets"]);
+    wsf(&e.dir).args(&args).assert().success();
+    let n = e.node();
+    // Through the running node: no passphrase needed.
+    let titles = ["Safehouse rota zebra", "Witness list quokka", "ملاذ آمن"];
+    for t in titles {
+        json(
+            &e.dir,
+            &["publish", "resource", "--title", t, "--pillar", "education"],
+        );
+    }
+    let author = json(&e.dir, &["id"])["author"]
+        .as_str()
+        .expect("author")
+        .to_owned();
+    // The invite reads the network key from the data dir: this command asks for the passphrase.
+    let mut args = p.clone();
+    args.extend(["invite", "create"]);
+    let code = json(&e.dir, &args)["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let invite = wsf_protocol::invite::Invite::decode(&code, 0).expect("the invite decodes");
+    assert_eq!(n.stop().code(), Some(0));
+    let author_bytes = wsf_protocol::hex::decode_array::<32>(&author).expect("hex");
+    let files = raw_files(&e.dir);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for wanted in [
+        "store.redb",
+        "identity.key",
+        "node.key",
+        "network.key",
+        "config.json",
+        "key.slot",
+        "key.slot.bak",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    for (name, bytes) in &files {
+        for t in titles {
+            assert!(!holds(bytes, t.as_bytes()), "{name} holds the title {t}");
+        }
+        for secret in [
+            &b"Known Org Name"[..],
+            b"Coalition Of Secrets",
+            author.as_bytes(),
+            &author_bytes,
+            &invite.key,
+            b"education",
+        ] {
+            assert!(
+                !holds(bytes, secret),
+                "{name} holds {:?}",
+                String::from_utf8_lossy(secret)
+            );
+        }
+    }
+    // And with the passphrase everything is there.
+    let mut args = p.clone();
+    args.push("list");
+    assert_eq!(json(&e.dir, &args).as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn a_wrong_or_missing_passphrase_says_so_and_changes_nothing() {
+    let e = Encrypted::new("Org");
+    let before = raw_files(&e.dir);
+    let bad = e.dir.parent().expect("tmp").join("bad");
+    std::fs::write(&bad, "not the passphrase").expect("write");
+    let out = wsf(&e.dir)
+        .arg("--passphrase-file")
+        .arg(&bad)
+        .arg("list")
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("wrong passphrase"), "{err}");
+    // No passphrase and no terminal: how to give one.
+    let out = wsf(&e.dir).arg("list").assert().failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("is encrypted") && err.contains("--passphrase-file"),
+        "{err}"
+    );
+    assert_eq!(raw_files(&e.dir), before, "nothing was changed");
+    // A plain dir cannot be turned encrypted by init (that would leave its data plain).
+    let plain = common::fresh();
+    let out = wsf(plain.path())
+        .args(["init", "--encrypt", "--passphrase-file"])
+        .arg(&e.pass)
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("wsf encrypt"), "{err}");
+    assert!(!plain.path().join("key.slot").exists());
+}
+
+#[test]
+fn the_passphrase_can_come_from_a_file_descriptor() {
+    let e = Encrypted::new("Org");
+    let out = wsf(&e.dir)
+        .args(["--passphrase-fd", "0", "id", "--json"])
+        .pipe_stdin(&e.pass)
+        .expect("stdin")
+        .assert()
+        .success();
+    let id: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(id["author"].as_str().map(str::len), Some(64));
+}
+
+#[test]
+fn panic_through_the_running_node_erases_the_data_dir_and_stops_the_node() {
+    let e = Encrypted::new("Org");
+    let mut n = e.node();
+    json(
+        &e.dir,
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "Gone soon",
+            "--pillar",
+            "education",
+        ],
+    );
+    // Without --yes nothing happens.
+    wsf(&e.dir).arg("panic").assert().code(2);
+    assert!(e.dir.join("key.slot").exists());
+    let erased = json(&e.dir, &["panic", "--yes"]);
+    assert_eq!(erased["erased"], true);
+    assert_eq!(erased["encrypted"], true);
+    assert_eq!(erased["node_stopped"], true);
+    let status = n.child.wait().expect("the node exits");
+    assert!(status.success(), "{status}");
+    assert!(
+        n.log_text().contains("panic: the data dir was erased"),
+        "{}",
+        n.log_text()
+    );
+    let left = raw_files(&e.dir);
+    assert!(left.is_empty(), "nothing is left: {left:?}");
+    wsf(&e.dir).arg("list").assert().failure();
+}
+
+#[test]
+fn panic_without_a_node_needs_no_passphrase() {
+    let e = Encrypted::new("Org");
+    let erased = json(&e.dir, &["panic", "--yes"]);
+    assert_eq!(erased["encrypted"], true);
+    assert_eq!(erased["node_stopped"], false);
+    assert!(raw_files(&e.dir).is_empty());
+    // A plain data dir: its files go, and the answer says it was not encrypted.
+    let plain = common::fresh();
+    let out = wsf(plain.path())
+        .args(["panic", "--yes"])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(said.contains("NOT encrypted"), "{said}");
+    assert!(!plain.path().join("identity.key").exists());
+}
+
+#[test]
+fn wsf_ui_starts_an_encrypted_node_with_the_passphrase_given_once() {
+    let e = Encrypted::new("Org");
+    let mut args = e.pass_arg();
+    args.extend(["ui".into(), "--no-open".into()]);
+    let v = json(&e.dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        v["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/ui/login?code=")),
+        "{v}"
+    );
+    let pid = v["started_node_pid"].as_u64().expect("a node was started");
+    // It runs unlocked: commands go through it without a passphrase.
+    assert_eq!(json(&e.dir, &["list"]).as_array().map(Vec::len), Some(0));
+    let erased = json(&e.dir, &["panic", "--yes"]);
+    assert_eq!(erased["node_stopped"], true);
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists()
+            || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z ")),
+        "the node process is gone"
+    );
+}
