@@ -29,6 +29,9 @@ fn main() -> ExitCode {
     // Everything a command creates (store, config, bundles, keys) is private from the start;
     // the data dir's files are also checked on every open.
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    // Keys and the passphrase live in this process's memory: no core dump may write them to
+    // disk, and other processes of this user may not read its memory (no ptrace).
+    no_core_dumps();
     let cli = Cli::parse();
     init_logging(match (&cli.command, cli.verbose) {
         (_, v) if v >= 2 => "debug",
@@ -85,6 +88,18 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         Some(service::Error::BadRequest(_)) => EXIT_USAGE,
         _ => 1,
     }
+}
+
+/// Core dumps off: a zero core size limit, and the process marked not dumpable.
+fn no_core_dumps() {
+    let _ = rustix::process::setrlimit(
+        rustix::process::Resource::Core,
+        rustix::process::Rlimit {
+            current: Some(0),
+            maximum: Some(0),
+        },
+    );
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
 }
 
 fn init_logging(default: &str) {

@@ -209,6 +209,15 @@ fn panic_through_the_running_node_erases_the_data_dir_and_stops_the_node() {
             "education",
         ],
     );
+    // The node writes no core dump (its memory holds the keys).
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", n.child.id())).expect("limits");
+    let core: Vec<&str> = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .expect("a core limit")
+        .split_whitespace()
+        .collect();
+    assert_eq!(&core[4..6], &["0", "0"], "{core:?}");
     // Without --yes nothing happens.
     wsf(&e.dir).arg("panic").assert().code(2);
     assert!(e.dir.join("key.slot").exists());
