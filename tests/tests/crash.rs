@@ -13,14 +13,31 @@ const KILLS: usize = 50;
 
 #[test]
 fn every_reported_id_survives_sigkill() {
-    let mut rng = Rng::from_env("every_reported_id_survives_sigkill");
+    survives_sigkill("every_reported_id_survives_sigkill", None);
+}
+
+#[test]
+fn every_reported_id_survives_sigkill_on_an_encrypted_store() {
+    // A fixed test key: the store and the identity are encrypted under it (no key slot needed).
+    survives_sigkill(
+        "every_reported_id_survives_sigkill_on_an_encrypted_store",
+        Some([0x5a; 32]),
+    );
+}
+
+fn survives_sigkill(name: &str, key: Option<[u8; 32]>) {
+    let mut rng = Rng::from_env(name);
+    let key_hex = key.map(|k| wsf_protocol::hex::encode(&k));
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let mut reported: Vec<RecordId> = Vec::new();
     for kill in 0..KILLS {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crash-child"))
-            .arg(&data)
-            .arg((kill % 200 + 1).to_string())
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_crash-child"));
+        cmd.arg(&data).arg((kill % 200 + 1).to_string());
+        if let Some(k) = &key_hex {
+            cmd.arg(k);
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -49,13 +66,14 @@ fn every_reported_id_survives_sigkill() {
         child.wait().expect("reap");
     }
     let path = data.join("store.redb");
+    let data_key = key.map(|k| wsf_node::vault::DataKey::from_bytes(&k));
     assert!(
-        store::check_integrity(&path).expect("integrity check runs"),
+        store::check_integrity_with(&path, data_key.as_ref()).expect("integrity check runs"),
         "the store needed repair"
     );
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let missing: Vec<RecordId> = rt.block_on(async {
-        let store = Store::open(&path).expect("reopen");
+        let store = Store::open_with(&path, data_key.as_ref()).expect("reopen");
         let ids = reported.clone();
         store
             .read(move |txn| {

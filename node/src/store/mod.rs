@@ -334,7 +334,23 @@ pub const ENCRYPTED_CACHE: usize = 64 << 20;
 /// Opens the store file exclusively and checks its integrity (redb's page checksums and tree
 /// structure), repairing what redb can. `Ok(true)` when nothing had to be repaired.
 pub fn check_integrity(path: &Path) -> Result<bool, Error> {
-    let mut db = match Database::open(path) {
+    check_integrity_with(path, None)
+}
+
+/// [`check_integrity`] of a store encrypted under `key` (or a plain one when `None`).
+pub fn check_integrity_with(
+    path: &Path,
+    key: Option<&crate::vault::DataKey>,
+) -> Result<bool, Error> {
+    let opened = match key {
+        None => Database::open(path),
+        Some(key) => {
+            let mut builder = redb::Builder::new();
+            builder.set_cache_size(ENCRYPTED_CACHE);
+            crate::vault::backend::create_database(&builder, path, key)
+        }
+    };
+    let mut db = match opened {
         Ok(db) => db,
         Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
             return Err(Error::InUse(path.to_owned()));

@@ -92,7 +92,7 @@ impl DataKey {
     }
 
     /// A key from bytes the caller wipes (the key slot's unwrapped plaintext, test keys).
-    pub(crate) fn from_bytes(bytes: &[u8; KEY_LEN]) -> DataKey {
+    pub fn from_bytes(bytes: &[u8; KEY_LEN]) -> DataKey {
         DataKey(Box::new(*bytes))
     }
 

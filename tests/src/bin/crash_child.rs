@@ -1,7 +1,8 @@
 //! The child process of the crash-safety test: writes records for ever, printing each id only
 //! after the store said it is durable. The test kills it with SIGKILL at random moments.
 //!
-//! Usage: `crash-child DATA_DIR SEED`. Alternates single publishes (as `wsf publish` does) and
+//! Usage: `crash-child DATA_DIR SEED [DATA_KEY_HEX]`; with a data key the data dir is
+//! encrypted (store, identity) under it. Alternates single publishes (as `wsf publish` does) and
 //! imports of batches through the ingest pipeline (as `wsf import` does).
 
 use std::io::Write;
@@ -21,7 +22,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .ok_or("usage: crash-child DATA_DIR SEED")?
         .parse()?;
-    let svc = Service::open(DataDir::new(dir))?;
+    let mut data = DataDir::new(dir);
+    if let Some(hex) = args.next() {
+        let key = wsf_protocol::hex::decode_array::<32>(&hex).ok_or("the key is 64 hex digits")?;
+        data = data.with_key(wsf_node::vault::DataKey::from_bytes(&key));
+    }
+    let svc = Service::open(data)?;
     let mut out = std::io::stdout().lock();
     for round in 0u64.. {
         let (_, published) = svc
