@@ -154,6 +154,18 @@ pub enum Command {
         #[arg(long)]
         no_start: bool,
     },
+    /// Encrypt this plain data dir under a passphrase (the node stopped): the store, the keys
+    /// and the settings, nothing lost. A run cut short is finished by running it again.
+    Encrypt,
+    /// Change the passphrase of an encrypted data dir (only its key slot is rewritten).
+    Passphrase {
+        /// Read the new passphrase from this file (default: asked twice on the terminal).
+        #[arg(long, value_name = "PATH")]
+        new_passphrase_file: Option<PathBuf>,
+    },
+    /// Back up or restore the organisation's key, encrypted under a backup passphrase.
+    #[command(subcommand)]
+    Identity(IdentityCmd),
     /// Erase this data dir now: destroys the key slot of an encrypted data dir (so nothing in it
     /// can be read any more), deletes its files and stops the running node. Cannot be undone.
     Panic {
@@ -223,6 +235,30 @@ pub struct InitArgs {
     /// the keys and the settings. Recommended for anyone whose laptop may be seized.
     #[arg(long)]
     pub encrypt: bool,
+}
+
+/// `wsf identity …`.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCmd {
+    /// Write the organisation's key to FILE, encrypted under a backup passphrase.
+    Export {
+        /// The backup file to write (never overwritten).
+        file: PathBuf,
+        /// Read the backup passphrase from this file (default: asked twice on the terminal).
+        #[arg(long, value_name = "PATH")]
+        backup_passphrase_file: Option<PathBuf>,
+        /// Encrypted (always; accepted for clarity).
+        #[arg(long)]
+        encrypt: bool,
+    },
+    /// Take the organisation's key from a backup FILE, into a data dir without an identity.
+    Import {
+        /// The backup file `wsf identity export` wrote.
+        file: PathBuf,
+        /// Read the backup passphrase from this file (default: asked on the terminal).
+        #[arg(long, value_name = "PATH")]
+        backup_passphrase_file: Option<PathBuf>,
+    },
 }
 
 /// Flags every published record has.

@@ -270,12 +270,138 @@ fn wsf_ui_starts_an_encrypted_node_with_the_passphrase_given_once() {
     let pid = v["started_node_pid"].as_u64().expect("a node was started");
     // It runs unlocked: commands go through it without a passphrase.
     assert_eq!(json(&e.dir, &["list"]).as_array().map(Vec::len), Some(0));
+    // Not our child: a pidfd (opened before the panic) becomes readable when it has ended.
+    let pid = rustix::process::Pid::from_raw(i32::try_from(pid).expect("pid")).expect("pid");
+    let fd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()).expect("pidfd");
     let erased = json(&e.dir, &["panic", "--yes"]);
     assert_eq!(erased["node_stopped"], true);
+    let mut fds = [rustix::event::PollFd::new(
+        &fd,
+        rustix::event::PollFlags::IN,
+    )];
+    let timeout = rustix::event::Timespec {
+        tv_sec: 20,
+        tv_nsec: 0,
+    };
+    let ready = rustix::event::poll(&mut fds, Some(&timeout)).expect("poll");
+    assert_eq!(ready, 1, "the node process ended");
+    assert!(raw_files(&e.dir).is_empty());
+}
+
+#[test]
+fn wsf_encrypt_converts_a_plain_data_dir_without_losing_anything() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("d");
+    wsf(&dir)
+        .args(["init", "--name", "Plain Org"])
+        .assert()
+        .success();
+    for t in ["First plain title", "Second plain title"] {
+        json(
+            &dir,
+            &["publish", "resource", "--title", t, "--pillar", "education"],
+        );
+    }
+    let other = common::fresh();
+    let key = json(other.path(), &["id"])["author"]
+        .as_str()
+        .expect("author")
+        .to_owned();
+    json(&dir, &["partners", "add", &key, "--name", "Ally"]);
+    let before = json(&dir, &["list"]);
+    let author = json(&dir, &["id"])["author"].clone();
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "seven blue herons\n").expect("pass");
+    let out = wsf(&dir)
+        .args(["encrypt", "--json", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let said: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
     assert!(
-        !Path::new(&format!("/proc/{pid}")).exists()
-            || std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| s.contains(") Z ")),
-        "the node process is gone"
+        said["argon2id"]["m_kib"]
+            .as_u64()
+            .is_some_and(|m| m >= 64 * 1024)
     );
+    for (name, bytes) in raw_files(&dir) {
+        assert!(!holds(&bytes, b"plain title"), "{name} holds a title");
+        assert!(!holds(&bytes, b"Plain Org"), "{name} holds the name");
+    }
+    let p = pass.to_str().expect("path");
+    let after = json(&dir, &["--passphrase-file", p, "list"]);
+    assert_eq!(after, before, "every record, as it was");
+    assert_eq!(
+        json(&dir, &["--passphrase-file", p, "id"])["author"],
+        author
+    );
+    assert_eq!(
+        json(&dir, &["--passphrase-file", p, "partners", "list"])[0]["name"],
+        "Ally"
+    );
+    // Twice is refused.
+    wsf(&dir)
+        .args(["encrypt", "--passphrase-file", p])
+        .assert()
+        .failure();
+    // A new passphrase: the old one stops working, the data stays.
+    let new = tmp.path().join("new");
+    std::fs::write(&new, "a different passphrase now").expect("new");
+    wsf(&dir)
+        .args([
+            "passphrase",
+            "--passphrase-file",
+            p,
+            "--new-passphrase-file",
+        ])
+        .arg(&new)
+        .assert()
+        .success();
+    wsf(&dir)
+        .args(["--passphrase-file", p, "list"])
+        .assert()
+        .code(1);
+    let n = new.to_str().expect("path");
+    assert_eq!(json(&dir, &["--passphrase-file", n, "list"]), before);
+}
+
+#[test]
+fn the_identity_is_backed_up_encrypted_and_restored_elsewhere() {
+    let e = Encrypted::new("Org");
+    let p = e.pass.to_str().expect("path");
+    let author = json(&e.dir, &["--passphrase-file", p, "id"])["author"].clone();
+    let backup = e.dir.parent().expect("tmp").join("identity.backup");
+    let bpass = e.dir.parent().expect("tmp").join("bpass");
+    std::fs::write(&bpass, "backup words go here").expect("bpass");
+    wsf(&e.dir)
+        .args(["--passphrase-file", p, "identity", "export", "--encrypt"])
+        .arg(&backup)
+        .arg("--backup-passphrase-file")
+        .arg(&bpass)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&backup).expect("backup");
+    assert!(bytes.starts_with(b"wsfslot"), "the key slot format");
+    // Into a fresh plain data dir on another machine.
+    let other = tempfile::tempdir().expect("tempdir");
+    let fresh_dir = other.path().join("d");
+    let wrong = other.path().join("wrong");
+    std::fs::write(&wrong, "not it").expect("wrong");
+    wsf(&fresh_dir)
+        .args(["identity", "import"])
+        .arg(&backup)
+        .arg("--backup-passphrase-file")
+        .arg(&wrong)
+        .assert()
+        .failure();
+    assert!(!fresh_dir.join("identity.key").exists());
+    let out = wsf(&fresh_dir)
+        .args(["identity", "import", "--json"])
+        .arg(&backup)
+        .arg("--backup-passphrase-file")
+        .arg(&bpass)
+        .assert()
+        .success();
+    let got: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    assert_eq!(got["author"], author);
+    assert_eq!(json(&fresh_dir, &["id"])["author"], author);
 }

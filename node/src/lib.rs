@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod config;
 pub mod control;
 pub mod datadir;
+pub mod encrypt;
 pub mod ingest;
 pub mod net;
 pub mod network;

@@ -8,10 +8,11 @@ mod node;
 mod partners;
 mod records;
 mod transfer;
+mod vault;
 
 use wsf_node::datadir::{self, DataDir};
 
-use crate::args::{BenchCmd, Cli, Command};
+use crate::args::{BenchCmd, Cli, Command, IdentityCmd};
 use crate::client::{Client, Open};
 use crate::output;
 
@@ -148,6 +149,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Partners(cmd) => partners::run(ctx, cmd).await,
         Command::Ui { no_open, no_start } => node::ui(ctx, no_open, no_start).await,
         Command::Panic { yes } => node::panic(ctx, yes).await,
+        Command::Encrypt => vault::encrypt(ctx).await,
+        Command::Passphrase {
+            new_passphrase_file,
+        } => vault::passphrase(ctx, new_passphrase_file).await,
+        Command::Identity(IdentityCmd::Export {
+            file,
+            backup_passphrase_file,
+            encrypt: _,
+        }) => vault::identity_export(ctx, &file, backup_passphrase_file).await,
+        Command::Identity(IdentityCmd::Import {
+            file,
+            backup_passphrase_file,
+        }) => vault::identity_import(ctx, &file, backup_passphrase_file).await,
         Command::Desktop(cmd) => desktop::run(ctx, cmd),
     }
 }

@@ -97,7 +97,7 @@ impl DataKey {
     }
 
     /// The key's bytes, for wrapping it into a key slot.
-    pub(crate) fn expose(&self) -> &[u8; KEY_LEN] {
+    pub fn expose(&self) -> &[u8; KEY_LEN] {
         &self.0
     }
 
