@@ -490,6 +490,16 @@ pub enum BenchCmd {
         /// Rounds; medians are reported.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Also ingest into an encrypted store in each round, and give its ratio to plain.
+        #[arg(long)]
+        encrypted: bool,
+    },
+    /// Time `wsf panic` through a running node on an encrypted store: from the request to the
+    /// node process gone.
+    Panic {
+        /// Records in the store.
+        #[arg(long, default_value_t = 100_000)]
+        records: usize,
     },
     /// `wsf import` and `wsf export` through the control API against the store's own import
     /// and export, in one run.

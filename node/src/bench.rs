@@ -41,6 +41,14 @@ pub struct IngestFigures {
     pub store_per_s: f64,
     /// Store file size per record after the last run.
     pub store_bytes_per_record: f64,
+    /// With `--encrypted`: the median of the same full ingest into an encrypted store (same
+    /// runs, interleaved with the plain ones), and its ratio to the plain median.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted_ingest_per_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted_ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted_store_bytes_per_record: Option<f64>,
 }
 
 /// Errors of the benchmarks.
@@ -243,10 +251,14 @@ pub fn cpu_seconds() -> f64 {
 }
 
 /// Ingests `records` into a fresh store in `dir` the way an import does; returns records/s.
-async fn ingest_run(records: &[Record], dir: &Path) -> Result<(f64, u64), Error> {
+async fn ingest_run(
+    records: &[Record],
+    dir: &Path,
+    key: Option<&crate::vault::DataKey>,
+) -> Result<(f64, u64), Error> {
     let path = dir.join("bench.redb");
     let _ = std::fs::remove_file(&path);
-    let store = Store::open(&path)?;
+    let store = Store::open_with(&path, key)?;
     let ingest = Ingest::new(
         store.clone(),
         NetworkId::public(),
@@ -302,8 +314,20 @@ async fn count_stored(
 }
 
 /// Runs `wsf bench ingest`: `runs` rounds of each measurement, medians reported.
-pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFigures, Error> {
+pub async fn ingest(
+    records: usize,
+    runs: usize,
+    dir: &Path,
+    encrypted: bool,
+) -> Result<IngestFigures, Error> {
     let runs = runs.max(1);
+    let key = if encrypted {
+        Some(crate::vault::DataKey::generate().map_err(|e| Error::Setup(e.to_string()))?)
+    } else {
+        None
+    };
+    let mut encrypted = Vec::new();
+    let mut encrypted_size = 0;
     let n = records.max(1);
     let sample = tokio::task::spawn_blocking(move || sample_records(n, 7))
         .await
@@ -333,10 +357,16 @@ pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFig
         verify.push(v);
         batch.push(b);
         sign.push(s);
-        let (rate, bytes) = ingest_run(&sample, dir).await?;
+        let (rate, bytes) = ingest_run(&sample, dir, None).await?;
         ingest.push(rate);
         size = bytes;
+        if let Some(key) = &key {
+            let (rate, bytes) = ingest_run(&sample, dir, Some(key)).await?;
+            encrypted.push(rate);
+            encrypted_size = bytes;
+        }
     }
+    let encrypted_ingest_per_s = key.as_ref().map(|_| median(encrypted));
     let verify_per_s = median(verify);
     let ingest_per_s = median(ingest);
     Ok(IngestFigures {
@@ -353,6 +383,9 @@ pub async fn ingest(records: usize, runs: usize, dir: &Path) -> Result<IngestFig
         decode_per_s: median(decode),
         store_per_s: median(store_only),
         store_bytes_per_record: size as f64 / n as f64,
+        encrypted_ingest_per_s,
+        encrypted_ratio: encrypted_ingest_per_s.map(|e| e / ingest_per_s),
+        encrypted_store_bytes_per_record: key.as_ref().map(|_| encrypted_size as f64 / n as f64),
     })
 }
 
@@ -700,7 +733,7 @@ pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures
     // Baseline: this machine's ingest rate on the same records.
     let baseline_dir = dir.join("baseline");
     std::fs::create_dir_all(&baseline_dir).map_err(|e| Error::Setup(e.to_string()))?;
-    let (ingest_per_s, _) = ingest_run(&common, &baseline_dir).await?;
+    let (ingest_per_s, _) = ingest_run(&common, &baseline_dir, None).await?;
 
     // (a) A holds the common records; B is fresh and catches up.
     let a = sync_node(dir, "a").await?;

@@ -65,9 +65,14 @@ pub enum Error {
     Random(String),
     #[error(
         "{0} is encrypted: give its passphrase (on the terminal, or with --passphrase-file / \
-         WSF_PASSPHRASE_FILE or --passphrase-fd)"
+         WSF_PASSPHRASE_FILE, --passphrase-fd, or the systemd credential wsf.passphrase)"
     )]
     Locked(PathBuf),
+    #[error(
+        "{0} is encrypted, but its data dir has no key slot (key.slot, key.slot.bak): restore \
+         them from a backup; without them it cannot be read"
+    )]
+    SealedWithoutSlot(PathBuf),
     #[error("{path}: {source}")]
     Vault {
         path: PathBuf,
@@ -328,6 +333,9 @@ pub fn read_key(path: &Path) -> Result<Option<[u8; 32]>, Error> {
             source,
         })?;
     let len = bytes.len();
+    if bytes.starts_with(b"wsfseal") {
+        return Err(Error::SealedWithoutSlot(path.to_owned()));
+    }
     let seed: [u8; 32] = bytes.try_into().map_err(|_| Error::BadKey {
         path: path.to_owned(),
         len,

@@ -4,12 +4,17 @@ use anyhow::Context as _;
 
 use crate::output;
 
-pub async fn ingest(json: bool, records: usize, runs: usize) -> anyhow::Result<()> {
+pub async fn ingest(
+    json: bool,
+    records: usize,
+    runs: usize,
+    encrypted: bool,
+) -> anyhow::Result<()> {
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
     if !json {
         eprintln!("generating {records} signed records, then {runs} rounds of each measurement…");
     }
-    let f = wsf_node::bench::ingest(records, runs, dir.path()).await?;
+    let f = wsf_node::bench::ingest(records, runs, dir.path(), encrypted).await?;
     if json {
         return output::json(&f);
     }
@@ -44,6 +49,104 @@ pub async fn ingest(json: bool, records: usize, runs: usize) -> anyhow::Result<(
     println!(
         "  store file                        {:>10.0} B/record",
         f.store_bytes_per_record
+    );
+    if let (Some(e), Some(r), Some(b)) = (
+        f.encrypted_ingest_per_s,
+        f.encrypted_ratio,
+        f.encrypted_store_bytes_per_record,
+    ) {
+        println!(
+            "  full ingest, encrypted store      {e:>10.0} /s  = {r:.2} x plain ingest ({:.2} x baseline)",
+            e / f.verify_per_s
+        );
+        println!("  encrypted store file              {b:>10.0} B/record");
+    }
+    Ok(())
+}
+
+pub async fn panic(json: bool, records: usize) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let root = tmp.path().join("d");
+    let pass_path = tmp.path().join("pass");
+    std::fs::write(&pass_path, "bench panic passphrase").context("passphrase file")?;
+    if !json {
+        eprintln!("building an encrypted data dir of {records} records, starting a node on it…");
+    }
+    let data = wsf_node::datadir::DataDir::new(root.clone());
+    data.create()?;
+    let params = tokio::task::spawn_blocking(|| {
+        wsf_node::vault::Params::calibrate(wsf_node::vault::keyslot::DEFAULT_TARGET)
+    })
+    .await??;
+    let (slot, key) = wsf_node::vault::KeySlot::create(b"bench panic passphrase", params)?;
+    wsf_node::vault::keyslot::store(&root, &slot)?;
+    let data = data.with_key(key);
+    let svc = tokio::task::spawn_blocking(move || wsf_node::service::Service::open(data)).await??;
+    let sample =
+        tokio::task::spawn_blocking(move || wsf_node::bench::sample_records(records, 3)).await??;
+    for batch in sample.chunks(wsf_node::transfer::IMPORT_BATCH) {
+        svc.store().insert(batch.to_vec()).await?;
+    }
+    drop(sample);
+    svc.store().clone().close().await?;
+    drop(svc);
+    let store_bytes = std::fs::metadata(root.join("store.redb"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let exe = std::env::current_exe().context("cannot find the wsf program")?;
+    let mut child = std::process::Command::new(exe)
+        .arg("--data-dir")
+        .arg(&root)
+        .arg("--passphrase-fd")
+        .arg("0")
+        .args([
+            "node",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("cannot start wsf node")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(b"bench panic passphrase")?;
+    }
+    let socket = wsf_node::control::socket_path(&root);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut pause = std::time::Duration::from_millis(20);
+    while tokio::net::UnixStream::connect(&socket).await.is_err() {
+        if std::time::Instant::now() > deadline || child.try_wait()?.is_some() {
+            anyhow::bail!("the node did not start");
+        }
+        // Another process's socket appearing has no event to wait for.
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(250));
+    }
+    let start = std::time::Instant::now();
+    let client = crate::client::Client::socket(&root);
+    let asked: anyhow::Result<serde_json::Value> = client
+        .post("/v1/panic", &serde_json::json!({ "confirm": "erase" }))
+        .await;
+    drop(asked);
+    let status = tokio::task::spawn_blocking(move || child.wait()).await??;
+    let ms = start.elapsed().as_secs_f64() * 1_000.0;
+    let left = std::fs::read_dir(&root).map(|d| d.count()).unwrap_or(0);
+    if left != 0 || !status.success() {
+        anyhow::bail!("the panic left {left} files (node exit: {status})");
+    }
+    if json {
+        return output::json(&serde_json::json!({
+            "records": records, "store_bytes": store_bytes, "panic_ms": ms,
+        }));
+    }
+    println!(
+        "records {records}, encrypted store {:.1} MiB: panic through the running node, from the \
+         request to the process gone: {ms:.0} ms",
+        store_bytes as f64 / (1 << 20) as f64
     );
     Ok(())
 }

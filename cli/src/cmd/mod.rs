@@ -106,7 +106,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate,
                 seed,
             } => bench::gossip(ctx.json, nodes, records, rate, seed).await,
-            BenchCmd::Ingest { records, runs } => bench::ingest(ctx.json, records, runs).await,
+            BenchCmd::Ingest {
+                records,
+                runs,
+                encrypted,
+            } => bench::ingest(ctx.json, records, runs, encrypted).await,
+            BenchCmd::Panic { records } => bench::panic(ctx.json, records).await,
             BenchCmd::Transfer { records, runs } => bench::transfer(ctx.json, records, runs).await,
             BenchCmd::Search { records, queries } => {
                 bench::search(ctx.json, records, queries).await

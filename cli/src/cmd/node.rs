@@ -310,12 +310,18 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
     };
     let exe = std::env::current_exe().context("cannot find the wsf program")?;
     let log_path = ctx.data.root().join("node.log");
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&log_path)
-        .with_context(|| format!("cannot write {}", log_path.display()))?;
+    // An encrypted data dir keeps no plain log beside its encrypted files.
+    let log = if pass.is_some() {
+        std::process::Stdio::null()
+    } else {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&log_path)
+            .with_context(|| format!("cannot write {}", log_path.display()))?
+            .into()
+    };
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--data-dir").arg(ctx.data.root());
     if pass.is_some() {
@@ -373,6 +379,16 @@ pub async fn panic(ctx: Ctx, yes: bool) -> anyhow::Result<()> {
     }
     let root = ctx.data.root().to_owned();
     let encrypted = ctx.data.is_encrypted();
+    // A mistyped data dir must not look like a success.
+    let holds_data =
+        root.join("identity.key").exists() || root.join("store.redb").exists() || encrypted;
+    if !holds_data {
+        anyhow::bail!(
+            "{} holds no wsf data dir (no key slot, identity or store): nothing was erased; \
+             check --data-dir / WSF_DATA_DIR",
+            root.display()
+        );
+    }
     let through_node = super::node_answers(&ctx.data).await;
     if through_node {
         // The node erases, then exits: the connection closing is the sign that it is gone (its
