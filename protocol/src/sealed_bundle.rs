@@ -59,7 +59,7 @@ pub enum Error {
     OutOfMemory,
     #[error("wrong passphrase, or the bundle is damaged")]
     WrongPassphrase,
-    #[error("the encrypted bundle is damaged: its chunk {chunk} does not open")]
+    #[error("the encrypted bundle is damaged or cut short: its chunk {chunk} does not open")]
     Damaged { chunk: u64 },
     #[error("the encrypted bundle is cut short after {chunks} chunks (its final chunk is missing)")]
     CutShort { chunks: u64 },
@@ -449,16 +449,18 @@ impl<R: Read> Reader<R> {
         };
         if !self.key.open(self.counter, last, &mut self.buf) {
             // A full chunk at the end that opens as a chunk but not as the final one: the file
-            // was cut at a chunk boundary.
-            if last && n == CHUNK + TAG_LEN && self.key.open(self.counter, false, &mut self.buf) {
-                return Err(Error::CutShort {
-                    chunks: self.counter + 1,
+            // was cut at a chunk boundary. Its bytes are handed on like those of any chunk; the
+            // next read finds the input ended ([`Error::CutShort`]).
+            let cut = last && n == CHUNK + TAG_LEN;
+            if !(cut && self.key.open(self.counter, false, &mut self.buf)) {
+                return Err(match self.counter {
+                    0 => Error::WrongPassphrase,
+                    chunk => Error::Damaged { chunk },
                 });
             }
-            return Err(match self.counter {
-                0 => Error::WrongPassphrase,
-                chunk => Error::Damaged { chunk },
-            });
+            self.counter += 1;
+            self.done = false;
+            return Ok(());
         }
         self.counter += 1;
         self.done = last;
