@@ -94,12 +94,22 @@ pub enum Command {
         /// File mode in octal (default 600: only you can read it).
         #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
         mode: Option<u32>,
+        /// Encrypt the bundle to a passphrase (asked twice on a terminal), for a medium that
+        /// may be lost. It is the bundle's own passphrase, not the data dir's.
+        #[arg(long)]
+        encrypt: bool,
+        /// Read the bundle's passphrase from this file (the first line) instead of asking.
+        #[arg(long, value_name = "PATH", requires = "encrypt")]
+        bundle_passphrase_file: Option<PathBuf>,
     },
     /// Read a bundle file: verify every record and store the good ones. Fails (exit 1) when
-    /// none of its records could be imported.
+    /// none of its records could be imported. An encrypted bundle needs its passphrase.
     Import {
         /// The bundle file to read.
         file: PathBuf,
+        /// An encrypted bundle's passphrase is in this file (else it is asked on a terminal).
+        #[arg(long, value_name = "PATH")]
+        bundle_passphrase_file: Option<PathBuf>,
     },
     /// Is the node running? Its peers, pillars and record counts. Exit code 3 when it is not
     /// running (the store's counts are still shown).

@@ -6,6 +6,7 @@
 use std::io::{self, Read, Write};
 
 use wsf_protocol::bundle::{self, Damage, Header, MAGIC, MAX_META, Trailer};
+use wsf_protocol::sealed_bundle;
 
 /// Problems with a bundle file. Each has a stable code ([`Error::code`]); the table is in
 /// `docs/protocol.md` section 14.3.
@@ -13,6 +14,8 @@ use wsf_protocol::bundle::{self, Damage, Header, MAGIC, MAX_META, Trailer};
 pub enum Error {
     #[error("not a wsf bundle (it does not start with the bundle magic bytes)")]
     NotABundle,
+    #[error("this bundle is encrypted: it can be read only with its passphrase")]
+    Encrypted,
     #[error("unsupported bundle version {0} (this wsf reads version 1)")]
     Version(u8),
     #[error("the bundle header cannot be read: {0}")]
@@ -26,16 +29,61 @@ pub enum Error {
     Truncated { after: u64 },
     #[error("the bundle is damaged after {after} records: {what}")]
     Damaged { after: u64, what: Damage },
+    /// An encrypted bundle that does not open (wrong passphrase, damaged chunk, bad header),
+    /// after `after` records.
+    #[error("{}", sealed_message(*after, what))]
+    Sealed {
+        after: u64,
+        what: sealed_bundle::Error,
+    },
     #[error("read or write failed: {0}")]
     Io(#[from] io::Error),
 }
 
+fn sealed_message(after: u64, what: &sealed_bundle::Error) -> String {
+    match (after, what) {
+        (0, _) | (_, sealed_bundle::Error::Io(_)) => what.to_string(),
+        _ => format!("after {after} records: {what}"),
+    }
+}
+
 impl Error {
-    /// The stable reason code: `not_a_bundle`, `unsupported_version`, `bad_header`,
-    /// `header_too_long`, `cut_short`, `damaged.*` ([`Damage::code`]) or `io`.
+    /// The error of a read from `input`: an encrypted bundle's problem ([`sealed_bundle::Reader`])
+    /// as [`Error::Sealed`] or, for a missing final chunk, [`Error::Truncated`]; the input
+    /// ending as [`Error::Truncated`]; anything else as [`Error::Io`].
+    fn from_read(e: io::Error, after: u64) -> Error {
+        match sealed_bundle::Error::from_io(&e) {
+            Some(sealed_bundle::Error::CutShort { .. }) => Error::Truncated { after },
+            Some(_) => match e.into_inner().map(|i| i.downcast::<sealed_bundle::Error>()) {
+                Some(Ok(what)) => Error::Sealed { after, what: *what },
+                _ => Error::Io(io::Error::other("an encrypted bundle's error was lost")),
+            },
+            None if e.kind() == io::ErrorKind::UnexpectedEof => Error::Truncated { after },
+            None => Error::Io(e),
+        }
+    }
+
+    /// An encrypted bundle that could not be opened (before any record).
+    pub fn sealed(what: sealed_bundle::Error) -> Error {
+        match what {
+            sealed_bundle::Error::CutShort { .. } => Error::Truncated { after: 0 },
+            sealed_bundle::Error::NotSealed => Error::NotABundle,
+            sealed_bundle::Error::Version(v) => Error::Version(v),
+            sealed_bundle::Error::Io(e) => Error::Io(e),
+            what => Error::Sealed { after: 0, what },
+        }
+    }
+}
+
+impl Error {
+    /// The stable reason code: `not_a_bundle`, `encrypted`, `unsupported_version`,
+    /// `bad_header`, `header_too_long`, `cut_short`, `damaged.*` ([`Damage::code`]),
+    /// `sealed.*` ([`sealed_bundle::Error::code`]) or `io`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::NotABundle => "not_a_bundle",
+            Error::Encrypted => "encrypted",
+            Error::Sealed { what, .. } => what.code(),
             Error::Version(_) => "unsupported_version",
             Error::Header(_) => "bad_header",
             Error::HeaderTooLong => "header_too_long",
@@ -48,7 +96,9 @@ impl Error {
     /// How many records were read before the problem (0 when the header could not be read).
     pub fn records_read(&self) -> u64 {
         match self {
-            Error::Truncated { after } | Error::Damaged { after, .. } => *after,
+            Error::Truncated { after }
+            | Error::Damaged { after, .. }
+            | Error::Sealed { after, .. } => *after,
             _ => 0,
         }
     }
@@ -72,7 +122,7 @@ impl MapError {
             MapError::Cut => Error::Truncated { after: 0 },
             MapError::TooLong => Error::HeaderTooLong,
             MapError::Bad(what) => Error::Header(what.into()),
-            MapError::Io(e) => Error::Io(e),
+            MapError::Io(e) => Error::from_read(e, 0),
         }
     }
 
@@ -82,7 +132,7 @@ impl MapError {
             MapError::Cut => Error::Truncated { after },
             MapError::TooLong => damaged(Damage::TrailerTooLong),
             MapError::Bad(what) => damaged(Damage::Trailer(what.into())),
-            MapError::Io(e) => Error::Io(e),
+            MapError::Io(e) => Error::from_read(e, after),
         }
     }
 }
@@ -147,9 +197,14 @@ impl<R: Read> Reader<R> {
     pub fn new(mut input: R) -> Result<Self, Error> {
         let mut magic = [0u8; 8];
         input.read_exact(&mut magic).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Error::NotABundle,
-            _ => Error::Io(e),
+            io::ErrorKind::UnexpectedEof if sealed_bundle::Error::from_io(&e).is_none() => {
+                Error::NotABundle
+            }
+            _ => Error::from_read(e, 0),
         })?;
+        if sealed_bundle::is_sealed(&magic) {
+            return Err(Error::Encrypted);
+        }
         if magic[..7] != MAGIC[..7] {
             return Err(Error::NotABundle);
         }
@@ -185,7 +240,7 @@ impl<R: Read> Reader<R> {
         match self.input.read(&mut initial) {
             Ok(0) => return Err(Error::Truncated { after }),
             Ok(_) => {}
-            Err(e) => return Err(Error::Io(e)),
+            Err(e) => return Err(Error::from_read(e, after)),
         }
         self.bytes_read += 1;
         match initial[0] >> 5 {
@@ -232,7 +287,12 @@ impl<R: Read> Reader<R> {
                     return Err(damaged(Damage::Digest));
                 }
                 let mut extra = [0u8; 1];
-                if self.input.read(&mut extra)? != 0 {
+                if self
+                    .input
+                    .read(&mut extra)
+                    .map_err(|e| Error::from_read(e, after))?
+                    != 0
+                {
                     return Err(damaged(Damage::Trailing));
                 }
                 self.finished = true;
@@ -243,10 +303,10 @@ impl<R: Read> Reader<R> {
     }
 
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), Error> {
-        self.input.read_exact(buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Error::Truncated { after: self.count },
-            _ => Error::Io(e),
-        })?;
+        let after = self.count;
+        self.input
+            .read_exact(buf)
+            .map_err(|e| Error::from_read(e, after))?;
         self.bytes_read += buf.len() as u64;
         Ok(())
     }
@@ -387,9 +447,12 @@ fn read_map_after<R: Read>(
 }
 
 fn read_into<R: Read>(input: &mut R, buf: &mut [u8], bytes_read: &mut u64) -> Result<(), MapError> {
-    input.read_exact(buf).map_err(|e| match e.kind() {
-        io::ErrorKind::UnexpectedEof => MapError::Cut,
-        _ => MapError::Io(e),
+    input.read_exact(buf).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof && sealed_bundle::Error::from_io(&e).is_none() {
+            MapError::Cut
+        } else {
+            MapError::Io(e)
+        }
     })?;
     *bytes_read += buf.len() as u64;
     Ok(())
@@ -545,6 +608,98 @@ mod tests {
             .expect("finish");
         let r = Reader::new(bytes.as_slice()).expect("a readable header");
         assert_eq!(r.header().pillars, vec![p("education"), p("womens-rights")]);
+    }
+
+    /// The vector's records, repeated to fill several chunks, as an encrypted bundle.
+    fn sealed_bundle_of(copies: usize) -> (Vec<u8>, u64) {
+        use std::io::Write as _;
+        use wsf_protocol::sealed_bundle as sb;
+        let v = vector();
+        let header = Header::decode(&hex(&v["header_hex"])).expect("header");
+        let env = hex(&v["envelopes_hex"][0]);
+        let key = sb::Key::derive(
+            b"pass",
+            sb::Header {
+                params: sb::Params::new(8, 1, 1).expect("params"),
+                salt: [1; 16],
+                nonce_prefix: [2; 16],
+            },
+        )
+        .expect("key");
+        let mut w = Writer::new(sb::Writer::new(Vec::new(), key).expect("sealed"), &header)
+            .expect("writer");
+        for _ in 0..copies {
+            w.push(&env).expect("push");
+        }
+        let (sealed, n) = w.finish().expect("finish");
+        let mut sealed = sealed.finish().expect("final chunk");
+        sealed.flush().expect("flush");
+        (sealed, n)
+    }
+
+    fn read_sealed(bytes: &[u8], pass: &[u8]) -> (u64, Option<Error>) {
+        let plain = match wsf_protocol::sealed_bundle::Reader::open(bytes, pass) {
+            Ok(p) => p,
+            Err(e) => return (0, Some(Error::sealed(e))),
+        };
+        let mut r = match Reader::new(io::BufReader::new(plain)) {
+            Ok(r) => r,
+            Err(e) => return (0, Some(e)),
+        };
+        let mut n = 0;
+        loop {
+            match r.next_envelope() {
+                Ok(Some(_)) => n += 1,
+                Ok(None) => return (n, None),
+                Err(e) => return (n, Some(e)),
+            }
+        }
+    }
+
+    #[test]
+    fn an_encrypted_bundle_reads_as_its_plain_bundle_and_keeps_the_codes() {
+        let (sealed, n) = sealed_bundle_of(600);
+        assert!(sealed.len() > 3 * wsf_protocol::sealed_bundle::CHUNK);
+        let (read, problem) = read_sealed(&sealed, b"pass");
+        assert!(problem.is_none(), "{problem:?}");
+        assert_eq!(read, n);
+        // Read as a plain bundle: told to be encrypted.
+        let plain = Reader::new(sealed.as_slice()).expect_err("encrypted");
+        assert_eq!(plain.code(), "encrypted");
+        // A wrong passphrase: nothing read.
+        let (read, e) = read_sealed(&sealed, b"other");
+        let e = e.expect("refused");
+        assert_eq!((read, e.code()), (0, "sealed.wrong_passphrase"));
+        assert_eq!(e.to_string(), "wrong passphrase, or the bundle is damaged");
+        // A byte changed in the third chunk: the records of the first two stay read.
+        let mut bad = sealed.clone();
+        let at = 52 + 2 * (wsf_protocol::sealed_bundle::CHUNK + 16) + 100;
+        bad[at] ^= 1;
+        let (read, e) = read_sealed(&bad, b"pass");
+        let e = e.expect("damaged");
+        assert_eq!(e.code(), "sealed.damaged");
+        assert!(read > 0 && read < n, "{read}");
+        assert_eq!(e.records_read(), read);
+        assert!(
+            e.to_string().starts_with(&format!("after {read} records")),
+            "{e}"
+        );
+        // Cut at a chunk boundary (whole chunks missing): cut_short, as a plain bundle; cut
+        // inside a chunk, that chunk does not open: sealed.damaged. Records before are read.
+        let full = wsf_protocol::sealed_bundle::CHUNK + 16;
+        for (cut, code) in [
+            (52 + full, "cut_short"),
+            (52 + 2 * full, "cut_short"),
+            (52 + 3 * full, "cut_short"),
+            (52 + full + 1000, "sealed.damaged"),
+            (sealed.len() - 1, "sealed.damaged"),
+        ] {
+            let (read, e) = read_sealed(&sealed[..cut], b"pass");
+            let e = e.expect("cut");
+            assert_eq!(e.code(), code, "{cut}: {e}");
+            assert!(read > 0 && read < n, "{cut}: {read}");
+            assert_eq!(e.records_read(), read);
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
@@ -242,7 +242,31 @@ fn tally(
 /// The reading thread: header, then batches of [`IMPORT_BATCH`], then how it ended. Stops when
 /// the receiver goes away.
 pub fn read_bundle(file: File, tx: mpsc::Sender<Chunk>) {
-    let mut reader = match bundle::Reader::new(BufReader::with_capacity(1 << 20, file)) {
+    read_bundle_from(BufReader::with_capacity(1 << 20, file), tx)
+}
+
+/// [`read_bundle`] for an encrypted bundle (`docs/protocol.md` section 14.5): derives its key
+/// from `passphrase` here, on the reading thread (slow by design), and opens its first chunk
+/// before anything is handed on, so a wrong passphrase ends the reading before any record.
+pub fn read_sealed_bundle(
+    file: File,
+    passphrase: zeroize::Zeroizing<Vec<u8>>,
+    tx: mpsc::Sender<Chunk>,
+) {
+    let input = BufReader::with_capacity(1 << 20, file);
+    let opened = wsf_protocol::sealed_bundle::Reader::open(input, &passphrase);
+    drop(passphrase);
+    match opened {
+        Ok(plain) => read_bundle_from(plain, tx),
+        Err(e) => {
+            let _ = tx.blocking_send(Chunk::End(Some(bundle::Error::sealed(e))));
+        }
+    }
+}
+
+/// [`read_bundle`] from any input (a buffered one: the reader reads a byte at a time).
+pub fn read_bundle_from<R: Read>(input: R, tx: mpsc::Sender<Chunk>) {
+    let mut reader = match bundle::Reader::new(input) {
         Ok(r) => r,
         Err(e) => {
             let _ = tx.blocking_send(Chunk::End(Some(e)));

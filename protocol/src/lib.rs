@@ -44,6 +44,7 @@ pub mod invite;
 pub mod limits;
 pub mod pillar;
 pub mod record;
+pub mod sealed_bundle;
 pub mod search;
 pub mod sync;
 pub mod validate;

@@ -232,6 +232,13 @@ struct TransferFigures {
     /// back here.
     export_api_per_s: f64,
     export_ratio: f64,
+    /// Seconds of one Argon2id derivation with the parameters calibrated here: what an
+    /// encrypted bundle's export and import each add once.
+    kdf_seconds: f64,
+    /// `wsf export --encrypt`'s path, the key derived beforehand (add `kdf_seconds`).
+    export_api_encrypted_per_s: f64,
+    /// `wsf import` of the encrypted bundle, its one key derivation included.
+    import_api_encrypted_per_s: f64,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -266,7 +273,22 @@ pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result
     }
     let bundle_bytes = std::fs::metadata(&bundle)?.len();
     let n = records as f64;
+    let pass = zeroize::Zeroizing::new(b"a bench passphrase".to_vec());
+    let key = {
+        let pass = pass.clone();
+        tokio::task::spawn_blocking(move || super::transfer::new_bundle_key(&pass)).await??
+    };
+    let kdf_seconds = {
+        let (pass, header) = (pass.clone(), *key.header());
+        tokio::task::spawn_blocking(move || {
+            let t = Instant::now();
+            wsf_protocol::sealed_bundle::Key::derive(&pass, header).map(|_| t.elapsed())
+        })
+        .await??
+        .as_secs_f64()
+    };
     let (mut imp_d, mut imp_a, mut exp_d, mut exp_a) = (vec![], vec![], vec![], vec![]);
+    let (mut exp_e, mut imp_e) = (vec![], vec![]);
     for run in 0..runs {
         let direct = DataDir::new(dir.path().join(format!("direct{run}")));
         let svc =
@@ -298,6 +320,31 @@ pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result
         let count = super::transfer::export_to(&c, &out, Vec::new(), 0o600, true).await?;
         exp_a.push(n / t.elapsed().as_secs_f64());
         anyhow::ensure!(count == records as u64, "API export wrote all");
+        let sealed = dir.path().join(format!("api{run}.sealed.wsf"));
+        let t = Instant::now();
+        let count = super::transfer::export_sealed_to(
+            &c,
+            &sealed,
+            Vec::new(),
+            0o600,
+            true,
+            Some(key.clone()),
+        )
+        .await?;
+        exp_e.push(n / t.elapsed().as_secs_f64());
+        anyhow::ensure!(count == records as u64, "encrypted export wrote all");
+        c.close().await?;
+
+        let enc = DataDir::new(dir.path().join(format!("enc{run}")));
+        let c = crate::client::Client::open(&enc, crate::client::Open::Create).await?;
+        let t = Instant::now();
+        let sent =
+            super::transfer::send_sealed_bundle(&c, true, &sealed, Some(pass.clone())).await?;
+        imp_e.push(n / t.elapsed().as_secs_f64());
+        anyhow::ensure!(
+            sent.report.stored == records as u64 && sent.problem.is_none(),
+            "encrypted import stored all"
+        );
         c.close().await?;
     }
     let f = TransferFigures {
@@ -310,6 +357,9 @@ pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result
         export_direct_per_s: median(exp_d),
         export_api_per_s: median(exp_a),
         export_ratio: 0.0,
+        kdf_seconds,
+        export_api_encrypted_per_s: median(exp_e),
+        import_api_encrypted_per_s: median(imp_e),
     };
     let f = TransferFigures {
         import_ratio: f.import_api_per_s / f.import_direct_per_s,
@@ -338,6 +388,14 @@ pub async fn transfer(json: bool, records: usize, runs: usize) -> anyhow::Result
     println!(
         "  export through the API             {:>10.0} /s  = {:.2} x baseline",
         f.export_api_per_s, f.export_ratio
+    );
+    println!(
+        "  export, encrypted (key ready)      {:>10.0} /s  (+ {:.2} s to derive the key)",
+        f.export_api_encrypted_per_s, f.kdf_seconds
+    );
+    println!(
+        "  import, encrypted (key derivation included) {:>6.0} /s",
+        f.import_api_encrypted_per_s
     );
     Ok(())
 }

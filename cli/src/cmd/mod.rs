@@ -131,8 +131,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             pillars,
             mode,
-        } => transfer::export(ctx, file, pillars, mode).await,
-        Command::Import { file } => transfer::import(ctx, file).await,
+            encrypt,
+            bundle_passphrase_file,
+        } => {
+            let encrypt = encrypt.then_some(bundle_passphrase_file);
+            transfer::export(ctx, file, pillars, mode, encrypt).await
+        }
+        Command::Import {
+            file,
+            bundle_passphrase_file,
+        } => transfer::import(ctx, file, bundle_passphrase_file).await,
         Command::Status => node::status(ctx).await,
         Command::Peers => node::peers(ctx).await,
         Command::Dial { addr } => node::dial(ctx, addr).await,

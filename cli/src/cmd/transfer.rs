@@ -2,7 +2,7 @@
 //! over the control API (the running node's socket, or the API served here), so the file lands
 //! where the user can see it whatever sandbox the node runs in.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -10,6 +10,8 @@ use http_body_util::BodyExt;
 use wsf_node::transfer::Chunk;
 use wsf_protocol::Pillar;
 use wsf_protocol::api::{ExportRequest, IngestReport};
+use wsf_protocol::sealed_bundle;
+use zeroize::Zeroizing;
 
 use super::{Ctx, with_client};
 use crate::client::Client;
@@ -39,22 +41,105 @@ fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// The passphrase of a bundle (never the data dir's): from `file` when given, else asked on the
+/// terminal (twice for a `new` one).
+fn bundle_passphrase(
+    file: Option<PathBuf>,
+    bundle: &Path,
+    new: bool,
+) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+    if let Some(file) = file {
+        return crate::passphrase::Source {
+            file: Some(file),
+            fd: None,
+        }
+        .read(bundle);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "no terminal to ask for the bundle's passphrase: give it with \
+             --bundle-passphrase-file FILE"
+        );
+    }
+    let ask = |prompt: &str| -> anyhow::Result<Zeroizing<Vec<u8>>> {
+        let text = Zeroizing::new(
+            rpassword::prompt_password(prompt).context("cannot read the passphrase")?,
+        );
+        if text.is_empty() {
+            anyhow::bail!("an empty passphrase");
+        }
+        Ok(Zeroizing::new(text.as_bytes().to_vec()))
+    };
+    if !new {
+        return ask(&format!("Passphrase of the bundle {}: ", bundle.display()));
+    }
+    let first = ask(&format!(
+        "New passphrase for the bundle {}: ",
+        bundle.display()
+    ))?;
+    let second = ask("The same passphrase again: ")?;
+    if *first != *second {
+        anyhow::bail!("the two passphrases differ; nothing was exported");
+    }
+    Ok(first)
+}
+
+/// A fresh key for an encrypted bundle: Argon2id calibrated on this machine as for a data
+/// dir's key slot (about 0.5 s a derivation), a random salt and nonce prefix. Slow.
+pub fn new_bundle_key(passphrase: &[u8]) -> anyhow::Result<sealed_bundle::Key> {
+    let p = wsf_node::vault::Params::calibrate(wsf_node::vault::keyslot::DEFAULT_TARGET)
+        .context("cannot calibrate the passphrase's key derivation")?;
+    new_bundle_key_with(
+        passphrase,
+        sealed_bundle::Params::new(p.m_kib(), p.t(), p.p())?,
+    )
+}
+
+fn new_bundle_key_with(
+    passphrase: &[u8],
+    params: sealed_bundle::Params,
+) -> anyhow::Result<sealed_bundle::Key> {
+    let mut salt = [0u8; sealed_bundle::SALT_LEN];
+    let mut nonce_prefix = [0u8; sealed_bundle::PREFIX_LEN];
+    getrandom::fill(&mut salt).context("no random bytes")?;
+    getrandom::fill(&mut nonce_prefix).context("no random bytes")?;
+    let header = sealed_bundle::Header {
+        params,
+        salt,
+        nonce_prefix,
+    };
+    Ok(sealed_bundle::Key::derive(passphrase, header)?)
+}
+
+/// `encrypt`: `Some(passphrase file, if any)` for an encrypted bundle.
 pub async fn export(
     ctx: Ctx,
     file: PathBuf,
     pillars: Vec<Pillar>,
     mode: Option<u32>,
+    encrypt: Option<Option<PathBuf>>,
 ) -> anyhow::Result<()> {
     let json = ctx.json;
     let target = file.clone();
+    let key = match encrypt {
+        None => None,
+        Some(pass_file) => {
+            let pass = bundle_passphrase(pass_file, &file, true)?;
+            Some(tokio::task::spawn_blocking(move || new_bundle_key(&pass)).await??)
+        }
+    };
+    let encrypted = key.is_some();
     let n = with_client(&ctx, |c| async move {
-        export_to(&c, &target, pillars, mode.unwrap_or(0o600), json).await
+        export_sealed_to(&c, &target, pillars, mode.unwrap_or(0o600), json, key).await
     })
     .await?;
     if json {
-        return output::json(&serde_json::json!({ "file": file, "records": n }));
+        return output::json(
+            &serde_json::json!({ "file": file, "records": n, "encrypted": encrypted }),
+        );
     }
-    println!("exported {n} records to {}", file.display());
+    let how = if encrypted { " (encrypted)" } else { "" };
+    println!("exported {n} records to {}{how}", file.display());
     Ok(())
 }
 
@@ -66,6 +151,19 @@ pub async fn export_to(
     pillars: Vec<Pillar>,
     mode: u32,
     json: bool,
+) -> anyhow::Result<u64> {
+    export_sealed_to(c, file, pillars, mode, json, None).await
+}
+
+/// [`export_to`], encrypted under `key` when given (`docs/protocol.md` section 14.5): the
+/// plain bundle exists only in memory, a chunk at a time.
+pub async fn export_sealed_to(
+    c: &Client,
+    file: &Path,
+    pillars: Vec<Pillar>,
+    mode: u32,
+    json: bool,
+    key: Option<sealed_bundle::Key>,
 ) -> anyhow::Result<u64> {
     let partial = partial_path(file);
     let resp = c
@@ -88,7 +186,11 @@ pub async fn export_to(
     if let (Some(b), Some(n)) = (&progress, total) {
         b.set_message(format!("{n} records"));
     }
-    let written = copy_body(resp.into_body(), out, &partial, progress.as_ref()).await;
+    let sealer = match &key {
+        Some(k) => Some(sealed_bundle::Writer::new(Vec::new(), k.clone())?),
+        None => None,
+    };
+    let written = copy_body(resp.into_body(), out, &partial, progress.as_ref(), sealer).await;
     if let Some(b) = progress {
         b.finish_and_clear();
     }
@@ -98,7 +200,7 @@ pub async fn export_to(
     }
     // Read it back: the trailer's count and digest must match what arrived.
     let check = partial.clone();
-    let count = tokio::task::spawn_blocking(move || count_bundle(&check)).await?;
+    let count = tokio::task::spawn_blocking(move || count_bundle(&check, key)).await?;
     let count = match count {
         Ok(n) => n,
         Err(e) => {
@@ -119,27 +221,39 @@ pub async fn export_to(
 }
 
 /// Writes the streamed bundle to `out` (tokio's file: the writes stay off the runtime's
-/// threads, where the in-process API may be producing the stream).
+/// threads, where the in-process API may be producing the stream), through `sealer` when the
+/// bundle is encrypted (it holds at most one chunk and what one frame adds).
 async fn copy_body(
     mut body: axum::body::Body,
     out: tokio::fs::File,
     path: &Path,
     progress: Option<&indicatif::ProgressBar>,
+    mut sealer: Option<sealed_bundle::Writer<Vec<u8>>>,
 ) -> anyhow::Result<()> {
     use tokio::io::AsyncWriteExt as _;
     let mut out = tokio::io::BufWriter::with_capacity(1 << 20, out);
     let mut bytes = 0u64;
+    let werr = || format!("cannot write {}", path.display());
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| anyhow::anyhow!("the export stopped half-way: {e}"))?;
         if let Ok(chunk) = frame.into_data() {
-            out.write_all(&chunk)
-                .await
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            match &mut sealer {
+                Some(s) => {
+                    s.write_all(&chunk).context("cannot encrypt the bundle")?;
+                    let sealed = std::mem::take(s.get_mut());
+                    out.write_all(&sealed).await.with_context(werr)?;
+                }
+                None => out.write_all(&chunk).await.with_context(werr)?,
+            }
             bytes += chunk.len() as u64;
             if let Some(b) = progress {
                 b.set_position(bytes);
             }
         }
+    }
+    if let Some(s) = sealer {
+        let rest = s.finish().context("cannot encrypt the bundle")?;
+        out.write_all(&rest).await.with_context(werr)?;
     }
     out.flush()
         .await
@@ -151,20 +265,54 @@ async fn copy_body(
     Ok(())
 }
 
-fn count_bundle(path: &Path) -> anyhow::Result<u64> {
-    let f = std::fs::File::open(path)?;
-    let mut reader = wsf_node::bundle::Reader::new(std::io::BufReader::new(f))?;
-    let mut n = 0;
-    while reader.next_envelope()?.is_some() {
-        n += 1;
+fn count_bundle(path: &Path, key: Option<sealed_bundle::Key>) -> anyhow::Result<u64> {
+    let f = std::io::BufReader::new(std::fs::File::open(path)?);
+    let count = |input: &mut dyn std::io::Read| -> anyhow::Result<u64> {
+        let mut reader = wsf_node::bundle::Reader::new(input)?;
+        let mut n = 0;
+        while reader.next_envelope()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    };
+    match key {
+        None => count(&mut { f }),
+        Some(key) => {
+            let plain =
+                sealed_bundle::Reader::with_key(f, key).map_err(wsf_node::bundle::Error::sealed)?;
+            count(&mut std::io::BufReader::new(plain))
+        }
     }
-    Ok(n)
 }
 
-pub async fn import(ctx: Ctx, file: PathBuf) -> anyhow::Result<()> {
+/// Whether `file` starts as an encrypted bundle.
+fn is_sealed_file(file: &Path) -> anyhow::Result<bool> {
+    let mut start = [0u8; sealed_bundle::MAGIC.len()];
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let n = f
+        .take(start.len() as u64)
+        .read(&mut start)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(sealed_bundle::is_sealed(&start[..n]))
+}
+
+pub async fn import(ctx: Ctx, file: PathBuf, pass_file: Option<PathBuf>) -> anyhow::Result<()> {
     let json = ctx.json;
+    // Asked before the node is reached, and only for an encrypted bundle.
+    let pass = if is_sealed_file(&file)? {
+        if pass_file.is_none() && !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "{} is an encrypted bundle: give its passphrase with \
+                 --bundle-passphrase-file FILE (on a terminal, wsf asks for it)",
+                file.display()
+            );
+        }
+        Some(bundle_passphrase(pass_file, &file, false)?)
+    } else {
+        None
+    };
     with_client(&ctx, |c| async move {
-        let sent = send_bundle(&c, json, &file).await?;
+        let sent = send_sealed_bundle(&c, json, &file, pass).await?;
         finish(json, &sent.report, sent.problem, sent.foreign)
     })
     .await
@@ -182,13 +330,27 @@ pub struct Sent {
 /// Reads the bundle on a thread, one batch ahead, and sends batches to the node (a progress
 /// bar on a terminal unless `quiet`).
 pub async fn send_bundle(c: &Client, quiet: bool, file: &Path) -> anyhow::Result<Sent> {
+    send_sealed_bundle(c, quiet, file, None).await
+}
+
+/// [`send_bundle`] of an encrypted bundle, opened with `passphrase` (on the reading thread: a
+/// wrong one ends the import before any record is sent).
+pub async fn send_sealed_bundle(
+    c: &Client,
+    quiet: bool,
+    file: &Path,
+    passphrase: Option<Zeroizing<Vec<u8>>>,
+) -> anyhow::Result<Sent> {
     let json = quiet;
     let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let total = f.metadata().map(|m| m.len()).unwrap_or(0);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(1);
     let thread = std::thread::Builder::new()
         .name("wsf-import".into())
-        .spawn(move || wsf_node::transfer::read_bundle(f, tx))
+        .spawn(move || match passphrase {
+            Some(p) => wsf_node::transfer::read_sealed_bundle(f, p, tx),
+            None => wsf_node::transfer::read_bundle(f, tx),
+        })
         .context("cannot start the reading thread")?;
     let header = match rx.recv().await {
         Some(Chunk::Header(h)) => h,
