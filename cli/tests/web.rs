@@ -1118,3 +1118,49 @@ fn a_node_joins_a_network_from_its_first_run_page_and_restarts_on_it() {
     assert_eq!(nb.stop().code(), Some(0));
     assert_eq!(na.stop().code(), Some(0));
 }
+
+#[test]
+fn the_panic_button_needs_its_confirmation_then_erases_and_stops_the_node() {
+    let dir = fresh();
+    let mut n = node(dir.path());
+    let p = Page::of(dir.path());
+    let cookie = p.login(dir.path());
+    let c = std::slice::from_ref(&cookie);
+    let page = p.get("/ui/panic", c);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("NOT encrypted"), "a plain dir says so");
+    let csrf = csrf_of(&page.body);
+    // Without the box and the word: refused, nothing erased.
+    let r = p.post(
+        "/ui/panic",
+        c,
+        &form(&[("csrf", &csrf), ("typed", "erase")]),
+    );
+    assert_eq!(r.status, 422);
+    let r = p.post(
+        "/ui/panic",
+        c,
+        &form(&[("csrf", &csrf), ("confirm", "1"), ("typed", "no")]),
+    );
+    assert_eq!(r.status, 422);
+    // Without the CSRF token: refused.
+    let r = p.post(
+        "/ui/panic",
+        c,
+        &form(&[("confirm", "1"), ("typed", "erase")]),
+    );
+    assert_eq!(r.status, 403);
+    assert!(dir.path().join("identity.key").exists());
+    // Confirmed: the node erases and exits; the browser gets no answer.
+    let _ = std::panic::catch_unwind(|| {
+        p.post(
+            "/ui/panic",
+            c,
+            &form(&[("csrf", &csrf), ("confirm", "1"), ("typed", "erase")]),
+        )
+    });
+    let status = n.child.wait().expect("the node exits");
+    assert!(status.success());
+    assert!(!dir.path().join("identity.key").exists());
+    assert!(!dir.path().join("store.redb").exists());
+}

@@ -228,6 +228,7 @@ pub fn router(state: WebState) -> Router {
         .route("/dial", post(network::dial))
         .route("/invite", post(network::invite))
         .route("/join", post(network::join))
+        .route("/panic", get(network::panic_form).post(network::panic))
         .route("/carry", get(carry::carry))
         .route("/export", post(carry::export))
         .route("/static/{file}", get(pages::static_file))

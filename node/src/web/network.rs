@@ -466,3 +466,57 @@ pub(super) async fn join(State(st): State<WebState>, headers: HeaderMap, body: B
     let text = format!("{} {}", f.t.get("join-done"), neutralise_line(&invite.name));
     message_text(f, StatusCode::OK, "join-done-title", text)
 }
+
+#[derive(Template)]
+#[template(path = "web/panic.html")]
+struct PanicPage {
+    f: Frame,
+    encrypted: bool,
+    error: String,
+}
+
+/// `GET /ui/panic`: the panic button, behind a confirmation.
+pub(super) async fn panic_form(State(st): State<WebState>, headers: HeaderMap) -> Response {
+    let f = match frame(&st, &headers) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let encrypted = st.ctx.service.data().is_encrypted();
+    html(
+        StatusCode::OK,
+        PanicPage {
+            f,
+            encrypted,
+            error: String::new(),
+        }
+        .render(),
+    )
+}
+
+/// `POST /ui/panic` (the box ticked and "erase" typed): erases the data dir (`crate::panic`)
+/// and ends the node at once, as `wsf panic` does. The browser gets no answer.
+pub(super) async fn panic(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = form(&body);
+    let f = match check_post(&st, &headers, field(&v, "csrf")) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let typed = field(&v, "typed").trim().to_lowercase();
+    if field(&v, "confirm").is_empty() || typed != f.t.get("panic-word").to_lowercase() {
+        let encrypted = st.ctx.service.data().is_encrypted();
+        let error = f.t.get("panic-confirm-needed");
+        return html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            PanicPage {
+                f,
+                encrypted,
+                error,
+            }
+            .render(),
+        );
+    }
+    let root = st.ctx.service.data().root().to_owned();
+    let erased = crate::panic::erase(&root);
+    tracing::warn!("panic from the web page: the data dir was erased; exiting");
+    std::process::exit(if erased.is_ok() { 0 } else { 1 });
+}

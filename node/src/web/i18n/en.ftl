@@ -298,3 +298,15 @@ import-rejected = { $n ->
     [one] 1 refused:
    *[other] { $n } refused:
 }
+
+## Panic
+panic-title = Erase this node
+panic-link = Erase everything on this computer now (panic)
+panic-intro = This destroys the key of this data directory and deletes its files, then stops the node. It cannot be undone. Your records stay on your partners' nodes.
+panic-encrypted = This data directory is encrypted: once its key is destroyed, nothing left of it can be read, even from the disk.
+panic-plain = This data directory is NOT encrypted: its files are deleted, but the disk may still hold readable copies.
+panic-confirm = Yes, erase this node now
+panic-type = To confirm, type the word
+panic-word = erase
+panic-button = Erase now
+panic-confirm-needed = Tick the box and type the word to erase.

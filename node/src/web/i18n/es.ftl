@@ -300,3 +300,15 @@ import-rejected = { $n ->
     [one] 1 rechazado:
    *[other] { $n } rechazados:
 }
+
+## Borrado de emergencia
+panic-title = Borrar este nodo
+panic-link = Borrar todo en este ordenador ahora (emergencia)
+panic-intro = Esto destruye la clave de este directorio de datos, elimina sus archivos y detiene el nodo. No se puede deshacer. Sus registros siguen en los nodos de sus socios.
+panic-encrypted = Este directorio de datos está cifrado: una vez destruida su clave, nada de lo que queda se puede leer, ni siquiera en el disco.
+panic-plain = Este directorio de datos NO está cifrado: sus archivos se eliminan, pero el disco puede conservar copias legibles.
+panic-confirm = Sí, borrar este nodo ahora
+panic-type = Para confirmar, escriba la palabra
+panic-word = borrar
+panic-button = Borrar ahora
+panic-confirm-needed = Marque la casilla y escriba la palabra para borrar.

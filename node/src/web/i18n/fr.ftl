@@ -302,3 +302,15 @@ import-rejected = { $n ->
     [one] { $n } refusé :
    *[other] { $n } refusés :
 }
+
+## Effacement d'urgence
+panic-title = Effacer ce nœud
+panic-link = Tout effacer sur cet ordinateur maintenant (urgence)
+panic-intro = Cela détruit la clé de ce répertoire de données, supprime ses fichiers, puis arrête le nœud. C'est irréversible. Vos enregistrements restent sur les nœuds de vos partenaires.
+panic-encrypted = Ce répertoire de données est chiffré : une fois sa clé détruite, plus rien n'en est lisible, même sur le disque.
+panic-plain = Ce répertoire de données n'est PAS chiffré : ses fichiers sont supprimés, mais le disque peut encore en garder des copies lisibles.
+panic-confirm = Oui, effacer ce nœud maintenant
+panic-type = Pour confirmer, tapez le mot
+panic-word = effacer
+panic-button = Effacer maintenant
+panic-confirm-needed = Cochez la case et tapez le mot pour effacer.
