@@ -324,6 +324,14 @@ pub fn status(s: &wsf_protocol::api::StatusInfo) {
     println!("peer id      {}", s.peer_id);
     println!("author       {}", s.author);
     println!("network      {}", s.network);
+    println!(
+        "data dir     {}",
+        if s.encrypted {
+            "encrypted"
+        } else {
+            "NOT encrypted (wsf encrypt, with the node stopped)"
+        }
+    );
     for a in &s.listen_addrs {
         println!("listening    {a}");
     }

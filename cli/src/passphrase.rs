@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use zeroize::Zeroizing;
 
+/// Below this many bytes a new passphrase gets a warning.
+const MIN_ADVISED: usize = 16;
+
 /// The longest passphrase read (a file or descriptor holding more is refused, not cut).
 const MAX_LEN: u64 = 1024;
 
@@ -81,7 +84,21 @@ impl Source {
     }
 
     /// A new passphrase (for `init --encrypt`): from the file or descriptor, else asked twice.
+    /// A short one is taken, with a warning.
     pub fn read_new(&self, what: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
+        let pass = self.read_new_unchecked(what)?;
+        if pass.len() < MIN_ADVISED {
+            eprintln!(
+                "warning: this passphrase is short ({} bytes). Anyone who takes the laptop can try \
+                 passphrases as fast as their hardware allows; five or more words picked at random \
+                 resist that (docs/threat-model.md).",
+                pass.len()
+            );
+        }
+        Ok(pass)
+    }
+
+    fn read_new_unchecked(&self, what: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
         if self.file.is_some() || self.fd.is_some() {
             return self.read(what);
         }

@@ -87,6 +87,7 @@ fn an_encrypted_data_dir_holds_no_readable_title_name_author_or_network_key() {
     args.extend(["network", "create", "Coalition Of Secrets"]);
     wsf(&e.dir).args(&args).assert().success();
     let n = e.node();
+    assert_eq!(json(&e.dir, &["status"])["encrypted"], true);
     // Through the running node: no passphrase needed.
     let titles = ["Safehouse rota zebra", "Witness list quokka", "ملاذ آمن"];
     for t in titles {

@@ -350,6 +350,9 @@ pub struct StatusInfo {
     /// BLAKE3 over the sorted ids of every held record (and tombstone): two nodes with the same
     /// records show the same digest.
     pub digest: String,
+    /// The data dir is encrypted (it has a key slot).
+    #[serde(default)]
+    pub encrypted: bool,
 }
 
 /// One connected peer.

@@ -17,6 +17,12 @@ pub async fn init(ctx: Ctx, a: InitArgs) -> anyhow::Result<()> {
     let data = if a.encrypt {
         encrypt_new(&ctx).await?
     } else {
+        if (ctx.pass.file.is_some() || ctx.pass.fd.is_some()) && !ctx.data.is_encrypted() {
+            eprintln!(
+                "warning: a passphrase was given but this data dir is not encrypted and --encrypt \
+                 was not asked for: it stays plain"
+            );
+        }
         ctx.unlocked().await?
     };
     let existed = data.identity().ok().flatten().is_some();

@@ -178,6 +178,7 @@ pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
         counts,
         since_start: svc.ingest().stats().snapshot(),
         digest,
+        encrypted: svc.data().is_encrypted(),
     }))
 }
 
