@@ -172,6 +172,10 @@ pub enum Command {
         /// Read the new passphrase from this file (default: asked twice on the terminal).
         #[arg(long, value_name = "PATH")]
         new_passphrase_file: Option<PathBuf>,
+        /// Set a duress passphrase instead: typed where the passphrase is asked, it erases the
+        /// data dir (as `wsf panic`) and answers as a wrong passphrase does.
+        #[arg(long)]
+        duress: bool,
     },
     /// Back up or restore the organisation's key, encrypted under a backup passphrase.
     #[command(subcommand)]

@@ -406,3 +406,74 @@ fn the_identity_is_backed_up_encrypted_and_restored_elsewhere() {
     assert_eq!(got["author"], author);
     assert_eq!(json(&fresh_dir, &["id"])["author"], author);
 }
+
+#[test]
+fn the_duress_passphrase_erases_and_answers_as_a_wrong_one() {
+    let e = Encrypted::new("Org");
+    let p = e.pass.to_str().expect("path");
+    json(
+        &e.dir,
+        &[
+            "--passphrase-file",
+            p,
+            "publish",
+            "resource",
+            "--title",
+            "Kept safe",
+            "--pillar",
+            "education",
+        ],
+    );
+    let duress = e.dir.parent().expect("tmp").join("duress");
+    std::fs::write(&duress, "the words I give under pressure").expect("duress");
+    // The duress passphrase may not be the real one.
+    wsf(&e.dir)
+        .args([
+            "passphrase",
+            "--duress",
+            "--passphrase-file",
+            p,
+            "--new-passphrase-file",
+            p,
+        ])
+        .assert()
+        .failure();
+    wsf(&e.dir)
+        .args([
+            "passphrase",
+            "--duress",
+            "--passphrase-file",
+            p,
+            "--new-passphrase-file",
+        ])
+        .arg(&duress)
+        .assert()
+        .success();
+    // The real passphrase still works, and a wrong one changes nothing.
+    assert_eq!(
+        json(&e.dir, &["--passphrase-file", p, "list"])
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let wrong = e.dir.parent().expect("tmp").join("wrong");
+    std::fs::write(&wrong, "some other words entirely").expect("wrong");
+    let wrong_err = wsf(&e.dir)
+        .arg("--passphrase-file")
+        .arg(&wrong)
+        .arg("list")
+        .assert()
+        .code(1);
+    let wrong_err = String::from_utf8_lossy(&wrong_err.get_output().stderr).to_string();
+    assert!(e.dir.join("key.slot").exists());
+    // The duress passphrase: the same answer as a wrong one, and the data dir is gone.
+    let out = wsf(&e.dir)
+        .arg("--passphrase-file")
+        .arg(&duress)
+        .arg("list")
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(err, wrong_err, "indistinguishable from a wrong passphrase");
+    assert!(raw_files(&e.dir).is_empty(), "{:?}", raw_files(&e.dir));
+}

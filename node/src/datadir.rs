@@ -23,6 +23,9 @@ use wsf_protocol::ed25519_dalek::SigningKey;
 
 use crate::vault::DataKey;
 
+/// The duress key slot's file name.
+pub const DURESS_FILE: &str = "duress.slot";
+
 /// Errors about the data directory and key files.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -129,13 +132,57 @@ impl DataDir {
         if self.key.is_some() || !self.is_encrypted() {
             return Ok(self);
         }
-        let (key, _) = crate::vault::keyslot::unlock(&self.root, passphrase).map_err(|source| {
-            Error::Vault {
-                path: self.root.join(crate::vault::keyslot::FILE_NAME),
-                source,
-            }
+        let unlocked = crate::vault::keyslot::unlock(&self.root, passphrase);
+        if let Err(crate::vault::Error::WrongPassphrase) = &unlocked
+            && self.is_duress(passphrase)
+        {
+            // The duress passphrase: erase, then answer exactly as a wrong passphrase does.
+            let _ = crate::panic::erase(&self.root);
+        }
+        let (key, _) = unlocked.map_err(|source| Error::Vault {
+            path: self.root.join(crate::vault::keyslot::FILE_NAME),
+            source,
         })?;
         Ok(self.with_key(key))
+    }
+
+    /// `<data>/duress.slot`: a key slot whose passphrase is the duress passphrase (it wraps a
+    /// throwaway key; only whether it opens counts).
+    pub fn duress_path(&self) -> PathBuf {
+        self.root.join(DURESS_FILE)
+    }
+
+    fn is_duress(&self, passphrase: &[u8]) -> bool {
+        let Ok(bytes) = std::fs::read(self.duress_path()) else {
+            return false;
+        };
+        crate::vault::KeySlot::decode(&bytes)
+            .and_then(|slot| slot.unlock(passphrase))
+            .is_ok()
+    }
+
+    /// Sets the duress passphrase of an encrypted data dir (unlocked: the caller proved it
+    /// knows the real one): typing it where the passphrase is asked erases the data dir, as
+    /// `wsf panic` does, and the answer is that of a wrong passphrase.
+    pub fn set_duress(&self, duress: &[u8], params: crate::vault::Params) -> Result<(), Error> {
+        let vault_err = |source| Error::Vault {
+            path: self.duress_path(),
+            source,
+        };
+        if self.key.is_none() {
+            return Err(Error::Locked(self.root.clone()));
+        }
+        if crate::vault::keyslot::unlock(&self.root, duress).is_ok() {
+            return Err(Error::Vault {
+                path: self.duress_path(),
+                source: crate::vault::Error::ParamsOutOfRange(
+                    "the duress passphrase must differ from the passphrase",
+                ),
+            });
+        }
+        let (slot, _throwaway) =
+            crate::vault::KeySlot::create(duress, params).map_err(vault_err)?;
+        crate::vault::write_atomic(&self.duress_path(), &slot.encode()).map_err(vault_err)
     }
 
     /// Reads a key file: sealed under the data key in an encrypted dir, else plain.

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 /// The files of a data dir that panic removes after the key slot (every one that holds data).
 const DATA_FILES: &[&str] = &[
+    crate::datadir::DURESS_FILE,
     "store.redb",
     "identity.key",
     "node.key",

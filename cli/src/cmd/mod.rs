@@ -165,7 +165,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Encrypt => vault::encrypt(ctx).await,
         Command::Passphrase {
             new_passphrase_file,
-        } => vault::passphrase(ctx, new_passphrase_file).await,
+            duress,
+        } => vault::passphrase(ctx, new_passphrase_file, duress).await,
         Command::Identity(IdentityCmd::Export {
             file,
             backup_passphrase_file,

@@ -64,7 +64,7 @@ pub async fn encrypt(ctx: Ctx) -> anyhow::Result<()> {
 }
 
 /// `wsf passphrase`: a new passphrase; only the key slot is rewritten.
-pub async fn passphrase(ctx: Ctx, new_file: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn passphrase(ctx: Ctx, new_file: Option<PathBuf>, duress: bool) -> anyhow::Result<()> {
     let data = ctx.data.clone();
     if !data.is_encrypted() {
         anyhow::bail!(
@@ -79,6 +79,21 @@ pub async fn passphrase(ctx: Ctx, new_file: Option<PathBuf>) -> anyhow::Result<(
     }
     .read_new(data.root())?;
     let params = calibrated().await?;
+    if duress {
+        let unlocked = ctx.data.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let unlocked = unlocked.unlock(&old)?;
+            unlocked.set_duress(&new, params)?;
+            Ok(())
+        })
+        .await??;
+        println!(
+            "the duress passphrase of {} is set: typed where the passphrase is asked, it erases \
+             this data dir and says \"wrong passphrase\"",
+            data.root().display()
+        );
+        return Ok(());
+    }
     let dir = data.root().to_owned();
     tokio::task::spawn_blocking(move || keyslot::rewrap(&dir, &old, &new, params)).await??;
     println!("the passphrase of {} is changed", data.root().display());
