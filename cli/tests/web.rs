@@ -1164,3 +1164,62 @@ fn the_panic_button_needs_its_confirmation_then_erases_and_stops_the_node() {
     assert!(!dir.path().join("identity.key").exists());
     assert!(!dir.path().join("store.redb").exists());
 }
+
+#[test]
+fn an_encrypted_bundle_is_imported_from_the_page_with_its_passphrase() {
+    let (a, b) = (fresh(), fresh());
+    json(
+        a.path(),
+        &[
+            "publish",
+            "resource",
+            "--title",
+            "Sealed guide",
+            "--pillar",
+            "education",
+        ],
+    );
+    let pass = a.path().join("bundle.pass");
+    std::fs::write(&pass, "bundle words here").expect("pass");
+    let file = a.path().join("out.wsf");
+    common::wsf(a.path())
+        .args(["export", "--encrypt", "--bundle-passphrase-file"])
+        .arg(&pass)
+        .arg(&file)
+        .assert()
+        .success();
+    let bundle = std::fs::read(&file).expect("bundle");
+    let nb = node(b.path());
+    let pb = Page::of(b.path());
+    let cb = pb.login(b.path());
+    let csrf = csrf_of(&pb.get("/ui/carry", std::slice::from_ref(&cb)).body);
+    let head = [pb.host.clone(), cb.clone()];
+    // Without the passphrase: refused, with the reason.
+    let (ctype, body) = multipart(&[
+        ("csrf", None, csrf.as_bytes()),
+        ("bundle", Some("out.wsf"), &bundle),
+    ]);
+    let (status, _, page) = raw(&pb.addr, "POST /ui/import", &head, &ctype, &body);
+    assert_eq!(status, 422);
+    assert!(String::from_utf8_lossy(&page).contains("encrypted"));
+    // A wrong one: refused, nothing kept.
+    let (ctype, body) = multipart(&[
+        ("csrf", None, csrf.as_bytes()),
+        ("bundle_passphrase", None, b"not these words"),
+        ("bundle", Some("out.wsf"), &bundle),
+    ]);
+    let (status, _, _) = raw(&pb.addr, "POST /ui/import", &head, &ctype, &body);
+    assert_eq!(status, 422);
+    assert_eq!(json(b.path(), &["list"]).as_array().map(Vec::len), Some(0));
+    // The right one: kept.
+    let (ctype, body) = multipart(&[
+        ("csrf", None, csrf.as_bytes()),
+        ("bundle_passphrase", None, b"bundle words here"),
+        ("bundle", Some("out.wsf"), &bundle),
+    ]);
+    let (status, _, page) = raw(&pb.addr, "POST /ui/import", &head, &ctype, &body);
+    let page = String::from_utf8_lossy(&page).replace(['\u{2068}', '\u{2069}'], "");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("1 record kept"), "{page}");
+    assert_eq!(nb.stop().code(), Some(0));
+}

@@ -147,9 +147,17 @@ pub(super) async fn import(
         Ok(f) => f,
         Err(r) => return *r,
     };
+    // An encrypted bundle's passphrase comes before the file (the form's order).
+    let mut passphrase: Option<zeroize::Zeroizing<Vec<u8>>> = None;
     let mut field = loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("bundle") => break field,
+            Ok(Some(field)) if field.name() == Some("bundle_passphrase") => {
+                let bytes = field.bytes().await.unwrap_or_default();
+                if !bytes.is_empty() && bytes.len() <= 1024 {
+                    passphrase = Some(zeroize::Zeroizing::new(bytes.to_vec()));
+                }
+            }
             Ok(Some(_)) => continue,
             Ok(None) => {
                 let e = f.t.get("import-no-file");
@@ -188,7 +196,7 @@ pub(super) async fn import(
         let _ = tokio::fs::remove_file(&path).await;
         return carry_page(&st, f, None, upload_error(e)).await;
     }
-    let outcome = import_file(&st, &path).await;
+    let outcome = import_file(&st, &path, passphrase).await;
     let _ = tokio::fs::remove_file(&path).await;
     match outcome {
         Ok((report, None)) => carry_page(&st, f, Some((name, report)), String::new()).await,
@@ -202,10 +210,16 @@ pub(super) async fn import(
 async fn import_file(
     st: &WebState,
     path: &std::path::Path,
+    passphrase: Option<zeroize::Zeroizing<Vec<u8>>>,
 ) -> Result<(IngestReport, Option<String>), String> {
     let file = std::fs::File::open(path).map_err(upload_error)?;
     let (tx, mut rx) = mpsc::channel::<Chunk>(transfer::IMPORT_IN_FLIGHT);
-    let reader = tokio::task::spawn_blocking(move || transfer::read_bundle(file, tx));
+    // With a passphrase the file is read as an encrypted bundle (the key is derived on the
+    // reading thread); without one an encrypted bundle is refused with its reason.
+    let reader = tokio::task::spawn_blocking(move || match passphrase {
+        Some(p) => transfer::read_sealed_bundle(file, p, tx),
+        None => transfer::read_bundle(file, tx),
+    });
     match rx.recv().await {
         Some(Chunk::Header(_)) => {}
         Some(Chunk::End(Some(e))) => return Err(e.to_string()),
