@@ -109,22 +109,35 @@ pub async fn panic(json: bool, records: usize) -> anyhow::Result<()> {
         ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .context("cannot start wsf node")?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(b"bench panic passphrase")?;
     }
-    let socket = wsf_node::control::socket_path(&root);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut pause = std::time::Duration::from_millis(20);
-    while tokio::net::UnixStream::connect(&socket).await.is_err() {
-        if std::time::Instant::now() > deadline || child.try_wait()?.is_some() {
+    // Ready when it logs its control API (an event, with a timeout), read on a thread.
+    let stderr = child.stderr.take().context("the node's log")?;
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        let mut ready = Some(ready_tx);
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("control API")
+                && let Some(tx) = ready.take()
+            {
+                let _ = tx.send(());
+            }
+        }
+    });
+    match tokio::time::timeout(std::time::Duration::from_secs(60), ready_rx).await {
+        Ok(Ok(())) => {}
+        _ => {
+            let _ = child.kill();
             anyhow::bail!("the node did not start");
         }
-        // Another process's socket appearing has no event to wait for.
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_millis(250));
     }
     let start = std::time::Instant::now();
     let client = crate::client::Client::socket(&root);

@@ -27,6 +27,22 @@ fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
+/// A form post of the page: its fields, once its CSRF token and origin are checked.
+fn posted(
+    st: &WebState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Frame, std::collections::HashMap<String, String>), Box<Response>> {
+    let v = form(body);
+    let f = check_post(st, headers, field(&v, "csrf"))?;
+    Ok((f, v))
+}
+
+/// The network page saying why an action was refused.
+async fn network_error(st: &WebState, f: Frame, error: impl ToString) -> Response {
+    network_page(st, f, String::new(), error.to_string(), None).await
+}
+
 /// One line of the partner list.
 struct PartnerRow {
     author: String,
@@ -117,9 +133,8 @@ pub(super) async fn set_partner(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let action = field(&v, "action").to_owned();
@@ -153,9 +168,8 @@ pub(super) async fn set_policy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let number = |name: &str| field(&v, name).trim().parse::<u32>().ok();
@@ -295,19 +309,18 @@ pub(super) async fn network(State(st): State<WebState>, headers: HeaderMap) -> R
         Ok(f) => f,
         Err(r) => return *r,
     };
-    network_page(&st, f, String::new(), String::new(), None).await
+    network_error(&st, f, String::new()).await
 }
 
 /// `POST /ui/sync`: a catch-up sync with every connected peer now.
 pub(super) async fn sync(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, _) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let Some(net) = st.ctx.net.clone() else {
         let e = f.t.get("sync-none");
-        return network_page(&st, f, String::new(), e, None).await;
+        return network_error(&st, f, e).await;
     };
     match net.sync(None).await {
         Ok(reports) if !reports.is_empty() => {
@@ -327,17 +340,16 @@ pub(super) async fn sync(State(st): State<WebState>, headers: HeaderMap, body: B
         }
         Ok(_) => {
             let e = f.t.get("sync-none");
-            network_page(&st, f, String::new(), e, None).await
+            network_error(&st, f, e).await
         }
-        Err(e) => network_page(&st, f, String::new(), e.to_string(), None).await,
+        Err(e) => network_error(&st, f, e.to_string()).await,
     }
 }
 
 /// `POST /ui/dial`: connect to a peer's address.
 pub(super) async fn dial(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let text = field(&v, "addr").trim().to_owned();
@@ -345,22 +357,22 @@ pub(super) async fn dial(State(st): State<WebState>, headers: HeaderMap, body: B
         Ok(a) => a,
         Err(e) => {
             let msg = format!("{}: {e}", f.t.get("dial-bad-address"));
-            return network_page(&st, f, String::new(), msg, None).await;
+            return network_error(&st, f, msg).await;
         }
     };
     let Some(net) = st.ctx.net.clone() else {
         let e = f.t.get("sync-none");
-        return network_page(&st, f, String::new(), e, None).await;
+        return network_error(&st, f, e).await;
     };
     match tokio::time::timeout(std::time::Duration::from_secs(20), net.dial(addr)).await {
         Ok(Ok(peer)) => {
             let n = format!("{} {peer}", f.t.get("dial-done"));
             network_page(&st, f, n, String::new(), None).await
         }
-        Ok(Err(e)) => network_page(&st, f, String::new(), e.to_string(), None).await,
+        Ok(Err(e)) => network_error(&st, f, e.to_string()).await,
         Err(_) => {
             let e = f.t.get("dial-timeout");
-            network_page(&st, f, String::new(), e, None).await
+            network_error(&st, f, e).await
         }
     }
 }
@@ -387,16 +399,15 @@ pub(super) async fn invite(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let days = match field(&v, "days").trim().parse::<u64>() {
         Ok(d) if (1..=365).contains(&d) => d,
         _ => {
             let e = f.t.get("invite-days");
-            return network_page(&st, f, String::new(), e, None).await;
+            return network_error(&st, f, e).await;
         }
     };
     let svc = &st.ctx.service;
@@ -429,37 +440,36 @@ pub(super) async fn invite(
             )
             .await
         }
-        Err(e) => network_page(&st, f, String::new(), e.to_string(), None).await,
+        Err(e) => network_error(&st, f, e.to_string()).await,
     }
 }
 
 /// `POST /ui/join`: a node on no closed network yet joins one from an invite code, then
 /// restarts on it (the page's session is kept).
 pub(super) async fn join(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let svc = &st.ctx.service;
     if svc.data().network_key().ok().flatten().is_some() {
         let e = f.t.get("join-already");
-        return network_page(&st, f, String::new(), e, None).await;
+        return network_error(&st, f, e).await;
     }
     let code: String = field(&v, "code").split_whitespace().collect();
     let invite = match Invite::decode(&code, crate::ingest::now_ms()) {
         Ok(i) => i,
         Err(e) => {
             let e = format!("{}: {e}", f.t.get("join-bad-code"));
-            return network_page(&st, f, String::new(), e, None).await;
+            return network_error(&st, f, e).await;
         }
     };
     let Some(restart) = st.ctx.restart.clone() else {
         let e = f.t.get("sync-none");
-        return network_page(&st, f, String::new(), e, None).await;
+        return network_error(&st, f, e).await;
     };
     if let Err(e) = crate::network::join_running(svc, &invite).await {
-        return network_page(&st, f, String::new(), e.to_string(), None).await;
+        return network_error(&st, f, e.to_string()).await;
     }
     tracing::info!(network = %invite.net, "joined a closed network from the web page");
     restart.notify_one();
@@ -496,9 +506,8 @@ pub(super) async fn panic_form(State(st): State<WebState>, headers: HeaderMap) -
 /// `POST /ui/panic` (the box ticked and "erase" typed): erases the data dir (`crate::panic`)
 /// and ends the node at once, as `wsf panic` does. The browser gets no answer.
 pub(super) async fn panic(State(st): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = form(&body);
-    let f = match check_post(&st, &headers, field(&v, "csrf")) {
-        Ok(f) => f,
+    let (f, v) = match posted(&st, &headers, &body) {
+        Ok(x) => x,
         Err(r) => return *r,
     };
     let typed = field(&v, "typed").trim().to_lowercase();
