@@ -5,7 +5,7 @@
 //! nonce on every write. The format is in `docs/protocol.md`, "Encrypted data directory: store".
 //!
 //! ```text
-//! [header 64] [block 0, copy A 4152] [block 0, copy B 4152] [block 1 4136] [block 2 4136] …
+//! [header 64] [block 0, copy A 4160] [block 0, copy B 4160] [block 1 4136] [block 2 4136] …
 //! ```
 //!
 //! # What is authenticated
@@ -14,11 +14,16 @@
 //!   BLAKE3 MAC, so a wrong key is reported as such before anything else is read.
 //! - Every block's associated data is the file id, the format version and the block's index: a
 //!   block cannot be moved, swapped with another, or copied in from another store.
-//! - The logical length is kept in block 0 (in its associated data), so truncating or extending
-//!   the file cannot change what redb sees. A file shorter than its authenticated length does not
-//!   open. Every block below the length is written when the store grows (as encrypted zeros),
-//!   so there is no "never written" block that reads as zeros: a block an attacker zeroes, or
-//!   any damaged block, is an error ("wrong key or damaged store page N"), never silent data.
+//! - The logical length and the *written mark* `W` are kept with block 0 (in its associated
+//!   data), so truncating or extending the file cannot change what redb sees. Every block below
+//!   `W` has been written whole at least once; blocks from `W` up to the length have never been
+//!   written and read as zeros without the disk being read. A write above `W` first writes the
+//!   blocks between as encrypted zeros, then raises `W`, so a block below `W` that does not
+//!   decrypt (zeroed by an attacker, or damaged) is an error ("wrong key or damaged store page
+//!   N"), never silent data. A file shorter than block `W` does not open. Growing the store
+//!   writes nothing but block 0: the file is extended sparsely.
+//! - Version 1 files have no written mark (`W` is always the length in blocks, and growing the
+//!   store writes every new block as encrypted zeros). They are read and written as version 1.
 //! - What a file alone cannot prevent is rollback: someone who kept an older copy of the file can
 //!   put it back, and damaging the newest copy of block 0 makes the older copy current (the
 //!   store as of redb's previous header write). Detecting that would need state outside the
@@ -74,8 +79,8 @@ use super::DataKey;
 
 /// The header's first seven bytes.
 pub const MAGIC: &[u8; 7] = b"wsfpage";
-/// The format version this build writes and reads.
-pub const VERSION: u8 = 1;
+/// The format version this build writes (it also reads and writes version 1 files).
+pub const VERSION: u8 = 2;
 /// Logical block size.
 pub const BLOCK: usize = 4096;
 /// Plaintext header length.
@@ -85,22 +90,26 @@ const TAG_LEN: usize = 16;
 const FILE_ID_LEN: usize = 16;
 /// A sealed block on disk: nonce, ciphertext, tag.
 pub const PHYS_BLOCK: usize = NONCE_LEN + BLOCK + TAG_LEN;
-/// A copy of block 0 on disk: generation, logical length, then a sealed block.
-pub const SLOT_LEN: usize = 8 + 8 + PHYS_BLOCK;
+/// A copy of block 0 on disk: generation, logical length, written mark, then a sealed block.
+pub const SLOT_LEN: usize = 8 + 8 + 8 + PHYS_BLOCK;
+/// A copy of block 0 in a version 1 file: generation, logical length, then a sealed block.
+pub const SLOT_LEN_V1: usize = 8 + 8 + PHYS_BLOCK;
 /// Largest logical length accepted (256 TiB), which keeps all offsets far from overflow.
 pub const MAX_LEN: u64 = 1 << 48;
 /// Key derivation context of the block key.
 const PAGE_CONTEXT: &str = "wsf vault redb pages v1";
 /// Key derivation context of the header MAC key.
 const HEADER_CONTEXT: &str = "wsf vault redb header mac v1";
-/// Blocks sealed per write when the store grows.
-const GROW_BATCH: u64 = 256;
+/// Zero blocks sealed per write when blocks below a write must be filled (bounds the buffer).
+const FILL_BATCH: u64 = 256;
 
 /// A redb storage backend over one file, encrypted under a [`DataKey`]. See the module docs.
 pub struct EncryptedBackend {
     file: File,
     cipher: XChaCha20Poly1305,
     file_id: [u8; FILE_ID_LEN],
+    /// The file's format version ([`VERSION`], or 1 for a file made by an earlier build).
+    version: u8,
     state: Mutex<State>,
     #[cfg(test)]
     fault: Option<std::sync::Arc<tests::Fault>>,
@@ -109,6 +118,11 @@ pub struct EncryptedBackend {
 struct State {
     /// The logical length redb sees.
     len: u64,
+    /// The written mark: blocks `1..written` have been written, blocks from it read as zeros.
+    /// Always `blocks_for(len)` in a version 1 file.
+    written: u64,
+    /// `written` as carried by the last block-0 write.
+    slot_written: u64,
     /// Block 0's plaintext, as last written.
     block0: Zeroizing<Vec<u8>>,
     /// Generation of the last block-0 write.
@@ -152,13 +166,18 @@ fn damaged(what: impl std::fmt::Display) -> io::Error {
     )
 }
 
-fn slot_offset(copy: usize) -> u64 {
-    (HEADER_LEN + copy * SLOT_LEN) as u64
+/// Length of a copy of block 0 in a file of format `version`.
+fn slot_len(version: u8) -> usize {
+    if version == 1 { SLOT_LEN_V1 } else { SLOT_LEN }
 }
 
-/// Physical offset of block `index` ≥ 1.
-fn block_offset(index: u64) -> u64 {
-    (HEADER_LEN + 2 * SLOT_LEN) as u64 + (index - 1) * PHYS_BLOCK as u64
+fn slot_offset(version: u8, copy: usize) -> u64 {
+    (HEADER_LEN + copy * slot_len(version)) as u64
+}
+
+/// Physical offset of block `index` ≥ 1 in a file of format `version`.
+fn block_offset(version: u8, index: u64) -> u64 {
+    (HEADER_LEN + 2 * slot_len(version)) as u64 + (index - 1) * PHYS_BLOCK as u64
 }
 
 /// Number of blocks holding `len` bytes; block 0 always exists.
@@ -166,9 +185,9 @@ fn blocks_for(len: u64) -> u64 {
     len.div_ceil(BLOCK as u64).max(1)
 }
 
-/// Physical length of a store of logical length `len`.
-fn phys_len(len: u64) -> u64 {
-    block_offset(blocks_for(len))
+/// Physical length of a store of logical length `len` with every block written.
+fn phys_len(version: u8, len: u64) -> u64 {
+    block_offset(version, blocks_for(len))
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> u64 {
@@ -183,6 +202,12 @@ impl EncryptedBackend {
     /// [`io::ErrorKind::InvalidData`] if it is not an encrypted store, the key is wrong, or it is
     /// damaged.
     pub fn open(path: &Path, key: &DataKey) -> io::Result<EncryptedBackend> {
+        EncryptedBackend::open_making(path, key, VERSION)
+    }
+
+    /// [`EncryptedBackend::open`], making a new file in format `version` (tests make version 1
+    /// files this way).
+    fn open_making(path: &Path, key: &DataKey, version: u8) -> io::Result<EncryptedBackend> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -206,8 +231,11 @@ impl EncryptedBackend {
             file,
             cipher,
             file_id: [0; FILE_ID_LEN],
+            version,
             state: Mutex::new(State {
                 len: 0,
+                written: 1,
+                slot_written: 1,
                 block0: Zeroizing::new(vec![0; BLOCK]),
                 generation: 0,
                 synced_copy: 0,
@@ -229,7 +257,7 @@ impl EncryptedBackend {
     fn header_bytes(&self, mac_key: &[u8; 32]) -> [u8; HEADER_LEN] {
         let mut h = [0; HEADER_LEN];
         h[..7].copy_from_slice(MAGIC);
-        h[7] = VERSION;
+        h[7] = self.version;
         h[8..24].copy_from_slice(&self.file_id);
         h[24..28].copy_from_slice(&(BLOCK as u32).to_le_bytes());
         let mac = blake3::keyed_hash(mac_key, &h[..32]);
@@ -243,8 +271,8 @@ impl EncryptedBackend {
         let block0 = Zeroizing::new(vec![0; BLOCK]);
         // Copy 0 is current (generation 1); copy 1 holds the same empty state as generation 0.
         for (copy, generation) in [(0, 1), (1, 0)] {
-            let slot = self.seal_slot(generation, 0, &block0)?;
-            self.file.write_all_at(&slot, slot_offset(copy))?;
+            let slot = self.seal_slot(generation, 0, 1, &block0)?;
+            self.file.write_all_at(&slot, self.slot_offset(copy))?;
         }
         self.file.sync_all()?;
         let state = self.state.get_mut().map_err(|_| poisoned())?;
@@ -262,12 +290,13 @@ impl EncryptedBackend {
                 "not an encrypted store",
             ));
         }
-        if h[7] != VERSION {
+        if h[7] != VERSION && h[7] != 1 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("unsupported encrypted store version {}", h[7]),
             ));
         }
+        self.version = h[7];
         if got < HEADER_LEN {
             return Err(damaged("header (truncated)"));
         }
@@ -279,23 +308,27 @@ impl EncryptedBackend {
         if expected != blake3::Hash::from(found) || h[24..28] != (BLOCK as u32).to_le_bytes() {
             return Err(damaged("header"));
         }
-        let mut best: Option<(usize, u64, u64, Zeroizing<Vec<u8>>)> = None;
+        let mut best: Option<(usize, Opened)> = None;
+        let slot_len = slot_len(self.version);
         for copy in 0..2 {
-            let mut raw = vec![0; SLOT_LEN];
-            if read_up_to(&self.file, &mut raw, slot_offset(copy))? < SLOT_LEN {
+            let mut raw = vec![0; slot_len];
+            if read_up_to(&self.file, &mut raw, self.slot_offset(copy))? < slot_len {
                 continue;
             }
-            let Some((generation, len, block0)) = self.open_slot(&raw) else {
+            let Some(opened) = self.open_slot(&raw) else {
                 continue;
             };
-            if best.as_ref().is_none_or(|b| generation > b.1) {
-                best = Some((copy, generation, len, block0));
+            if best
+                .as_ref()
+                .is_none_or(|b| opened.generation > b.1.generation)
+            {
+                best = Some((copy, opened));
             }
         }
-        let Some((copy, generation, len, block0)) = best else {
+        let Some((copy, opened)) = best else {
             return Err(damaged("page 0"));
         };
-        if self.file.metadata()?.len() < phys_len(len) {
+        if self.file.metadata()?.len() < self.block_offset(opened.written) {
             return Err(damaged("(the file is shorter than its recorded length)"));
         }
         // What was found may be a write that was never synced; make it durable before the other
@@ -303,9 +336,11 @@ impl EncryptedBackend {
         self.file.sync_data()?;
         let state = self.state.get_mut().map_err(|_| poisoned())?;
         *state = State {
-            len,
-            block0,
-            generation,
+            len: opened.len,
+            written: opened.written,
+            slot_written: opened.written,
+            block0: opened.block0,
+            generation: opened.generation,
             synced_copy: copy,
             other_written: false,
             locked: true,
@@ -313,19 +348,32 @@ impl EncryptedBackend {
         Ok(())
     }
 
+    fn slot_offset(&self, copy: usize) -> u64 {
+        slot_offset(self.version, copy)
+    }
+
+    fn block_offset(&self, index: u64) -> u64 {
+        block_offset(self.version, index)
+    }
+
     fn block_ad(&self, index: u64) -> [u8; FILE_ID_LEN + 1 + 8] {
         let mut ad = [0; FILE_ID_LEN + 1 + 8];
         ad[..FILE_ID_LEN].copy_from_slice(&self.file_id);
-        ad[FILE_ID_LEN] = VERSION;
+        ad[FILE_ID_LEN] = self.version;
         ad[FILE_ID_LEN + 1..].copy_from_slice(&index.to_le_bytes());
         ad
     }
 
-    fn slot_ad(&self, generation: u64, len: u64) -> [u8; FILE_ID_LEN + 1 + 24] {
-        let mut ad = [0; FILE_ID_LEN + 1 + 24];
-        ad[..FILE_ID_LEN + 9].copy_from_slice(&self.block_ad(0));
-        ad[FILE_ID_LEN + 9..FILE_ID_LEN + 17].copy_from_slice(&generation.to_le_bytes());
-        ad[FILE_ID_LEN + 17..].copy_from_slice(&len.to_le_bytes());
+    /// Associated data of a copy of block 0: the block's, then generation, length and (from
+    /// version 2) the written mark.
+    fn slot_ad(&self, generation: u64, len: u64, written: u64) -> Vec<u8> {
+        let mut ad = Vec::with_capacity(FILE_ID_LEN + 1 + 32);
+        ad.extend_from_slice(&self.block_ad(0));
+        ad.extend_from_slice(&generation.to_le_bytes());
+        ad.extend_from_slice(&len.to_le_bytes());
+        if self.version >= 2 {
+            ad.extend_from_slice(&written.to_le_bytes());
+        }
         ad
     }
 
@@ -359,29 +407,60 @@ impl EncryptedBackend {
         ok
     }
 
-    fn seal_slot(&self, generation: u64, len: u64, block0: &[u8]) -> io::Result<Vec<u8>> {
-        let mut slot = vec![0; SLOT_LEN];
+    fn seal_slot(
+        &self,
+        generation: u64,
+        len: u64,
+        written: u64,
+        block0: &[u8],
+    ) -> io::Result<Vec<u8>> {
+        let mut slot = vec![0; slot_len(self.version)];
         slot[..8].copy_from_slice(&generation.to_le_bytes());
         slot[8..16].copy_from_slice(&len.to_le_bytes());
-        self.seal_into(block0, &self.slot_ad(generation, len), &mut slot[16..])?;
+        let sealed = if self.version >= 2 {
+            slot[16..24].copy_from_slice(&written.to_le_bytes());
+            24
+        } else {
+            16
+        };
+        let ad = self.slot_ad(generation, len, written);
+        self.seal_into(block0, &ad, &mut slot[sealed..])?;
         Ok(slot)
     }
 
-    fn open_slot(&self, raw: &[u8]) -> Option<(u64, u64, Zeroizing<Vec<u8>>)> {
+    fn open_slot(&self, raw: &[u8]) -> Option<Opened> {
         let generation = u64_at(raw, 0);
         let len = u64_at(raw, 8);
         if len > MAX_LEN {
             return None;
         }
+        let (written, sealed) = if self.version >= 2 {
+            (u64_at(raw, 16), 24)
+        } else {
+            (blocks_for(len), 16)
+        };
+        if written == 0 || written > blocks_for(len) {
+            return None;
+        }
         let mut block0 = Zeroizing::new(vec![0; BLOCK]);
-        self.open_into(&raw[16..], &self.slot_ad(generation, len), &mut block0)
-            .then_some((generation, len, block0))
+        let ad = self.slot_ad(generation, len, written);
+        self.open_into(&raw[sealed..], &ad, &mut block0)
+            .then_some(Opened {
+                generation,
+                len,
+                written,
+                block0,
+            })
     }
 
-    /// Reads and opens block `index` ≥ 1 into `plain`.
-    fn read_block(&self, index: u64, plain: &mut [u8]) -> io::Result<()> {
+    /// Reads and opens block `index` ≥ 1 into `plain` (zeros from the written mark up).
+    fn read_block(&self, index: u64, written: u64, plain: &mut [u8]) -> io::Result<()> {
+        if index >= written {
+            plain.fill(0);
+            return Ok(());
+        }
         let mut phys = vec![0; PHYS_BLOCK];
-        if read_up_to(&self.file, &mut phys, block_offset(index))? < PHYS_BLOCK {
+        if read_up_to(&self.file, &mut phys, self.block_offset(index))? < PHYS_BLOCK {
             return Err(damaged(format_args!("page {index} (missing)")));
         }
         if self.open_into(&phys, &self.block_ad(index), plain) {
@@ -395,13 +474,14 @@ impl EncryptedBackend {
     fn write_slot(&self, state: &mut State) -> io::Result<()> {
         let generation = state.generation + 1;
         let copy = 1 - state.synced_copy;
-        let slot = self.seal_slot(generation, state.len, &state.block0)?;
+        let slot = self.seal_slot(generation, state.len, state.written, &state.block0)?;
         #[cfg(test)]
         if let Some(fault) = &self.fault {
-            fault.block0_write(&self.file, &slot, slot_offset(copy))?;
+            fault.block0_write(&self.file, &slot, self.slot_offset(copy))?;
         }
-        self.file.write_all_at(&slot, slot_offset(copy))?;
+        self.file.write_all_at(&slot, self.slot_offset(copy))?;
         state.generation = generation;
+        state.slot_written = state.written;
         state.other_written = true;
         Ok(())
     }
@@ -431,17 +511,44 @@ impl EncryptedBackend {
         }
         let mut plain = Zeroizing::new(vec![0; BLOCK]);
         if data.len() < BLOCK {
-            self.read_block(index, &mut plain)?;
+            self.read_block(index, state.written, &mut plain)?;
         }
         plain[at..at + data.len()].copy_from_slice(data);
+        self.fill_below(state, index)?;
         let mut phys = vec![0; PHYS_BLOCK];
         self.seal_into(&plain, &self.block_ad(index), &mut phys)?;
-        self.file.write_all_at(&phys, block_offset(index))
+        self.file.write_all_at(&phys, self.block_offset(index))?;
+        state.written = state.written.max(index + 1);
+        Ok(())
     }
 
-    /// Writes whole blocks `first..` from `data` (a multiple of the block size), sealed into one
-    /// buffer and written at once.
-    fn write_whole_blocks(&self, first: u64, data: &[u8]) -> io::Result<()> {
+    /// Writes blocks from the written mark up to `index` (excluded) as encrypted zeros and
+    /// raises the mark to `index`, so that a write at `index` leaves no unwritten block below
+    /// the mark.
+    fn fill_below(&self, state: &mut State, index: u64) -> io::Result<()> {
+        if state.written >= index {
+            return Ok(());
+        }
+        let zeros = vec![0; BLOCK * FILL_BATCH as usize];
+        while state.written < index {
+            let n = (index - state.written).min(FILL_BATCH);
+            self.seal_blocks(state.written, &zeros[..n as usize * BLOCK])?;
+            state.written += n;
+        }
+        Ok(())
+    }
+
+    /// Writes whole blocks `first..` from `data` (a multiple of the block size) and raises the
+    /// written mark past them.
+    fn write_whole_blocks(&self, state: &mut State, first: u64, data: &[u8]) -> io::Result<()> {
+        self.fill_below(state, first)?;
+        self.seal_blocks(first, data)?;
+        state.written = state.written.max(first + (data.len() / BLOCK) as u64);
+        Ok(())
+    }
+
+    /// Seals whole blocks `first..` from `data` into one buffer and writes it at once.
+    fn seal_blocks(&self, first: u64, data: &[u8]) -> io::Result<()> {
         let count = data.len() / BLOCK;
         let mut phys = vec![0; count * PHYS_BLOCK];
         for (i, (plain, out)) in data
@@ -451,8 +558,16 @@ impl EncryptedBackend {
         {
             self.seal_into(plain, &self.block_ad(first + i as u64), out)?;
         }
-        self.file.write_all_at(&phys, block_offset(first))
+        self.file.write_all_at(&phys, self.block_offset(first))
     }
+}
+
+/// A copy of block 0 that opened.
+struct Opened {
+    generation: u64,
+    len: u64,
+    written: u64,
+    block0: Zeroizing<Vec<u8>>,
 }
 
 fn poisoned() -> io::Error {
@@ -493,7 +608,7 @@ impl StorageBackend for EncryptedBackend {
         let end = offset
             .checked_add(out.len() as u64)
             .ok_or_else(|| out_of_range("read"))?;
-        {
+        let written = {
             let state = self.state()?;
             if end > state.len {
                 return Err(out_of_range("read"));
@@ -502,7 +617,8 @@ impl StorageBackend for EncryptedBackend {
                 let stop = end.min(BLOCK as u64) as usize;
                 out[..stop - offset as usize].copy_from_slice(&state.block0[offset as usize..stop]);
             }
-        }
+            state.written
+        };
         // Blocks other than 0 are read without the lock: redb never reads a page while it is
         // being written.
         let mut pos = offset.max(BLOCK as u64);
@@ -513,10 +629,10 @@ impl StorageBackend for EncryptedBackend {
             let n = (BLOCK - at).min((end - pos) as usize);
             let dst = &mut out[(pos - offset) as usize..(pos - offset) as usize + n];
             if n == BLOCK {
-                self.read_block(index, dst)?;
+                self.read_block(index, written, dst)?;
             } else {
                 let plain = scratch.get_or_insert_with(|| Zeroizing::new(vec![0; BLOCK]));
-                self.read_block(index, plain)?;
+                self.read_block(index, written, plain)?;
                 dst.copy_from_slice(&plain[at..at + n]);
             }
             pos += n as u64;
@@ -538,39 +654,45 @@ impl StorageBackend for EncryptedBackend {
             return Ok(());
         }
         if len > old {
-            // Every new block is written (as zeros), so that every block below the length
-            // authenticates. The old last block's tail past `old` is already zero.
-            let zeros = vec![0; BLOCK * GROW_BATCH as usize];
-            let mut index = blocks_for(old);
-            let stop = blocks_for(len);
-            while index < stop {
-                let n = (stop - index).min(GROW_BATCH);
-                self.write_whole_blocks(index, &zeros[..n as usize * BLOCK])?;
-                index += n;
+            // The new blocks read as zeros (they are above the written mark); the old last
+            // block's tail past `old` is already zero. A version 1 file has no mark: its new
+            // blocks are written as encrypted zeros. The file is extended (sparsely) now, so
+            // that redb's sync after a growth makes the new length durable before any block
+            // below the mark can lie past the end of the file.
+            if self.version == 1 {
+                self.fill_below(&mut state, blocks_for(len))?;
             }
+            self.file.set_len(phys_len(self.version, len))?;
             state.len = len;
             return self.write_slot(&mut state);
         }
         // Shrinking: zero the kept block's tail, so that growing again reads zeros there.
         let at = (len % BLOCK as u64) as usize;
-        if at != 0 {
-            self.patch_block(&mut state, len / BLOCK as u64, at, &vec![0; BLOCK - at])?;
+        let last = len / BLOCK as u64;
+        if at != 0 && (last == 0 || last < state.written) {
+            self.patch_block(&mut state, last, at, &vec![0; BLOCK - at])?;
         } else if len == 0 {
             state.block0.fill(0);
         }
         state.len = len;
+        state.written = state.written.min(blocks_for(len));
         self.write_slot(&mut state)?;
         // The shorter length must be durable before the blocks past it are cut off.
         self.file.sync_data()?;
         state.synced_copy = 1 - state.synced_copy;
         state.other_written = false;
-        self.file.set_len(phys_len(len))
+        self.file.set_len(phys_len(self.version, len))
     }
 
     fn sync_data(&self) -> io::Result<()> {
         self.check_crashed()?;
         // Under the lock, so that no block-0 write lands between the sync and the bookkeeping.
         let mut state = self.state()?;
+        // Blocks written since the last block-0 write raised the mark: a sync must make them
+        // readable after a reopen, so the mark goes out with it.
+        if state.written != state.slot_written {
+            self.write_slot(&mut state)?;
+        }
         self.file.sync_data()?;
         if state.other_written {
             state.synced_copy = 1 - state.synced_copy;
@@ -597,7 +719,7 @@ impl StorageBackend for EncryptedBackend {
             if at == 0 && index > 0 && src.len() >= BLOCK {
                 // A run of whole blocks at once.
                 let whole = src.len() / BLOCK * BLOCK;
-                self.write_whole_blocks(index, &src[..whole])?;
+                self.write_whole_blocks(&mut state, index, &src[..whole])?;
                 pos += whole as u64;
                 continue;
             }

@@ -166,7 +166,7 @@ fn a_flipped_bit_anywhere_is_an_error_never_wrong_data() {
     let pristine = std::fs::read(&path).expect("raw");
     let mut places: Vec<usize> = (0..HEADER_LEN).collect();
     for copy in 0..2 {
-        let start = slot_offset(copy) as usize;
+        let start = slot_offset(VERSION, copy) as usize;
         places.extend([
             start,
             start + 8,
@@ -222,7 +222,8 @@ fn swapped_truncated_or_zeroed_blocks_are_errors() {
     backend.sync_data().expect("sync");
     drop(backend);
     let pristine = std::fs::read(&path).expect("raw");
-    let block = |i: u64| block_offset(i) as usize..block_offset(i) as usize + PHYS_BLOCK;
+    let block =
+        |i: u64| block_offset(VERSION, i) as usize..block_offset(VERSION, i) as usize + PHYS_BLOCK;
 
     // Untouched, all four blocks read back.
     let backend = EncryptedBackend::open(&path, &key(1)).expect("open");
@@ -302,7 +303,7 @@ fn unaligned_writes_reads_and_resizes() {
     assert_eq!(out, model);
     assert_eq!(
         std::fs::metadata(&path).expect("meta").len(),
-        phys_len(model.len() as u64)
+        phys_len(VERSION, model.len() as u64)
     );
 }
 
@@ -425,4 +426,95 @@ fn a_second_open_fails_as_already_open() {
     drop(first);
     let again = open_db(&path, &key(1)).expect("open after close");
     assert_eq!(read_all(&again).expect("read"), owned(&SECRETS));
+}
+
+/// Bytes the file system holds for `path` (sparse regions take none).
+fn allocated(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).expect("meta").blocks() * 512
+}
+
+#[test]
+fn growing_writes_no_blocks_and_unwritten_blocks_read_as_zeros() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("raw.store");
+    let backend = EncryptedBackend::open(&path, &key(1)).expect("open");
+    let blocks = 2_000u64;
+    backend.set_len(blocks * BLOCK as u64).expect("grow");
+    backend.sync_data().expect("sync");
+    // 8 MiB of logical length, and nothing but the header and block 0 on disk.
+    assert_eq!(
+        std::fs::metadata(&path).expect("meta").len(),
+        phys_len(VERSION, blocks * BLOCK as u64)
+    );
+    assert!(allocated(&path) < 64 * 1024, "{} bytes", allocated(&path));
+    let mut out = vec![0xff; BLOCK];
+    backend.read(1_500 * BLOCK as u64, &mut out).expect("read");
+    assert_eq!(out, vec![0; BLOCK]);
+
+    // A write at block 10 writes blocks 1..10 as zeros and raises the mark to 11; with no
+    // block-0 write after it, the sync still makes it readable after a reopen.
+    backend
+        .write(10 * BLOCK as u64, &[7; BLOCK])
+        .expect("write");
+    backend.sync_data().expect("sync");
+    drop(backend);
+    let backend = EncryptedBackend::open(&path, &key(1)).expect("reopen");
+    assert_eq!(backend.state().expect("state").written, 11);
+    backend.read(10 * BLOCK as u64, &mut out).expect("read");
+    assert_eq!(out, vec![7; BLOCK]);
+    backend.read(5 * BLOCK as u64, &mut out).expect("read");
+    assert_eq!(out, vec![0; BLOCK]);
+    drop(backend);
+
+    let pristine = std::fs::read(&path).expect("raw");
+    let block =
+        |i: u64| block_offset(VERSION, i) as usize..block_offset(VERSION, i) as usize + PHYS_BLOCK;
+    // A block below the mark that an attacker zeroes is an error, not zeros...
+    let mut zeroed = pristine.clone();
+    zeroed[block(5)].fill(0);
+    std::fs::write(&path, &zeroed).expect("zero");
+    let backend = EncryptedBackend::open(&path, &key(1)).expect("open");
+    assert!(backend.read(5 * BLOCK as u64, &mut out).is_err());
+    drop(backend);
+    // ...and a block above it that an attacker fills is never read: it stays zeros.
+    let mut filled = pristine.clone();
+    filled[block(12)].copy_from_slice(&pristine[block(10)]);
+    std::fs::write(&path, &filled).expect("fill");
+    let backend = EncryptedBackend::open(&path, &key(1)).expect("open");
+    backend.read(12 * BLOCK as u64, &mut out).expect("read");
+    assert_eq!(out, vec![0; BLOCK]);
+    drop(backend);
+    // Cutting the file below the mark: it does not open.
+    std::fs::write(&path, &pristine[..block(10).end - 1]).expect("truncate");
+    let err = EncryptedBackend::open(&path, &key(1)).expect_err("truncated store opened");
+    assert!(err.to_string().contains("shorter"), "{err}");
+}
+
+#[test]
+fn a_version_1_store_is_read_and_written_as_version_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.redb");
+    let backend = EncryptedBackend::open_making(&path, &key(3), 1).expect("make v1");
+    let db = redb::Builder::new()
+        .create_with_backend(backend)
+        .expect("create v1");
+    put(&db, &SECRETS[..2]).expect("put");
+    drop(db);
+    let raw = std::fs::read(&path).expect("raw");
+    assert_eq!(raw[7], 1);
+    // Every block below the length is written in a version 1 file.
+    assert_eq!(
+        allocated(&path) / 4096,
+        std::fs::metadata(&path).expect("meta").len().div_ceil(4096)
+    );
+
+    let db = open_db(&path, &key(3)).expect("reopen v1");
+    assert_eq!(read_all(&db).expect("read"), owned(&SECRETS[..2]));
+    put(&db, &SECRETS[2..]).expect("put more");
+    drop(db);
+    let db = open_db(&path, &key(3)).expect("reopen v1 again");
+    assert_eq!(read_all(&db).expect("read"), owned(&SECRETS));
+    drop(db);
+    assert_eq!(std::fs::read(&path).expect("raw")[7], 1);
 }
