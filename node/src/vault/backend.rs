@@ -70,12 +70,11 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use redb::{BackendError, StorageBackend};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::DataKey;
+use super::xchacha::PageCipher;
 
 /// The header's first seven bytes.
 pub const MAGIC: &[u8; 7] = b"wsfpage";
@@ -85,8 +84,7 @@ pub const VERSION: u8 = 2;
 pub const BLOCK: usize = 4096;
 /// Plaintext header length.
 pub const HEADER_LEN: usize = 64;
-const NONCE_LEN: usize = 24;
-const TAG_LEN: usize = 16;
+use super::xchacha::{NONCE_LEN, TAG_LEN};
 const FILE_ID_LEN: usize = 16;
 /// A sealed block on disk: nonce, ciphertext, tag.
 pub const PHYS_BLOCK: usize = NONCE_LEN + BLOCK + TAG_LEN;
@@ -100,16 +98,21 @@ pub const MAX_LEN: u64 = 1 << 48;
 const PAGE_CONTEXT: &str = "wsf vault redb pages v1";
 /// Key derivation context of the header MAC key.
 const HEADER_CONTEXT: &str = "wsf vault redb header mac v1";
+/// Nonces fetched from the operating system at once (one system call per this many sealed
+/// blocks instead of one per block).
+const NONCE_BATCH: usize = 64;
 /// Zero blocks sealed per write when blocks below a write must be filled (bounds the buffer).
 const FILL_BATCH: u64 = 256;
 
 /// A redb storage backend over one file, encrypted under a [`DataKey`]. See the module docs.
 pub struct EncryptedBackend {
     file: File,
-    cipher: XChaCha20Poly1305,
+    cipher: PageCipher,
     file_id: [u8; FILE_ID_LEN],
     /// The file's format version ([`VERSION`], or 1 for a file made by an earlier build).
     version: u8,
+    /// Random nonces fetched ahead, each used once.
+    nonces: Mutex<Nonces>,
     state: Mutex<State>,
     #[cfg(test)]
     fault: Option<std::sync::Arc<tests::Fault>>,
@@ -225,13 +228,17 @@ impl EncryptedBackend {
             }
             Err(TryLockError::Error(err)) => return Err(err),
         }
-        let cipher = XChaCha20Poly1305::new(key.derive(PAGE_CONTEXT).expose().into());
+        let cipher = PageCipher::new(key.derive(PAGE_CONTEXT).expose());
         let mac_key = key.derive(HEADER_CONTEXT);
         let mut backend = EncryptedBackend {
             file,
             cipher,
             file_id: [0; FILE_ID_LEN],
             version,
+            nonces: Mutex::new(Nonces {
+                buf: Zeroizing::new(vec![0; NONCE_BATCH * NONCE_LEN]),
+                used: NONCE_BATCH,
+            }),
             state: Mutex::new(State {
                 len: 0,
                 written: 1,
@@ -381,12 +388,19 @@ impl EncryptedBackend {
     fn seal_into(&self, plain: &[u8], ad: &[u8], out: &mut [u8]) -> io::Result<()> {
         let (nonce, rest) = out.split_at_mut(NONCE_LEN);
         let (body, tag_out) = rest.split_at_mut(BLOCK);
-        super::random(nonce).map_err(io::Error::other)?;
+        self.nonces
+            .lock()
+            .map_err(|_| poisoned())?
+            .take(nonce)
+            .map_err(io::Error::other)?;
         body.copy_from_slice(plain);
+        let nonce: &[u8; NONCE_LEN] = (&*nonce)
+            .try_into()
+            .map_err(|_| io::Error::other("nonce length"))?;
         let tag = self
             .cipher
-            .encrypt_in_place_detached(XNonce::from_slice(nonce), ad, body)
-            .map_err(|_| io::Error::other("encryption failed"))?;
+            .seal(nonce, ad, body)
+            .ok_or_else(|| io::Error::other("encryption failed"))?;
         tag_out.copy_from_slice(&tag);
         Ok(())
     }
@@ -397,14 +411,11 @@ impl EncryptedBackend {
         let (nonce, rest) = phys.split_at(NONCE_LEN);
         let (body, tag) = rest.split_at(BLOCK);
         plain.copy_from_slice(body);
-        let ok = self
-            .cipher
-            .decrypt_in_place_detached(XNonce::from_slice(nonce), ad, plain, Tag::from_slice(tag))
-            .is_ok();
-        if !ok {
+        let (Ok(nonce), Ok(tag)) = (<&[u8; NONCE_LEN]>::try_from(nonce), tag.try_into()) else {
             plain.zeroize();
-        }
-        ok
+            return false;
+        };
+        self.cipher.open(nonce, ad, plain, tag)
     }
 
     fn seal_slot(
@@ -559,6 +570,28 @@ impl EncryptedBackend {
             self.seal_into(plain, &self.block_ad(first + i as u64), out)?;
         }
         self.file.write_all_at(&phys, self.block_offset(first))
+    }
+}
+
+/// Random nonces from the operating system, fetched [`NONCE_BATCH`] at a time. Each is used
+/// once and its bytes in the buffer are then overwritten, never handed out twice.
+struct Nonces {
+    buf: Zeroizing<Vec<u8>>,
+    /// How many of the buffer's nonces are used.
+    used: usize,
+}
+
+impl Nonces {
+    fn take(&mut self, out: &mut [u8]) -> Result<(), super::Error> {
+        if self.used == NONCE_BATCH {
+            super::random(&mut self.buf)?;
+            self.used = 0;
+        }
+        let at = self.used * NONCE_LEN;
+        out.copy_from_slice(&self.buf[at..at + NONCE_LEN]);
+        self.buf[at..at + NONCE_LEN].fill(0);
+        self.used += 1;
+        Ok(())
     }
 }
 

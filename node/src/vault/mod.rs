@@ -19,6 +19,7 @@ pub mod backend;
 pub mod keyslot;
 pub mod measure;
 pub mod seal;
+mod xchacha;
 
 pub use backend::EncryptedBackend;
 pub use keyslot::{KeySlot, Params};
