@@ -223,6 +223,11 @@ pub struct NodeArgs {
     /// `sync_interval_secs` in config.json). Sync also runs on every new connection.
     #[arg(long, value_name = "SECONDS")]
     pub sync_interval: Option<u64>,
+    /// An encrypted data dir whose passphrase no file, descriptor or credential gives: start
+    /// locked and wait for it on the web page (`wsf ui` opens it), instead of failing. The
+    /// page is served on --api-listen, else 127.0.0.1:7655 (or a free port).
+    #[arg(long)]
+    pub unlock_on_page: bool,
 }
 
 #[derive(Debug, Args)]

@@ -61,7 +61,24 @@ fn ask(prompt: &str) -> anyhow::Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(text.as_bytes().to_vec()))
 }
 
+fn credential() -> Option<PathBuf> {
+    let dir = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+    let p = Path::new(&dir).join(CREDENTIAL);
+    p.exists().then_some(p)
+}
+
 impl Source {
+    /// Whether a file, a descriptor or a systemd credential gives the passphrase (no terminal
+    /// needed).
+    pub fn given(&self) -> bool {
+        self.file.is_some() || self.fd.is_some() || credential().is_some()
+    }
+
+    /// Whether [`Source::read`] can get a passphrase: given, or a terminal to ask on.
+    pub fn available(&self) -> bool {
+        self.given() || std::io::stdin().is_terminal()
+    }
+
     /// The passphrase of an existing encrypted data dir.
     pub fn read(&self, what: &Path) -> anyhow::Result<Zeroizing<Vec<u8>>> {
         if let Some(p) = &self.file {
@@ -71,11 +88,8 @@ impl Source {
             // The descriptor through its /proc link: no unsafe code for a raw descriptor.
             return read_bounded(Path::new(&format!("/proc/self/fd/{fd}")));
         }
-        if let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") {
-            let p = Path::new(&dir).join(CREDENTIAL);
-            if p.exists() {
-                return read_bounded(&p);
-            }
+        if let Some(p) = credential() {
+            return read_bounded(&p);
         }
         if std::io::stdin().is_terminal() {
             return ask(&format!("Passphrase for {}: ", what.display()));

@@ -862,3 +862,60 @@ async fn a_bundle_uploaded_from_the_page_shows_its_progress_and_what_was_kept() 
     b.screenshot("en-carry-imported").await;
     b.close().await;
 }
+
+/// An encrypted node started without its passphrase, as the desktop menu starts it: the
+/// browser logs in to its unlock page, which passes axe; a wrong passphrase is said next to the
+/// field; the right one lands on the home page of the unlocked node, in the same session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_node_is_unlocked_in_the_browser() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "lantern copper orchard river\n").expect("passphrase");
+    let dir = tmp.path().join("d");
+    common::wsf(&dir)
+        .args(["init", "--encrypt", "--name", "Org A", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let n = common::Running::start(
+        &dir,
+        &[
+            "--unlock-on-page",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
+    n.wait_for("locked").expect("the node starts locked");
+    let b = Browser::start(1366, 768).await;
+    b.login(&dir).await;
+    let h1 = b.find("main h1").await.text().await.expect("h1");
+    assert_eq!(h1, "Unlock this node");
+    let found = b.axe().await;
+    assert!(
+        found.is_empty(),
+        "axe on the unlock page:\n{}",
+        found.join("\n")
+    );
+    fill(&b, "#passphrase", "lantern copper").await;
+    submit(&b, "main form button[type=submit]").await;
+    let error = b.find("#unlock-error").await.text().await.expect("error");
+    assert!(error.contains("Wrong passphrase"), "{error}");
+    let invalid = b
+        .js(
+            "return document.querySelector('#passphrase').getAttribute('aria-describedby')",
+            vec![],
+        )
+        .await;
+    assert_eq!(invalid, j!("unlock-error"));
+    b.screenshot("unlock").await;
+    fill(&b, "#passphrase", "lantern copper orchard river").await;
+    submit(&b, "main form button[type=submit]").await;
+    let h1 = b.find("main h1").await.text().await.expect("h1");
+    assert_eq!(h1, "What's new on your pillars");
+    b.find("a[href='/ui/publish']").await;
+    b.close().await;
+    assert_eq!(n.stop().code(), Some(0));
+}

@@ -73,6 +73,17 @@ fn raw_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// What panic leaves: nothing but its mark, which holds no data.
+fn only_the_erased_mark(dir: &Path) {
+    let files = raw_files(dir);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["erased"], "{files:?}");
+    assert!(
+        String::from_utf8_lossy(&files[0].1).starts_with("erased by wsf panic"),
+        "{files:?}"
+    );
+}
+
 fn holds(hay: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -233,8 +244,7 @@ fn panic_through_the_running_node_erases_the_data_dir_and_stops_the_node() {
         "{}",
         n.log_text()
     );
-    let left = raw_files(&e.dir);
-    assert!(left.is_empty(), "nothing is left: {left:?}");
+    only_the_erased_mark(&e.dir);
     wsf(&e.dir).arg("list").assert().failure();
 }
 
@@ -244,7 +254,7 @@ fn panic_without_a_node_needs_no_passphrase() {
     let erased = json(&e.dir, &["panic", "--yes"]);
     assert_eq!(erased["encrypted"], true);
     assert_eq!(erased["node_stopped"], false);
-    assert!(raw_files(&e.dir).is_empty());
+    only_the_erased_mark(&e.dir);
     // A plain data dir: its files go, and the answer says it was not encrypted.
     let plain = common::fresh();
     let out = wsf(plain.path())
@@ -254,6 +264,40 @@ fn panic_without_a_node_needs_no_passphrase() {
     let said = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(said.contains("NOT encrypted"), "{said}");
     assert!(!plain.path().join("identity.key").exists());
+}
+
+#[test]
+fn after_a_panic_nothing_creates_an_identity_until_init() {
+    let e = Encrypted::new("Org");
+    json(&e.dir, &["panic", "--yes"]);
+    // `wsf node` (a service restarting, or out of habit) and `wsf join` refuse, and say how to
+    // start again; nothing is created.
+    let mut n = common::Running::start(
+        &e.dir,
+        &[
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
+    let status = n.child.wait().expect("the node stops");
+    assert!(!status.success());
+    let log = n.log_text();
+    assert!(
+        log.contains("erased by `wsf panic`") && log.contains("wsf init --encrypt"),
+        "{log}"
+    );
+    only_the_erased_mark(&e.dir);
+    // `wsf init --encrypt` starts a new data dir there.
+    wsf(&e.dir)
+        .args(["init", "--encrypt", "--passphrase-file"])
+        .arg(&e.pass)
+        .assert()
+        .success();
+    assert!(e.dir.join("key.slot").exists());
+    assert!(!e.dir.join("erased").exists());
 }
 
 #[test]
@@ -286,7 +330,7 @@ fn wsf_ui_starts_an_encrypted_node_with_the_passphrase_given_once() {
     };
     let ready = rustix::event::poll(&mut fds, Some(&timeout)).expect("poll");
     assert_eq!(ready, 1, "the node process ended");
-    assert!(raw_files(&e.dir).is_empty());
+    only_the_erased_mark(&e.dir);
 }
 
 #[test]
@@ -475,5 +519,5 @@ fn the_duress_passphrase_erases_and_answers_as_a_wrong_one() {
         .code(1);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert_eq!(err, wrong_err, "indistinguishable from a wrong passphrase");
-    assert!(raw_files(&e.dir).is_empty(), "{:?}", raw_files(&e.dir));
+    only_the_erased_mark(&e.dir);
 }

@@ -1223,3 +1223,166 @@ fn an_encrypted_bundle_is_imported_from_the_page_with_its_passphrase() {
     assert!(page.contains("1 record kept"), "{page}");
     assert_eq!(nb.stop().code(), Some(0));
 }
+
+/// An encrypted data dir `<tmp>/d` (its passphrase in `<tmp>/pass`), and a node started on it
+/// with no passphrase: it serves only the unlock page.
+fn locked_node() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    common::Running,
+) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "harbour violet seventeen kites\n").expect("passphrase");
+    let dir = tmp.path().join("d");
+    common::wsf(&dir)
+        .args(["init", "--encrypt", "--name", "Org A", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    let n = common::Running::start(
+        &dir,
+        &[
+            "--unlock-on-page",
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
+    n.wait_for("locked").expect("the node starts locked");
+    (tmp, dir, pass, n)
+}
+
+/// The loopback page of a node, from its login link (a locked node has no status to ask).
+fn page_of_link(url: &str) -> (Page, String) {
+    let rest = url.trim_start_matches("http://");
+    let (addr, path) = rest.split_at(rest.find('/').expect("a path"));
+    let port: u16 = addr
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    (
+        Page {
+            addr: addr.to_owned(),
+            port,
+            host: format!("Host: 127.0.0.1:{port}"),
+        },
+        path.to_owned(),
+    )
+}
+
+fn cookie_of(r: &Resp) -> String {
+    let set = r
+        .head
+        .lines()
+        .find(|l| l.starts_with("set-cookie:"))
+        .expect("a cookie");
+    let pair = set
+        .trim_start_matches("set-cookie:")
+        .trim()
+        .split(';')
+        .next()
+        .expect("pair");
+    format!("Cookie: {pair}")
+}
+
+#[test]
+fn a_locked_node_is_unlocked_on_its_page_and_starts_on_the_same_port() {
+    let (_tmp, dir, pass, n) = locked_node();
+    // Commands reach the locked node and say what to do; nothing is readable.
+    let err = common::fails(&dir, &["list"], 1);
+    assert!(err.contains("locked") && err.contains("wsf ui"), "{err}");
+    // `wsf ui` gets a login link from it (no passphrase asked: there is no terminal).
+    let url = json(&dir, &["ui", "--no-open", "--no-start"])["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let (p, path) = page_of_link(&url);
+    let login = p.get(&path, &[]);
+    assert_eq!(login.status, 303, "{}", login.head);
+    let cookie = cookie_of(&login);
+    let c = std::slice::from_ref(&cookie);
+    // Every page is the unlock form, without the menu; without a session, a login request.
+    assert_eq!(p.get("/ui/", &[]).status, 401);
+    let form_page = p.get("/ui/publish", c);
+    assert_eq!(form_page.status, 200);
+    assert!(
+        form_page.body.contains("action=\"/ui/unlock\""),
+        "{}",
+        form_page.body
+    );
+    assert!(!form_page.body.contains("href=\"/ui/publish\""));
+    assert!(form_page.body.contains("href=\"/ui/panic\""));
+    let csrf = csrf_of(&form_page.body);
+    let before: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name(), std::fs::read(e.path()).unwrap_or_default())
+        })
+        .filter(|(name, _)| name != "api.token" && name != "control.sock")
+        .collect();
+    // No CSRF token: refused. A wrong passphrase: said, and nothing changed.
+    let r = p.post("/ui/unlock", c, &form(&[("passphrase", "harbour")]));
+    assert_eq!(r.status, 403);
+    let r = p.post(
+        "/ui/unlock",
+        c,
+        &form(&[("csrf", &csrf), ("passphrase", "harbour violet")]),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Wrong passphrase"), "{}", r.body);
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    let after: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name(), std::fs::read(e.path()).unwrap_or_default())
+        })
+        .filter(|(name, _)| name != "api.token" && name != "control.sock")
+        .collect();
+    assert_eq!(before, after, "a wrong passphrase changed a file");
+    // The right one: the answer comes once the node has started on the same port, and sends
+    // the browser home; the session carries over.
+    let right = std::fs::read_to_string(&pass).expect("pass");
+    let r = p.post(
+        "/ui/unlock",
+        c,
+        &form(&[("csrf", &csrf), ("passphrase", right.trim_end())]),
+    );
+    assert_eq!(r.status, 303, "{}\n{}", r.head, r.body);
+    assert!(r.head.contains("location: /ui/"), "{}", r.head);
+    let home = p.get("/ui/", c);
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("href=\"/ui/publish\""), "the full page");
+    assert!(!home.body.contains("action=\"/ui/unlock\""));
+    assert_eq!(
+        Page::of(&dir).port,
+        p.port,
+        "the node took the locked page's port over"
+    );
+    // Commands go through the unlocked node, without a passphrase.
+    assert_eq!(
+        json(&dir, &["id"])["author"].as_str().map(str::len),
+        Some(64)
+    );
+    assert!(json(&dir, &["list"]).is_array());
+    let status = n.stop();
+    assert!(status.success());
+}
+
+#[test]
+fn a_locked_node_can_be_erased_without_its_passphrase() {
+    let (_tmp, dir, _pass, mut n) = locked_node();
+    let erased = json(&dir, &["panic", "--yes"]);
+    assert_eq!(erased["node_stopped"], true);
+    assert_eq!(erased["encrypted"], true);
+    let status = n.child.wait().expect("the node exits");
+    assert!(status.success());
+    assert!(!dir.join("key.slot").exists());
+    assert!(!dir.join("store.redb").exists());
+}

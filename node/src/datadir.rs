@@ -26,6 +26,11 @@ use crate::vault::DataKey;
 /// The duress key slot's file name.
 pub const DURESS_FILE: &str = "duress.slot";
 
+/// The mark `wsf panic` leaves in the data dir it erased (plain, it holds no data), so that
+/// nothing creates a new identity there by itself (a service restarting, `wsf node` out of
+/// habit); `wsf init` removes it.
+pub const ERASED_MARK: &str = "erased";
+
 /// Errors about the data directory and key files.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -76,6 +81,12 @@ pub enum Error {
          them from a backup; without them it cannot be read"
     )]
     SealedWithoutSlot(PathBuf),
+    #[error(
+        "{0} was erased by `wsf panic`: no identity is created here by itself. To start again, \
+         run `wsf init --encrypt` there (or `wsf init` for a plain data dir), then join or \
+         restore as before"
+    )]
+    Erased(PathBuf),
     #[error("{path}: {source}")]
     Vault {
         path: PathBuf,
@@ -301,6 +312,21 @@ impl DataDir {
         self.root.join("identity.key")
     }
 
+    /// Whether `wsf panic` erased this data dir and no `wsf init` has started it again.
+    pub fn was_erased(&self) -> bool {
+        self.root.join(ERASED_MARK).exists()
+    }
+
+    /// Removes the mark of an erased data dir (`wsf init`: the user starts it again).
+    pub fn clear_erased(&self) -> Result<(), Error> {
+        let path = self.root.join(ERASED_MARK);
+        match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(Error::Write { path, source }),
+        }
+    }
+
     /// The author key, if one was created.
     pub fn identity(&self) -> Result<Option<SigningKey>, Error> {
         self.read_secret(&self.identity_path(), "identity.key")
@@ -312,6 +338,9 @@ impl DataDir {
     pub fn identity_or_create(&self) -> Result<(SigningKey, bool), Error> {
         if let Some(key) = self.identity()? {
             return Ok((key, false));
+        }
+        if self.was_erased() {
+            return Err(Error::Erased(self.root.clone()));
         }
         self.create()?;
         let seed = random_seed()?;

@@ -72,6 +72,12 @@ pub fn erase(root: &Path) -> Result<Erased, std::io::Error> {
             }
         }
     }
+    // The mark that stops a new identity from being created here by itself (best effort: the
+    // erase itself has succeeded or failed already).
+    let _ = crate::datadir::write_file(
+        &root.join(crate::datadir::ERASED_MARK),
+        b"erased by wsf panic; `wsf init` starts a new data dir here\n",
+    );
     let erased = Erased {
         encrypted,
         removed,

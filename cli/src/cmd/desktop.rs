@@ -47,9 +47,9 @@ pub fn run(ctx: Ctx, cmd: DesktopCmd) -> anyhow::Result<()> {
             if autostart {
                 let unit_text = include_str!("../../../docs/systemd/wsf.service")
                     .replace(
-                        "ExecStart=%h/.cargo/bin/wsf node",
+                        "ExecStart=%h/.cargo/bin/wsf node --unlock-on-page",
                         &format!(
-                            "ExecStart={} --data-dir {} node",
+                            "ExecStart={} --data-dir {} node --unlock-on-page",
                             exec_quote(&exe),
                             exec_quote(&data)
                         ),

@@ -20,7 +20,6 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         .context("cannot watch for SIGTERM")?;
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .context("cannot watch for SIGINT")?;
-    let data = ctx.unlocked().await?;
     let mut opts = NodeOptions {
         listen: a.listen,
         bootstrap: a.bootstrap,
@@ -32,8 +31,26 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         no_sync_on_connect: false,
         web: None,
     };
+    let mut ready = None;
+    let data = if a.unlock_on_page && ctx.data.is_encrypted() && !ctx.pass.given() {
+        let Some((unlock, api, web)) = locked(&ctx, opts.api_listen, &mut int, &mut term).await?
+        else {
+            return Ok(());
+        };
+        // The node takes the locked page's port over, with its sessions.
+        opts.api_listen = Some(api);
+        opts.web = Some(web);
+        ready = Some(unlock.ready);
+        unlock.data
+    } else {
+        ctx.unlocked().await?
+    };
     loop {
-        let node = Node::start(data.clone(), opts.clone()).await?;
+        let started = Node::start(data.clone(), opts.clone()).await;
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(started.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+        }
+        let node = started?;
         let restart = tokio::select! {
             _ = int.recv() => { tracing::info!("interrupted; stopping"); false }
             _ = term.recv() => { tracing::info!("terminated; stopping"); false }
@@ -52,6 +69,47 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         opts.new_pillars.clear();
     }
     Ok(())
+}
+
+/// Serves the locked node's page until it is unlocked: the unlocked data dir (and where to say
+/// whether the node started), the port and the page's sessions; `None` when stopped first.
+async fn locked(
+    ctx: &Ctx,
+    api_listen: Option<std::net::SocketAddr>,
+    int: &mut tokio::signal::unix::Signal,
+    term: &mut tokio::signal::unix::Signal,
+) -> anyhow::Result<
+    Option<(
+        wsf_node::web::Unlock,
+        std::net::SocketAddr,
+        std::sync::Arc<wsf_node::web::Web>,
+    )>,
+> {
+    let default = std::net::SocketAddr::from(([127, 0, 0, 1], wsf_node::config::DEFAULT_API_PORT));
+    let mut page = wsf_node::web::Locked::start(
+        &ctx.data,
+        api_listen.unwrap_or(default),
+        api_listen.is_none(),
+    )
+    .await?;
+    let api = page.api_addr;
+    tracing::info!(
+        api = %api,
+        "locked: the data dir is encrypted; unlock it on the web page (`wsf ui` opens it)"
+    );
+    let unlock = tokio::select! {
+        u = page.unlocked() => u,
+        _ = int.recv() => None,
+        _ = term.recv() => None,
+    };
+    let web = page.release().await;
+    let Some(unlock) = unlock else {
+        tracing::info!("stopped while locked");
+        let _ = std::fs::remove_file(wsf_node::control::socket_path(ctx.data.root()));
+        return Ok(None);
+    };
+    tracing::info!("unlocked from the web page; starting");
+    Ok(Some((unlock, api, web)))
 }
 
 fn not_running(e: &anyhow::Error) -> bool {
@@ -294,7 +352,10 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
     use std::os::unix::fs::OpenOptionsExt as _;
     // An encrypted data dir: the passphrase is asked (or read) here, checked, and handed to
     // the node through a pipe on its standard input, never on its command line.
-    let pass = if ctx.data.is_encrypted() {
+    // No terminal, file, descriptor or credential (the desktop menu): the node starts locked
+    // and the page asks for the passphrase.
+    let on_page = ctx.data.is_encrypted() && !ctx.pass.available();
+    let pass = if ctx.data.is_encrypted() && !on_page {
         let pass = ctx.pass.read(ctx.data.root())?;
         let (data, check) = (ctx.data.clone(), pass.clone());
         let data = tokio::task::spawn_blocking(move || data.unlock(&check)).await??;
@@ -303,7 +364,7 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
         }
         Some(pass)
     } else {
-        if ctx.data.identity()?.is_none() {
+        if !on_page && ctx.data.identity()?.is_none() {
             return Err(wsf_node::datadir::Error::NoIdentity(ctx.data.root().to_owned()).into());
         }
         None
@@ -311,7 +372,7 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
     let exe = std::env::current_exe().context("cannot find the wsf program")?;
     let log_path = ctx.data.root().join("node.log");
     // An encrypted data dir keeps no plain log beside its encrypted files.
-    let log = if pass.is_some() {
+    let log = if pass.is_some() || on_page {
         std::process::Stdio::null()
     } else {
         std::fs::OpenOptions::new()
@@ -331,8 +392,11 @@ async fn start_node_in_background(ctx: &Ctx) -> anyhow::Result<u32> {
     } else {
         cmd.stdin(std::process::Stdio::null());
     }
+    cmd.arg("node");
+    if on_page {
+        cmd.arg("--unlock-on-page");
+    }
     let mut child = cmd
-        .arg("node")
         .stdout(std::process::Stdio::null())
         .stderr(log)
         .spawn()

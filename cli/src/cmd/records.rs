@@ -14,6 +14,18 @@ use crate::output;
 use crate::text::{long_text, normalise, read_file};
 
 pub async fn init(ctx: Ctx, a: InitArgs) -> anyhow::Result<()> {
+    if ctx.data.was_erased() {
+        // Asked for by the user: the data dir starts again.
+        ctx.data.clear_erased()?;
+        eprintln!(
+            "this data dir was erased by `wsf panic`; starting a new one{}",
+            if a.encrypt {
+                ""
+            } else {
+                " (plain: add --encrypt if the laptop may be seized)"
+            }
+        );
+    }
     let data = if a.encrypt {
         encrypt_new(&ctx).await?
     } else {

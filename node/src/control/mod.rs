@@ -165,49 +165,71 @@ pub fn origin_allowed(origin: &str, port: u16) -> bool {
 /// The TCP listener's first guard, for `/v1` and `/ui` alike: the `Host` must be a loopback
 /// name with our port, and an `Origin`, when present, must be ours.
 async fn host_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let headers = req.headers();
+    match refuse_host(req.headers(), st.port) {
+        Some(refused) => refused,
+        None => next.run(req).await,
+    }
+}
+
+/// The refusal of a request whose `Host` or `Origin` is not ours (see [`host_guard`]).
+pub(crate) fn refuse_host(headers: &axum::http::HeaderMap, port: u16) -> Option<Response> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    if !host.is_some_and(|h| host_allowed(h, st.port)) {
-        return handlers::error(
+    if !host.is_some_and(|h| host_allowed(h, port)) {
+        return Some(
+            handlers::error(
             StatusCode::MISDIRECTED_REQUEST,
             "bad_host",
             "this API answers only requests addressed to 127.0.0.1, localhost or [::1] with its own port",
         )
-        .into_response();
+            .into_response(),
+        );
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin.to_str().is_ok_and(|o| origin_allowed(o, st.port));
+        let ok = origin.to_str().is_ok_and(|o| origin_allowed(o, port));
         if !ok {
-            return handlers::error(
-                StatusCode::FORBIDDEN,
-                "bad_origin",
-                "requests from pages of other sites are refused",
-            )
-            .into_response();
+            return Some(
+                handlers::error(
+                    StatusCode::FORBIDDEN,
+                    "bad_origin",
+                    "requests from pages of other sites are refused",
+                )
+                .into_response(),
+            );
         }
     }
-    next.run(req).await
+    None
 }
 
 /// The guard of `/v1` on TCP: the bearer token must match (the scheme's case does not matter,
 /// RFC 9110 §11.1). Cookies open nothing here.
 async fn token_guard(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let ok = req
-        .headers()
+    match refuse_token(req.headers(), &st.token) {
+        Some(refused) => refused,
+        None => next.run(req).await,
+    }
+}
+
+/// The refusal of a request without the bearer token (see [`token_guard`]).
+pub(crate) fn refuse_token(headers: &axum::http::HeaderMap, token: &str) -> Option<Response> {
+    let ok = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .is_some_and(|(_, t)| same(t.trim().as_bytes(), st.token.as_bytes()));
-    if !ok {
-        return handlers::error(
+        .is_some_and(|(_, t)| same(t.trim().as_bytes(), token.as_bytes()));
+    (!ok).then(|| {
+        handlers::error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "missing or wrong bearer token (see <data>/api.token)",
         )
-        .into_response();
-    }
-    next.run(req).await
+        .into_response()
+    })
+}
+
+/// A JSON error answer `{"error", "code"}`, as every route gives.
+pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    handlers::error(status, code, message).into_response()
 }
 
 /// The control API served inside this process, over a store opened here, for commands run
@@ -281,57 +303,14 @@ pub async fn serve(
     shutdown: watch::Receiver<bool>,
     web: Option<Arc<crate::web::Web>>,
 ) -> Result<Servers, Error> {
-    if !tcp.ip().is_loopback() {
-        return Err(Error::NotLoopback(tcp));
-    }
-    let token = token(data)?;
-    let tcp_listener = match TcpListener::bind(tcp).await {
-        Ok(l) => l,
-        Err(e) if fallback && e.kind() == std::io::ErrorKind::AddrInUse => {
-            let mut free = tcp;
-            free.set_port(0);
-            let l = TcpListener::bind(free)
-                .await
-                .map_err(|source| Error::Listen {
-                    what: free.to_string(),
-                    source,
-                })?;
-            if let Ok(a) = l.local_addr() {
-                tracing::warn!(
-                    "the control API's default port {} is taken (another node?); listening on {a} \
-                     instead (`wsf status` shows it)",
-                    tcp.port()
-                );
-            }
-            l
-        }
-        Err(source) => {
-            return Err(Error::Listen {
-                what: tcp.to_string(),
-                source,
-            });
-        }
-    };
-    let tcp_addr = tcp_listener.local_addr().map_err(|source| Error::Listen {
-        what: tcp.to_string(),
-        source,
-    })?;
+    let Bound {
+        tcp: tcp_listener,
+        tcp_addr,
+        unix: unix_listener,
+        socket,
+        token,
+    } = bind(data, tcp, fallback).await?;
     ctx.api_addr = tcp_addr.to_string();
-    let socket = socket_path(data.root());
-    let _ = std::fs::remove_file(&socket);
-    let unix_listener = UnixListener::bind(&socket).map_err(|source| Error::Listen {
-        what: socket.display().to_string(),
-        source,
-    })?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).map_err(
-            |source| Error::Write {
-                path: socket.clone(),
-                source,
-            },
-        )?;
-    }
     let web = web
         .filter(|w| w.port() == tcp_addr.port())
         .unwrap_or_else(|| Arc::new(crate::web::Web::new(tcp_addr.port())));
@@ -385,5 +364,80 @@ pub async fn serve(
         socket,
         web: page_web,
         tasks: vec![t1, t2],
+    })
+}
+
+/// The two listeners of the control API, bound, and the token of this start.
+pub(crate) struct Bound {
+    pub(crate) tcp: TcpListener,
+    pub(crate) tcp_addr: std::net::SocketAddr,
+    pub(crate) unix: UnixListener,
+    pub(crate) socket: PathBuf,
+    pub(crate) token: String,
+}
+
+/// Binds the loopback TCP listener (a free port instead of a taken default when `fallback`)
+/// and the control socket (0600), and writes a new `api.token`.
+pub(crate) async fn bind(
+    data: &DataDir,
+    tcp: std::net::SocketAddr,
+    fallback: bool,
+) -> Result<Bound, Error> {
+    if !tcp.ip().is_loopback() {
+        return Err(Error::NotLoopback(tcp));
+    }
+    let token = token(data)?;
+    let tcp_listener = match TcpListener::bind(tcp).await {
+        Ok(l) => l,
+        Err(e) if fallback && e.kind() == std::io::ErrorKind::AddrInUse => {
+            let mut free = tcp;
+            free.set_port(0);
+            let l = TcpListener::bind(free)
+                .await
+                .map_err(|source| Error::Listen {
+                    what: free.to_string(),
+                    source,
+                })?;
+            if let Ok(a) = l.local_addr() {
+                tracing::warn!(
+                    "the control API's default port {} is taken (another node?); listening on {a} \
+                     instead (`wsf status` shows it)",
+                    tcp.port()
+                );
+            }
+            l
+        }
+        Err(source) => {
+            return Err(Error::Listen {
+                what: tcp.to_string(),
+                source,
+            });
+        }
+    };
+    let tcp_addr = tcp_listener.local_addr().map_err(|source| Error::Listen {
+        what: tcp.to_string(),
+        source,
+    })?;
+    let socket = socket_path(data.root());
+    let _ = std::fs::remove_file(&socket);
+    let unix_listener = UnixListener::bind(&socket).map_err(|source| Error::Listen {
+        what: socket.display().to_string(),
+        source,
+    })?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600)).map_err(
+            |source| Error::Write {
+                path: socket.clone(),
+                source,
+            },
+        )?;
+    }
+    Ok(Bound {
+        tcp: tcp_listener,
+        tcp_addr,
+        unix: unix_listener,
+        socket,
+        token,
     })
 }

@@ -16,6 +16,7 @@ mod live;
 mod network;
 mod pages;
 mod publish;
+mod unlock;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 pub use i18n::{LANGUAGES, Texts};
+pub use unlock::{Locked, Unlock};
 
 use crate::control::Ctx;
 

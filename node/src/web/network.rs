@@ -17,13 +17,13 @@ use super::pages::{Frame, check_post, frame, html, message_text};
 use crate::service;
 
 /// The fields of a form post (the last value of a name wins).
-fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
+pub(super) fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
 
-fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
+pub(super) fn field<'a>(f: &'a std::collections::HashMap<String, String>, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }
 
@@ -492,15 +492,38 @@ pub(super) async fn panic_form(State(st): State<WebState>, headers: HeaderMap) -
         Err(r) => return *r,
     };
     let encrypted = st.ctx.service.data().is_encrypted();
+    panic_page(f, encrypted, String::new())
+}
+
+/// The panic page; with an error (the confirmation was not given), a 422.
+pub(super) fn panic_page(f: Frame, encrypted: bool, error: String) -> Response {
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     html(
-        StatusCode::OK,
+        status,
         PanicPage {
             f,
             encrypted,
-            error: String::new(),
+            error,
         }
         .render(),
     )
+}
+
+/// Whether a panic form was confirmed: the box ticked and the word typed.
+pub(super) fn panic_confirmed(f: &Frame, v: &std::collections::HashMap<String, String>) -> bool {
+    let typed = field(v, "typed").trim().to_lowercase();
+    !field(v, "confirm").is_empty() && typed == f.t.get("panic-word").to_lowercase()
+}
+
+/// Erases the data dir at `root` and ends the process, for a confirmed panic from the page.
+pub(super) fn panic_now(root: &std::path::Path) -> ! {
+    let erased = crate::panic::erase(root);
+    tracing::warn!("panic from the web page: the data dir was erased; exiting");
+    std::process::exit(if erased.is_ok() { 0 } else { 1 });
 }
 
 /// `POST /ui/panic` (the box ticked and "erase" typed): erases the data dir (`crate::panic`)
@@ -510,22 +533,10 @@ pub(super) async fn panic(State(st): State<WebState>, headers: HeaderMap, body: 
         Ok(x) => x,
         Err(r) => return *r,
     };
-    let typed = field(&v, "typed").trim().to_lowercase();
-    if field(&v, "confirm").is_empty() || typed != f.t.get("panic-word").to_lowercase() {
+    if !panic_confirmed(&f, &v) {
         let encrypted = st.ctx.service.data().is_encrypted();
         let error = f.t.get("panic-confirm-needed");
-        return html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            PanicPage {
-                f,
-                encrypted,
-                error,
-            }
-            .render(),
-        );
+        return panic_page(f, encrypted, error);
     }
-    let root = st.ctx.service.data().root().to_owned();
-    let erased = crate::panic::erase(&root);
-    tracing::warn!("panic from the web page: the data dir was erased; exiting");
-    std::process::exit(if erased.is_ok() { 0 } else { 1 });
+    panic_now(st.ctx.service.data().root())
 }

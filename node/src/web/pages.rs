@@ -11,13 +11,15 @@ use wsf_protocol::display::{self, neutralise_line, neutralise_text};
 use wsf_protocol::{Content, Kind};
 
 use super::i18n::{self, Texts};
-use super::{LANGUAGES, WebState};
+use super::{LANGUAGES, Web, WebState};
 
 /// What every page's layout needs.
 pub(super) struct Frame {
     pub(super) t: Texts,
     pub(super) csrf: String,
     pub(super) languages: Vec<(&'static str, &'static str)>,
+    /// The node is locked: the layout shows no menu (nothing but unlock and panic works).
+    pub(super) locked: bool,
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -31,12 +33,17 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn lang_cookie(st: &WebState) -> String {
-    format!("wsf_lang_{}", st.web.port)
+fn lang_cookie(web: &Web) -> String {
+    format!("wsf_lang_{}", web.port)
 }
 
 pub(super) fn texts(st: &WebState, headers: &HeaderMap) -> Texts {
-    let chosen = cookie(headers, &lang_cookie(st));
+    texts_in(&st.web, headers)
+}
+
+/// The texts in the language of the request (its cookie, else the browser's).
+pub(super) fn texts_in(web: &Web, headers: &HeaderMap) -> Texts {
+    let chosen = cookie(headers, &lang_cookie(web));
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
@@ -75,6 +82,7 @@ pub(super) fn message(t: Texts, status: StatusCode, title: &str, text: &str) -> 
             t,
             csrf: String::new(),
             languages: Vec::new(),
+            locked: false,
         },
     };
     html(status, page.render())
@@ -92,13 +100,19 @@ pub(super) fn message_text(f: Frame, status: StatusCode, title: &str, text: Stri
 
 /// The session of the request, or the "please log in" page.
 pub(super) fn frame(st: &WebState, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
-    let t = texts(st, headers);
-    let csrf = cookie(headers, &st.web.cookie_name()).and_then(|tok| st.web.session(&tok));
+    frame_in(&st.web, headers)
+}
+
+/// [`frame`] from the sessions alone (the locked node's pages).
+pub(super) fn frame_in(web: &Web, headers: &HeaderMap) -> Result<Frame, Box<Response>> {
+    let t = texts_in(web, headers);
+    let csrf = cookie(headers, &web.cookie_name()).and_then(|tok| web.session(&tok));
     match csrf {
         Some(csrf) => Ok(Frame {
             t,
             csrf,
             languages: LANGUAGES.iter().map(|(c, n, _)| (*c, *n)).collect(),
+            locked: false,
         }),
         None => Err(Box::new(message(
             t,
@@ -116,7 +130,16 @@ pub(super) fn check_post(
     headers: &HeaderMap,
     token: &str,
 ) -> Result<Frame, Box<Response>> {
-    let f = frame(st, headers)?;
+    check_post_in(&st.web, headers, token)
+}
+
+/// [`check_post`] from the sessions alone (the locked node's pages).
+pub(super) fn check_post_in(
+    web: &Web,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<Frame, Box<Response>> {
+    let f = frame_in(web, headers)?;
     let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let same_site = matches!(site, None | Some("same-origin"));
     let token_ok = !f.csrf.is_empty() && same(token.as_bytes(), f.csrf.as_bytes());
@@ -149,16 +172,25 @@ pub(super) async fn login(
     headers: HeaderMap,
     q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    login_in(&st.web, &headers, q)
+}
+
+/// [`login`] from the sessions alone (the locked node's pages).
+pub(super) fn login_in(
+    web: &Web,
+    headers: &HeaderMap,
+    q: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let code = q.map(|Query(q)| q.code).unwrap_or_default();
-    match st.web.redeem(&code) {
+    match web.redeem(&code) {
         Some(token) => {
-            let name = st.web.cookie_name();
+            let name = web.cookie_name();
             home_with_cookie(format!(
                 "{name}={token}; HttpOnly; SameSite=Strict; Path=/ui"
             ))
         }
         None => message(
-            texts(&st, &headers),
+            texts_in(web, headers),
             StatusCode::FORBIDDEN,
             "login-failed-title",
             "login-failed",
@@ -204,14 +236,23 @@ pub(super) async fn set_language(
     headers: HeaderMap,
     form: Result<Form<LangForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    set_language_in(&st.web, &headers, form)
+}
+
+/// [`set_language`] from the sessions alone (the locked node's pages).
+pub(super) fn set_language_in(
+    web: &Web,
+    headers: &HeaderMap,
+    form: Result<Form<LangForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
     let Ok(Form(f)) = form else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    if let Err(r) = check_post(&st, &headers, &f.csrf) {
+    if let Err(r) = check_post_in(web, headers, &f.csrf) {
         return *r;
     }
     let code = i18n::pick(Some(&f.lang), None);
-    let name = lang_cookie(&st);
+    let name = lang_cookie(web);
     home_with_cookie(format!(
         "{name}={code}; SameSite=Strict; Path=/ui; Max-Age=31536000"
     ))
@@ -649,11 +690,21 @@ pub(super) async fn static_file(
     headers: HeaderMap,
     file: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
-    let found = file
+    match static_response(file) {
+        Some(resp) => resp,
+        None => not_found(State(st), headers).await,
+    }
+}
+
+/// One of the page's static files, or `None` for an unknown name.
+pub(super) fn static_response(
+    file: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Option<Response> {
+    let (_, kind, bytes) = file
         .ok()
-        .and_then(|Path(name)| STATIC.iter().find(|(n, _, _)| *n == name));
-    match found {
-        Some((_, kind, bytes)) => (
+        .and_then(|Path(name)| STATIC.iter().find(|(n, _, _)| *n == name))?;
+    Some(
+        (
             [
                 (header::CONTENT_TYPE, *kind),
                 (header::CACHE_CONTROL, "max-age=3600"),
@@ -661,8 +712,7 @@ pub(super) async fn static_file(
             *bytes,
         )
             .into_response(),
-        None => not_found(State(st), headers).await,
-    }
+    )
 }
 
 pub(super) async fn not_found(State(st): State<WebState>, headers: HeaderMap) -> Response {

@@ -518,3 +518,44 @@ fn a_version_1_store_is_read_and_written_as_version_1() {
     drop(db);
     assert_eq!(std::fs::read(&path).expect("raw")[7], 1);
 }
+
+/// The vector of `docs/protocol.md` section 20: a header, a copy of block 0 and block 1, with
+/// the data key 00 01 … 1f, the file id 10 11 … 1f and the nonce c0 c1 … d7.
+#[test]
+fn protocol_vector() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = DataKey::from_bytes(&core::array::from_fn(|i| i as u8));
+    let mut backend = EncryptedBackend::open(&dir.path().join("v.store"), &key).expect("open");
+    backend.file_id = core::array::from_fn(|i| 0x10 + i as u8);
+    backend.nonces.get_mut().expect("nonces").fixed =
+        Some(core::array::from_fn(|i| 0xc0 + i as u8));
+    let header = backend.header_bytes(key.derive(HEADER_CONTEXT).expose());
+    let block0: Vec<u8> = (0..BLOCK).map(|i| i as u8).collect();
+    let slot = backend.seal_slot(1, 8192, 2, &block0).expect("slot");
+    let mut block1 = vec![0; PHYS_BLOCK];
+    backend
+        .seal_into(&[0x5a; BLOCK], &backend.block_ad(1), &mut block1)
+        .expect("block 1");
+    let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+    assert_eq!(hex(&header), HEADER_HEX);
+    assert_eq!(slot.len(), SLOT_LEN);
+    assert_eq!(hex(&slot[..48]), SLOT_START_HEX);
+    assert_eq!(hex(&slot[SLOT_LEN - 16..]), SLOT_TAG_HEX);
+    assert_eq!(blake3::hash(&slot).to_hex().as_str(), SLOT_BLAKE3);
+    assert_eq!(hex(&block1[PHYS_BLOCK - 16..]), BLOCK1_TAG_HEX);
+    assert_eq!(blake3::hash(&block1).to_hex().as_str(), BLOCK1_BLAKE3);
+    // And it reads back.
+    let opened = backend.open_slot(&slot).expect("opens");
+    assert_eq!(
+        (opened.generation, opened.len, opened.written),
+        (1, 8192, 2)
+    );
+    assert_eq!(&opened.block0[..], &block0[..]);
+}
+
+const HEADER_HEX: &str = "7773667061676502101112131415161718191a1b1c1d1e1f001000000000000051a589fdc48cc9c890b9029ec9ad66606932fb8f0d1596f3bbfb74f0596c11ea";
+const SLOT_START_HEX: &str = "010000000000000000200000000000000200000000000000c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7";
+const SLOT_TAG_HEX: &str = "94918b9d5aee4621c160a3b15480f96a";
+const SLOT_BLAKE3: &str = "90a154957a795c904e0f7a6aad6869e42ac02f58906a1f30ab3da32bd2cf250b";
+const BLOCK1_TAG_HEX: &str = "d0b4c9c41b31c807fee9838ebb72e7f4";
+const BLOCK1_BLAKE3: &str = "e06b923e2ac66cf263cd1a742b295d164c616670d09bb926f610803f4097037a";

@@ -312,3 +312,13 @@ panic-type = To confirm, type the word
 panic-word = erase
 panic-button = Erase now
 panic-confirm-needed = Tick the box and type the word to erase.
+
+unlock-title = Unlock this node
+unlock-intro = This node's data is encrypted. Type its passphrase to open it; until then nothing is shared and nothing can be read.
+unlock-passphrase = Passphrase
+unlock-button = Unlock
+unlock-wrong = Wrong passphrase. Nothing was changed.
+unlock-empty = Type the passphrase.
+unlock-busy = A passphrase is being checked; wait a moment and try again.
+unlock-first = The node is locked: unlock it first.
+unlock-start-failed = The passphrase was right, but the node could not start:

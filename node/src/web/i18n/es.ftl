@@ -314,3 +314,13 @@ panic-type = Para confirmar, escriba la palabra
 panic-word = borrar
 panic-button = Borrar ahora
 panic-confirm-needed = Marque la casilla y escriba la palabra para borrar.
+
+unlock-title = Desbloquear este nodo
+unlock-intro = Los datos de este nodo están cifrados. Escriba su frase de contraseña para abrirlos; hasta entonces no se comparte ni se puede leer nada.
+unlock-passphrase = Frase de contraseña
+unlock-button = Desbloquear
+unlock-wrong = Frase de contraseña incorrecta. No se ha cambiado nada.
+unlock-empty = Escriba la frase de contraseña.
+unlock-busy = Se está comprobando una frase de contraseña; espere un momento y vuelva a intentarlo.
+unlock-first = El nodo está bloqueado: desbloquéelo primero.
+unlock-start-failed = La frase de contraseña era correcta, pero el nodo no pudo arrancar:

@@ -316,3 +316,13 @@ panic-type = Pour confirmer, tapez le mot
 panic-word = effacer
 panic-button = Effacer maintenant
 panic-confirm-needed = Cochez la case et tapez le mot pour effacer.
+
+unlock-title = Déverrouiller ce nœud
+unlock-intro = Les données de ce nœud sont chiffrées. Tapez sa phrase de passe pour les ouvrir ; d'ici là, rien n'est partagé et rien ne peut être lu.
+unlock-passphrase = Phrase de passe
+unlock-button = Déverrouiller
+unlock-wrong = Phrase de passe incorrecte. Rien n'a été modifié.
+unlock-empty = Tapez la phrase de passe.
+unlock-busy = Une phrase de passe est en cours de vérification ; attendez un instant et réessayez.
+unlock-first = Le nœud est verrouillé : déverrouillez-le d'abord.
+unlock-start-failed = La phrase de passe était juste, mais le nœud n'a pas pu démarrer :
