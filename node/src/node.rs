@@ -151,9 +151,9 @@ impl Node {
         for addr in &listen {
             check_port_free(addr)?;
         }
-        let seed = data.node_key_or_create()?;
-        let mut seed_copy = seed;
-        let key = identity::Keypair::ed25519_from_bytes(&mut seed_copy)
+        // The seed is wiped once the keypair holds it (libp2p wipes the copy it is given).
+        let mut seed = zeroize::Zeroizing::new(data.node_key_or_create()?);
+        let key = identity::Keypair::ed25519_from_bytes(&mut *seed)
             .map_err(|e| Error::Bad(format!("node.key: {e}")))?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let (net, net_task) = Network::start(

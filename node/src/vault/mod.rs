@@ -223,6 +223,19 @@ mod tests {
         );
     }
 
+    /// Every type that holds a key of an unlocked node wipes it when dropped (checked by the
+    /// compiler: `ZeroizeOnDrop` is the crates' promise of that).
+    #[test]
+    fn key_holders_wipe_their_keys_when_dropped() {
+        use wsf_protocol::ed25519_dalek::SigningKey;
+        fn wipes<T: zeroize::ZeroizeOnDrop>() {}
+        wipes::<chacha20poly1305::XChaCha20Poly1305>();
+        wipes::<xchacha::PageCipher>();
+        wipes::<SigningKey>();
+        wipes::<zeroize::Zeroizing<[u8; 32]>>();
+        // DataKey and SubKey wipe their boxes in their own Drop.
+    }
+
     #[test]
     fn debug_does_not_show_key_bytes() {
         let key = DataKey::from_bytes(&[0xab; KEY_LEN]);

@@ -25,6 +25,9 @@ pub struct PageCipher {
     key: Zeroizing<[u8; 32]>,
 }
 
+/// Its only field wipes itself when dropped.
+impl zeroize::ZeroizeOnDrop for PageCipher {}
+
 impl PageCipher {
     pub fn new(key: &[u8; 32]) -> PageCipher {
         PageCipher {
