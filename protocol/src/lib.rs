@@ -36,6 +36,7 @@ pub mod bundle;
 pub mod cbor;
 pub mod content;
 pub mod display;
+pub mod door;
 pub mod error;
 mod fields;
 pub mod hex;

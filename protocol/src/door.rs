@@ -1,0 +1,344 @@
+//! The door: how a new node joins a closed network with an invite, without the invite code
+//! carrying the network key (`docs/protocol.md` section 17.3).
+//!
+//! An invite is a capability the inviting node enforces. Its code names the invite (a random
+//! 16-byte id) and carries a random 32-byte secret; the inviting node keeps the invite's state
+//! (expiry, uses, revocation). The joiner opens a TCP connection to the inviting node's door and
+//! runs one Noise `NNpsk0` handshake with the secret as the pre-shared key:
+//!
+//! ```text
+//! joiner → door   id (16) ‖ len (u16 BE) ‖ message 1    (-> psk, e; payload: the request)
+//! door → joiner   status (1)                             0 go on, 1 unknown invite, 2 not authentic
+//!                 [status 0] len (u16 BE) ‖ message 2    (<- e, ee; payload: the answer)
+//! ```
+//!
+//! Both sides prove knowledge of the secret (a code with an edited secret fails message 1, and
+//! the door says only "not authentic"); the answer, which holds the network key, is encrypted
+//! under a key from a fresh ephemeral Diffie-Hellman, so a recording of the exchange is of no use
+//! to someone who learns the secret later. Nothing on the wire is in clear but the invite id, one
+//! status byte and two lengths: no protocol name, no key.
+//!
+//! This module is sans-IO: it turns requests and answers into bytes and back; the node and the
+//! CLI move the bytes.
+
+use ciborium::Value;
+use snow::params::NoiseParams;
+
+use crate::cbor;
+use crate::fields::{Fields, MapBuilder};
+use crate::{AuthorId, NetworkId};
+
+/// The Noise protocol the door speaks.
+pub const NOISE: &str = "Noise_NNpsk0_25519_ChaChaPoly_SHA256";
+/// The start of the Noise prologue; the network id and the invite id follow it.
+pub const PROLOGUE: &[u8] = b"wsf join v1\0";
+/// Length of an invite id.
+pub const ID_LEN: usize = 16;
+/// Length of an invite's secret.
+pub const SECRET_LEN: usize = 32;
+/// Largest message 1 a door reads (the request is small).
+pub const MAX_HELLO: usize = 4_096;
+/// Largest message 2 a joiner reads (the answer carries up to [`MAX_BOOT`] addresses).
+pub const MAX_ANSWER: usize = 16_384;
+/// Most addresses in an answer.
+pub const MAX_BOOT: usize = 32;
+/// Longest organisation name in a request.
+pub const MAX_NAME: usize = 200;
+/// Longest node id (libp2p peer id bytes) in a request.
+pub const MAX_NODE_ID: usize = 64;
+
+/// The status byte the door sends first.
+pub mod status {
+    /// Message 2 follows.
+    pub const GO_ON: u8 = 0;
+    /// The door knows no invite with this id.
+    pub const UNKNOWN: u8 = 1;
+    /// Message 1 did not authenticate under the invite's secret: the code was altered.
+    pub const NOT_AUTHENTIC: u8 = 2;
+}
+
+/// An invite's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InviteId(pub [u8; ID_LEN]);
+
+/// What the joiner asks for: who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The joining organisation's author key.
+    pub author: AuthorId,
+    /// The joining node's libp2p peer id, as bytes.
+    pub node: Vec<u8>,
+    /// The organisation's name, as it calls itself (a claim).
+    pub name: String,
+}
+
+/// Why a door refused an invite it knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Expired,
+    UsedUp,
+    Revoked,
+}
+
+impl Refusal {
+    /// The code on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::Expired => "expired",
+            Refusal::UsedUp => "used_up",
+            Refusal::Revoked => "revoked",
+        }
+    }
+
+    fn parse(code: &str) -> Option<Refusal> {
+        match code {
+            "expired" => Some(Refusal::Expired),
+            "used_up" => Some(Refusal::UsedUp),
+            "revoked" => Some(Refusal::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// What the door answers an authentic request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Welcome: the network's key, its name and where its nodes listen.
+    Welcome {
+        key: [u8; 32],
+        name: String,
+        boot: Vec<String>,
+    },
+    Refused(Refusal),
+}
+
+/// Why an exchange failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DoorError {
+    #[error("the inviting node does not know this invite (it was never issued there)")]
+    Unknown,
+    #[error("the inviting node did not accept the code: it was altered or damaged")]
+    NotAuthentic,
+    #[error("the invite {}", match .0 { Refusal::Expired => "expired", Refusal::UsedUp => "was used up", Refusal::Revoked => "was revoked" })]
+    Refused(Refusal),
+    #[error("the exchange with the inviting node failed: {0}")]
+    Protocol(String),
+}
+
+fn protocol(e: impl std::fmt::Display) -> DoorError {
+    DoorError::Protocol(e.to_string())
+}
+
+fn params() -> Result<NoiseParams, DoorError> {
+    NOISE.parse().map_err(protocol)
+}
+
+fn prologue(net: &NetworkId, id: &InviteId) -> Vec<u8> {
+    let mut p = PROLOGUE.to_vec();
+    p.extend_from_slice(net.as_bytes());
+    p.extend_from_slice(&id.0);
+    p
+}
+
+fn builder<'a>(
+    prologue: &'a [u8],
+    secret: &'a [u8; SECRET_LEN],
+) -> Result<snow::Builder<'a>, DoorError> {
+    snow::Builder::new(params()?)
+        .prologue(prologue)
+        .map_err(protocol)?
+        .psk(0, secret)
+        .map_err(protocol)
+}
+
+fn frame(message: &[u8]) -> Result<Vec<u8>, DoorError> {
+    let len = u16::try_from(message.len()).map_err(protocol)?;
+    let mut out = len.to_be_bytes().to_vec();
+    out.extend_from_slice(message);
+    Ok(out)
+}
+
+impl Request {
+    fn encode(&self) -> Vec<u8> {
+        cbor::encode(
+            &MapBuilder::default()
+                .put("author", self.author.as_bytes().to_vec())
+                .put("node", self.node.clone())
+                .put("name", self.name.as_str())
+                .build(),
+        )
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Request, DoorError> {
+        cbor::check(bytes).map_err(protocol)?;
+        let mut f = Fields::new(cbor::decode(bytes).map_err(protocol)?, "", "join request")
+            .map_err(protocol)?;
+        let author = AuthorId(f.bytes::<32>("author").map_err(protocol)?);
+        let node = match f.require("node").map_err(protocol)? {
+            Value::Bytes(b) if !b.is_empty() && b.len() <= MAX_NODE_ID => b,
+            _ => return Err(protocol("node: 1 to 64 bytes")),
+        };
+        let name = f.text("name").map_err(protocol)?;
+        f.finish().map_err(protocol)?;
+        if name.chars().count() > MAX_NAME {
+            return Err(protocol("the name is too long"));
+        }
+        Ok(Request { author, node, name })
+    }
+}
+
+impl Answer {
+    fn encode(&self) -> Vec<u8> {
+        let map = match self {
+            Answer::Welcome { key, name, boot } => MapBuilder::default()
+                .put("key", key.to_vec())
+                .put("name", name.as_str())
+                .put(
+                    "boot",
+                    Value::Array(boot.iter().map(|b| Value::Text(b.clone())).collect()),
+                )
+                .build(),
+            Answer::Refused(r) => MapBuilder::default().put("refused", r.code()).build(),
+        };
+        cbor::encode(&map)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Answer, DoorError> {
+        cbor::check(bytes).map_err(protocol)?;
+        let mut f = Fields::new(cbor::decode(bytes).map_err(protocol)?, "", "join answer")
+            .map_err(protocol)?;
+        if let Some(code) = f.opt_text("refused").map_err(protocol)? {
+            f.finish().map_err(protocol)?;
+            return Refusal::parse(&code)
+                .map(Answer::Refused)
+                .ok_or_else(|| protocol(format!("unknown refusal {code:?}")));
+        }
+        let key = f.bytes::<32>("key").map_err(protocol)?;
+        let name = f.text("name").map_err(protocol)?;
+        let items = f.array("boot").map_err(protocol)?;
+        let boot = f.texts("boot", items).map_err(protocol)?;
+        f.finish().map_err(protocol)?;
+        if boot.len() > MAX_BOOT {
+            return Err(protocol("too many addresses"));
+        }
+        Ok(Answer::Welcome { key, name, boot })
+    }
+}
+
+/// The joiner's side, between sending its hello and reading the door's answer.
+pub struct Joiner {
+    noise: snow::HandshakeState,
+}
+
+impl std::fmt::Debug for Joiner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Joiner(..)")
+    }
+}
+
+impl Joiner {
+    /// Starts the exchange for the invite (`net`, `id`, `secret`); returns the joiner and the
+    /// bytes to send: the id, then framed message 1.
+    pub fn start(
+        net: &NetworkId,
+        id: &InviteId,
+        secret: &[u8; SECRET_LEN],
+        request: &Request,
+    ) -> Result<(Joiner, Vec<u8>), DoorError> {
+        Joiner::start_with(builder(&prologue(net, id), secret)?, id, request)
+    }
+
+    fn start_with(
+        builder: snow::Builder<'_>,
+        id: &InviteId,
+        request: &Request,
+    ) -> Result<(Joiner, Vec<u8>), DoorError> {
+        let mut noise = builder.build_initiator().map_err(protocol)?;
+        let mut message = vec![0; MAX_HELLO];
+        let n = noise
+            .write_message(&request.encode(), &mut message)
+            .map_err(protocol)?;
+        let mut out = id.0.to_vec();
+        out.extend_from_slice(&frame(&message[..n])?);
+        Ok((Joiner { noise }, out))
+    }
+
+    /// Reads the door's answer: `status` (the first byte it sent) and, when it is
+    /// [`status::GO_ON`], message 2 (without its length).
+    pub fn finish(mut self, status: u8, message: &[u8]) -> Result<Answer, DoorError> {
+        match status {
+            status::GO_ON => {}
+            status::UNKNOWN => return Err(DoorError::Unknown),
+            status::NOT_AUTHENTIC => return Err(DoorError::NotAuthentic),
+            other => return Err(protocol(format!("unknown status {other}"))),
+        }
+        if message.len() > MAX_ANSWER {
+            return Err(protocol("the answer is too long"));
+        }
+        let mut payload = vec![0; message.len()];
+        let n = self
+            .noise
+            .read_message(message, &mut payload)
+            .map_err(|_| protocol("the answer does not authenticate"))?;
+        if !self.noise.is_handshake_finished() {
+            return Err(protocol("the handshake did not finish"));
+        }
+        Answer::decode(&payload[..n])
+    }
+}
+
+/// The door's side, after it read an authentic request.
+pub struct Door {
+    noise: snow::HandshakeState,
+}
+
+impl std::fmt::Debug for Door {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Door(..)")
+    }
+}
+
+impl Door {
+    /// Reads message 1 (without its length) for the invite (`net`, `id`, `secret`) the hello
+    /// named. [`DoorError::NotAuthentic`] when it was not made with the invite's secret (then
+    /// the door sends [`status::NOT_AUTHENTIC`] and closes).
+    pub fn accept(
+        net: &NetworkId,
+        id: &InviteId,
+        secret: &[u8; SECRET_LEN],
+        message: &[u8],
+    ) -> Result<(Door, Request), DoorError> {
+        Door::accept_with(builder(&prologue(net, id), secret)?, message)
+    }
+
+    fn accept_with(
+        builder: snow::Builder<'_>,
+        message: &[u8],
+    ) -> Result<(Door, Request), DoorError> {
+        if message.len() > MAX_HELLO {
+            return Err(protocol("the request is too long"));
+        }
+        let mut noise = builder.build_responder().map_err(protocol)?;
+        let mut payload = vec![0; message.len()];
+        let n = noise
+            .read_message(message, &mut payload)
+            .map_err(|_| DoorError::NotAuthentic)?;
+        let request = Request::decode(&payload[..n])?;
+        Ok((Door { noise }, request))
+    }
+
+    /// The bytes that answer: [`status::GO_ON`], then framed message 2.
+    pub fn answer(mut self, answer: &Answer) -> Result<Vec<u8>, DoorError> {
+        let mut message = vec![0; MAX_ANSWER];
+        let n = self
+            .noise
+            .write_message(&answer.encode(), &mut message)
+            .map_err(protocol)?;
+        let mut out = vec![status::GO_ON];
+        out.extend_from_slice(&frame(&message[..n])?);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+use super::*;
+
+const NET: NetworkId = NetworkId([3; 16]);
+const ID: InviteId = InviteId([7; ID_LEN]);
+const SECRET: [u8; SECRET_LEN] = [0x42; SECRET_LEN];
+
+fn request() -> Request {
+    Request {
+        author: AuthorId([5; 32]),
+        node: vec![0, 36, 8, 1, 18, 32, 9, 9],
+        name: "Girls Learn International".into(),
+    }
+}
+
+fn welcome() -> Answer {
+    Answer::Welcome {
+        key: [0xee; 32],
+        name: "Coalition for Girls' Education".into(),
+        boot: vec!["/ip4/192.0.2.1/tcp/7654/p2p/12D3KooWExample".into()],
+    }
+}
+
+/// Splits the joiner's hello into the id and message 1, as a door reads it.
+fn split_hello(hello: &[u8]) -> (InviteId, Vec<u8>) {
+    let id = InviteId(hello[..ID_LEN].try_into().expect("id"));
+    let len = u16::from_be_bytes([hello[ID_LEN], hello[ID_LEN + 1]]) as usize;
+    assert_eq!(hello.len(), ID_LEN + 2 + len);
+    (id, hello[ID_LEN + 2..].to_vec())
+}
+
+fn split_answer(bytes: &[u8]) -> (u8, Vec<u8>) {
+    if bytes.len() == 1 {
+        return (bytes[0], Vec::new());
+    }
+    let len = u16::from_be_bytes([bytes[1], bytes[2]]) as usize;
+    assert_eq!(bytes.len(), 3 + len);
+    (bytes[0], bytes[3..].to_vec())
+}
+
+#[test]
+fn a_welcome_goes_through_and_carries_the_key_encrypted() {
+    let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (id, m1) = split_hello(&hello);
+    assert_eq!(id, ID);
+    let (door, got) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+    assert_eq!(got, request());
+    let reply = door.answer(&welcome()).expect("answer");
+    let (status, m2) = split_answer(&reply);
+    assert_eq!(joiner.finish(status, &m2).expect("finish"), welcome());
+    // Neither the key, nor the secret, nor a protocol name, nor the request's name is in clear.
+    let wire = [hello.as_slice(), reply.as_slice()].concat();
+    for needle in [
+        &[0xee; 32][..],
+        &SECRET[..],
+        b"Noise",
+        b"wsf",
+        b"libp2p",
+        b"Girls",
+        b"Coalition",
+    ] {
+        assert!(
+            !wire.windows(needle.len()).any(|w| w == needle),
+            "{:?} in clear",
+            String::from_utf8_lossy(needle)
+        );
+    }
+}
+
+#[test]
+fn refusals_are_said_inside_the_encrypted_answer() {
+    for refusal in [Refusal::Expired, Refusal::UsedUp, Refusal::Revoked] {
+        let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+        let (id, m1) = split_hello(&hello);
+        let (door, _) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+        let (status, m2) = split_answer(&door.answer(&Answer::Refused(refusal)).expect("answer"));
+        assert_eq!(joiner.finish(status, &m2), Ok(Answer::Refused(refusal)));
+    }
+}
+
+#[test]
+fn an_edited_secret_another_network_or_another_id_is_not_authentic() {
+    let mut edited = SECRET;
+    edited[31] ^= 1;
+    let (_, hello) = Joiner::start(&NET, &ID, &edited, &request()).expect("start");
+    let (id, m1) = split_hello(&hello);
+    assert_eq!(
+        Door::accept(&NET, &id, &SECRET, &m1).map(|_| ()),
+        Err(DoorError::NotAuthentic)
+    );
+    // The secret right, but made for another network or another invite id (prologue).
+    let (_, hello) = Joiner::start(&NetworkId([4; 16]), &ID, &SECRET, &request()).expect("start");
+    let (id, m1) = split_hello(&hello);
+    assert!(matches!(
+        Door::accept(&NET, &id, &SECRET, &m1),
+        Err(DoorError::NotAuthentic)
+    ));
+    let (_, hello) =
+        Joiner::start(&NET, &InviteId([8; ID_LEN]), &SECRET, &request()).expect("start");
+    let (_, m1) = split_hello(&hello);
+    assert!(matches!(
+        Door::accept(&NET, &ID, &SECRET, &m1),
+        Err(DoorError::NotAuthentic)
+    ));
+    // What the joiner makes of the door's status bytes.
+    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    assert_eq!(
+        joiner.finish(status::NOT_AUTHENTIC, &[]),
+        Err(DoorError::NotAuthentic)
+    );
+    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    assert_eq!(joiner.finish(status::UNKNOWN, &[]), Err(DoorError::Unknown));
+}
+
+#[test]
+fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
+    let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (id, m1) = split_hello(&hello);
+    let (door, _) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+    let (status, mut m2) = split_answer(&door.answer(&welcome()).expect("answer"));
+    let last = m2.len() - 1;
+    m2[last] ^= 1;
+    assert!(matches!(
+        joiner.finish(status, &m2),
+        Err(DoorError::Protocol(_))
+    ));
+    // Cut, flipped or junk message 1: never a panic.
+    for cut in [0, 1, 31, 32, m1.len() - 1] {
+        assert!(Door::accept(&NET, &ID, &SECRET, &m1[..cut]).is_err());
+    }
+    assert!(Door::accept(&NET, &ID, &SECRET, &vec![0xff; MAX_HELLO + 1]).is_err());
+    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    assert!(joiner.finish(9, &[]).is_err());
+}
+
+/// The vector of `docs/protocol.md` section 17.3: fixed ephemeral keys (the test-only way
+/// into the Noise library), so the bytes on the wire are fixed.
+#[test]
+fn protocol_vector() {
+    let p = prologue(&NET, &ID);
+    let joiner_e = [0x11u8; 32];
+    let door_e = [0x22u8; 32];
+    let b = builder(&p, &SECRET)
+        .expect("builder")
+        .fixed_ephemeral_key_for_testing_only(&joiner_e);
+    let (joiner, hello) = Joiner::start_with(b, &ID, &request()).expect("start");
+    let (_, m1) = split_hello(&hello);
+    let b = builder(&p, &SECRET)
+        .expect("builder")
+        .fixed_ephemeral_key_for_testing_only(&door_e);
+    let (door, _) = Door::accept_with(b, &m1).expect("accept");
+    let reply = door.answer(&welcome()).expect("answer");
+    let (status, m2) = split_answer(&reply);
+    assert_eq!(joiner.finish(status, &m2).expect("finish"), welcome());
+    let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+    assert_eq!(hex(&hello), HELLO_HEX);
+    assert_eq!(hex(&reply), REPLY_HEX);
+}
+
+const HELLO_HEX: &str = "0707070707070707070707070707070700887b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13099b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569f73894b5fb0092715d17e12212a47428c6a96a68c4d1f6022241f0531d8285f9daa0ad03707a054e776befb9bdcc28602ca1763dcab1228f7";
+const REPLY_HEX: &str = "0000af0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20339984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78d967cfd868097dabe1d832d18dfd4d2ed";
