@@ -1130,7 +1130,11 @@ fn the_panic_button_needs_its_confirmation_then_erases_and_stops_the_node() {
     let network = p.get("/ui/network", c);
     let main = network.body.split("<main").nth(1).expect("main");
     assert!(main.contains("href=\"/ui/panic\""), "{main}");
-    let title = network.body.split("<title>").nth(1).and_then(|t| t.split("</title>").next());
+    let title = network
+        .body
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next());
     assert!(title.is_some_and(|t| !t.contains('<')), "{title:?}");
     let page = p.get("/ui/panic", c);
     assert_eq!(page.status, 200);
