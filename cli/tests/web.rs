@@ -1396,3 +1396,88 @@ fn a_locked_node_can_be_erased_without_its_passphrase() {
     assert!(!dir.join("key.slot").exists());
     assert!(!dir.join("store.redb").exists());
 }
+
+#[test]
+fn a_locked_start_beside_a_running_node_takes_nothing_over() {
+    let (_tmp, dir, pass, n) = locked_node();
+    // Unlock it from the command line's side: stop it, start it with the passphrase.
+    assert!(n.stop().success());
+    let running = common::Running::start(
+        &dir,
+        &[
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[("WSF_PASSPHRASE_FILE", pass.to_str().expect("path"))],
+    );
+    running.wait_for("control API").expect("the node starts");
+    let token = std::fs::read(dir.join("api.token")).expect("token");
+    // The systemd unit, say, starting a locked node on the same data dir: refused at once.
+    let mut second = common::Running::start(
+        &dir,
+        &["--unlock-on-page", "--api-listen", "127.0.0.1:0"],
+        &[],
+    );
+    let status = second.child.wait().expect("exits");
+    assert!(!status.success());
+    assert!(
+        second.log_text().contains("already running"),
+        "{}",
+        second.log_text()
+    );
+    assert_eq!(std::fs::read(dir.join("api.token")).expect("token"), token);
+    assert_eq!(
+        json(&dir, &["id"])["author"].as_str().map(str::len),
+        Some(64)
+    );
+    assert!(running.stop().success());
+}
+
+#[test]
+fn a_start_that_fails_after_the_unlock_is_explained_on_the_page() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, "quiet meadow lantern nine\n").expect("passphrase");
+    let dir = tmp.path().join("d");
+    common::wsf(&dir)
+        .args(["init", "--encrypt", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    // Its p2p port is held by another process, so the node cannot start once unlocked.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let mut n = common::Running::start(
+        &dir,
+        &[
+            "--unlock-on-page",
+            "--listen",
+            &format!("/ip4/127.0.0.1/tcp/{port}"),
+            "--api-listen",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
+    n.wait_for("locked").expect("the node starts locked");
+    let url = json(&dir, &["ui", "--no-open", "--no-start"])["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let (p, path) = page_of_link(&url);
+    let cookie = cookie_of(&p.get(&path, &[]));
+    let c = std::slice::from_ref(&cookie);
+    let csrf = csrf_of(&p.get("/ui/", c).body);
+    let r = p.post(
+        "/ui/unlock",
+        c,
+        &form(&[("csrf", &csrf), ("passphrase", "quiet meadow lantern nine")]),
+    );
+    assert_eq!(r.status, 500, "{}", r.head);
+    assert!(r.body.contains("could not start"), "{}", r.body);
+    assert!(r.body.contains("already in use"), "{}", r.body);
+    let status = n.child.wait().expect("the node exits");
+    assert!(!status.success());
+    drop(taken);
+}

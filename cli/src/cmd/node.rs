@@ -40,15 +40,20 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         // The node takes the locked page's port over, with its sessions.
         opts.api_listen = Some(api);
         opts.web = Some(web);
-        ready = Some(unlock.ready);
+        ready = Some((unlock.ready, unlock.draining));
         unlock.data
     } else {
         ctx.unlocked().await?
     };
     loop {
         let started = Node::start(data.clone(), opts.clone()).await;
-        if let Some(ready) = ready.take() {
+        if let Some((ready, draining)) = ready.take() {
+            let failed = started.is_err();
             let _ = ready.send(started.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+            if failed {
+                // Let the page show why before the process ends.
+                draining.finish(std::time::Duration::from_secs(5)).await;
+            }
         }
         let node = started?;
         let restart = tokio::select! {
@@ -71,8 +76,16 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves the locked node's page until it is unlocked: the unlocked data dir (and where to say
-/// whether the node started), the port and the page's sessions; `None` when stopped first.
+/// What the locked page hands to the node's start: the unlocked data dir, where to say whether
+/// the node started, and the locked servers still answering that request.
+struct Unlocked {
+    data: wsf_node::datadir::DataDir,
+    ready: tokio::sync::oneshot::Sender<Result<(), String>>,
+    draining: wsf_node::web::Draining,
+}
+
+/// Serves the locked node's page until it is unlocked: what the start needs, the port and the
+/// page's sessions; `None` when stopped first.
 async fn locked(
     ctx: &Ctx,
     api_listen: Option<std::net::SocketAddr>,
@@ -80,7 +93,7 @@ async fn locked(
     term: &mut tokio::signal::unix::Signal,
 ) -> anyhow::Result<
     Option<(
-        wsf_node::web::Unlock,
+        Unlocked,
         std::net::SocketAddr,
         std::sync::Arc<wsf_node::web::Web>,
     )>,
@@ -102,14 +115,19 @@ async fn locked(
         _ = int.recv() => None,
         _ = term.recv() => None,
     };
-    let web = page.release().await;
+    let (web, draining) = page.release().await;
     let Some(unlock) = unlock else {
         tracing::info!("stopped while locked");
         let _ = std::fs::remove_file(wsf_node::control::socket_path(ctx.data.root()));
         return Ok(None);
     };
     tracing::info!("unlocked from the web page; starting");
-    Ok(Some((unlock, api, web)))
+    let unlocked = Unlocked {
+        data: unlock.data,
+        ready: unlock.ready,
+        draining,
+    };
+    Ok(Some((unlocked, api, web)))
 }
 
 fn not_running(e: &anyhow::Error) -> bool {

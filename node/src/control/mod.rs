@@ -48,6 +48,11 @@ pub enum Error {
     NotLoopback(std::net::SocketAddr),
     #[error(transparent)]
     DataDir(#[from] crate::datadir::Error),
+    #[error(
+        "another wsf process is using {0} (is `wsf node` already running there?); stop it, or \
+         use another --data-dir"
+    )]
+    AlreadyRunning(PathBuf),
 }
 
 /// What the handlers share.
@@ -386,7 +391,6 @@ pub(crate) async fn bind(
     if !tcp.ip().is_loopback() {
         return Err(Error::NotLoopback(tcp));
     }
-    let token = token(data)?;
     let tcp_listener = match TcpListener::bind(tcp).await {
         Ok(l) => l,
         Err(e) if fallback && e.kind() == std::io::ErrorKind::AddrInUse => {
@@ -433,6 +437,9 @@ pub(crate) async fn bind(
             },
         )?;
     }
+    // Last, once both listeners are ours: a start that fails above leaves the token of the
+    // node that may be running untouched.
+    let token = token(data)?;
     Ok(Bound {
         tcp: tcp_listener,
         tcp_addr,

@@ -20,7 +20,9 @@
 //!   written and read as zeros without the disk being read. A write above `W` first writes the
 //!   blocks between as encrypted zeros, then raises `W`, so a block below `W` that does not
 //!   decrypt (zeroed by an attacker, or damaged) is an error ("wrong key or damaged store page
-//!   N"), never silent data. A file shorter than block `W` does not open. Growing the store
+//!   N"), never silent data. A copy of block 0 whose blocks below `W` are not all in the file is
+//!   passed over for the other copy (a power cut may have kept the copy's write but not the
+//!   file's new length); with neither copy usable the store does not open. Growing the store
 //!   writes nothing but block 0: the file is extended sparsely.
 //! - Version 1 files have no written mark (`W` is always the length in blocks, and growing the
 //!   store writes every new block as encrypted zeros). They are read and written as version 1.
@@ -276,13 +278,15 @@ impl EncryptedBackend {
 
     fn initialize(&mut self, mac_key: &[u8; 32]) -> io::Result<()> {
         super::random(&mut self.file_id).map_err(io::Error::other)?;
-        self.file.write_all_at(&self.header_bytes(mac_key), 0)?;
+        // Header and both copies of block 0 in one write, so that a process killed here leaves
+        // an empty file (made again at the next open), not a header without its block 0.
+        let mut start = self.header_bytes(mac_key).to_vec();
         let block0 = Zeroizing::new(vec![0; BLOCK]);
         // Copy 0 is current (generation 1); copy 1 holds the same empty state as generation 0.
-        for (copy, generation) in [(0, 1), (1, 0)] {
-            let slot = self.seal_slot(generation, 0, 1, &block0)?;
-            self.file.write_all_at(&slot, self.slot_offset(copy))?;
+        for generation in [1, 0] {
+            start.extend_from_slice(&self.seal_slot(generation, 0, 1, &block0)?);
         }
+        self.file.write_all_at(&start, 0)?;
         self.file.sync_all()?;
         let state = self.state.get_mut().map_err(|_| poisoned())?;
         state.generation = 1;
@@ -319,6 +323,8 @@ impl EncryptedBackend {
         }
         let mut best: Option<(usize, Opened)> = None;
         let slot_len = slot_len(self.version);
+        let file_len = self.file.metadata()?.len();
+        let mut too_short = false;
         for copy in 0..2 {
             let mut raw = vec![0; slot_len];
             if read_up_to(&self.file, &mut raw, self.slot_offset(copy))? < slot_len {
@@ -327,6 +333,13 @@ impl EncryptedBackend {
             let Some(opened) = self.open_slot(&raw) else {
                 continue;
             };
+            // A copy whose blocks are not all in the file is not a state to open: after a power
+            // cut, its write may have reached the disk while the file's new length did not (the
+            // other copy then holds the last synced state).
+            if file_len < self.block_offset(opened.written) {
+                too_short = true;
+                continue;
+            }
             if best
                 .as_ref()
                 .is_none_or(|b| opened.generation > b.1.generation)
@@ -335,11 +348,11 @@ impl EncryptedBackend {
             }
         }
         let Some((copy, opened)) = best else {
+            if too_short {
+                return Err(damaged("(the file is shorter than its recorded length)"));
+            }
             return Err(damaged("page 0"));
         };
-        if self.file.metadata()?.len() < self.block_offset(opened.written) {
-            return Err(damaged("(the file is shorter than its recorded length)"));
-        }
         // What was found may be a write that was never synced; make it durable before the other
         // copy is written over.
         self.file.sync_data()?;

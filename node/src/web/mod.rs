@@ -30,7 +30,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 pub use i18n::{LANGUAGES, Texts};
-pub use unlock::{Locked, Unlock};
+pub use unlock::{Draining, Locked, Unlock};
 
 use crate::control::Ctx;
 

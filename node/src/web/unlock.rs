@@ -62,6 +62,25 @@ pub struct Locked {
     unlocks: mpsc::Receiver<Unlock>,
     shutdown: watch::Sender<bool>,
     released: Vec<oneshot::Receiver<()>>,
+    servers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// The locked servers after [`Locked::release`]: they end once the requests under way (the
+/// unlock waiting for its answer) are answered.
+#[derive(Debug)]
+pub struct Draining(Vec<tokio::task::JoinHandle<()>>);
+
+impl Draining {
+    /// Waits (at most `limit`) until the locked servers have answered their last requests: so
+    /// that the page learns why a start failed before the process exits.
+    pub async fn finish(self, limit: Duration) {
+        let _ = tokio::time::timeout(limit, async {
+            for server in self.0 {
+                let _ = server.await;
+            }
+        })
+        .await;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +126,14 @@ impl Locked {
         tcp: SocketAddr,
         fallback: bool,
     ) -> Result<Locked, control::Error> {
+        // A node that runs already keeps its socket and token (control::bind would take them
+        // over): the caller says so.
+        if tokio::net::UnixStream::connect(control::socket_path(data.root()))
+            .await
+            .is_ok()
+        {
+            return Err(control::Error::AlreadyRunning(data.root().to_owned()));
+        }
         let bound = control::bind(data, tcp, fallback).await?;
         let port = bound.tcp_addr.port();
         let web = Arc::new(Web::new(port));
@@ -131,7 +158,7 @@ impl Locked {
         let stop = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|v| *v).await;
         };
-        tokio::spawn({
+        let tcp_server = tokio::spawn({
             let rx = rx.clone();
             async move {
                 if let Err(e) = axum::serve(tcp_listener, tcp_app)
@@ -142,7 +169,7 @@ impl Locked {
                 }
             }
         });
-        tokio::spawn(async move {
+        let unix_server = tokio::spawn(async move {
             if let Err(e) = axum::serve(unix_listener, unix_app)
                 .with_graceful_shutdown(stop(rx))
                 .await
@@ -156,6 +183,7 @@ impl Locked {
             unlocks,
             shutdown,
             released: vec![tcp_gone, unix_gone],
+            servers: vec![tcp_server, unix_server],
         })
     }
 
@@ -167,12 +195,12 @@ impl Locked {
     /// Stops accepting on both listeners and returns once they are closed, with the page's
     /// sessions for the node that takes the port over. Requests under way (the unlock that is
     /// waiting for [`Unlock::ready`]) are still answered.
-    pub async fn release(self) -> Arc<Web> {
+    pub async fn release(self) -> (Arc<Web>, Draining) {
         let _ = self.shutdown.send(true);
         for gone in self.released {
             let _ = gone.await;
         }
-        self.web
+        (self.web, Draining(self.servers))
     }
 }
 
