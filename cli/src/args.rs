@@ -219,6 +219,11 @@ pub struct NodeArgs {
     /// <data>/api.token). Default: 127.0.0.1:7655, or a free port when that one is taken.
     #[arg(long, value_name = "ADDR")]
     pub api_listen: Option<std::net::SocketAddr>,
+    /// On a closed network, where new members exchange their invite for the network's key
+    /// (`door_listen` in config.json). Default: the first --listen address's IP, port + 2
+    /// (7656), or a free port when --listen picks one.
+    #[arg(long, value_name = "ADDR")]
+    pub door_listen: Option<std::net::SocketAddr>,
     /// Seconds between catch-up syncs with a random connected peer (default: 60, or
     /// `sync_interval_secs` in config.json). Sync also runs on every new connection.
     #[arg(long, value_name = "SECONDS")]
@@ -621,12 +626,26 @@ pub enum NetworkCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum InviteCmd {
-    /// Print an invite code (and its QR code) for this closed network. Needs the node running
-    /// (the code carries its addresses).
+    /// Print an invite code (and its QR code) for this closed network. Needs the node running:
+    /// the code does not carry the network's key; this node gives it to whoever uses the code,
+    /// while the invite is open.
     Create {
-        /// Days until the code stops working (0: never).
-        #[arg(long, default_value_t = 7)]
+        /// Days until the invite closes (0: never).
+        #[arg(long, default_value_t = 7, conflicts_with = "until")]
         expires: u64,
+        /// Or a date and time it closes (`2027-03-01T18:00`, UTC unless an offset is given).
+        #[arg(long, value_name = "DATETIME")]
+        until: Option<String>,
+        /// How many new nodes may join with it.
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+    },
+    /// The invites this node issued: open, used up, expired or revoked, and who joined.
+    List,
+    /// Close an invite now: nobody can join with its code any more.
+    Revoke {
+        /// The invite's id (at least its first 4 characters, as `wsf invite list` shows).
+        id: String,
     },
 }
 

@@ -10,7 +10,7 @@ fn create_invite_join_and_partners_from_the_cli() {
     let b = tempfile::tempdir().expect("tempdir");
     let created = json(a.path(), &["network", "create", "Coalition"]);
     assert_eq!(created["closed"], true);
-    // Invites need the node (the code carries its addresses).
+    // Invites need the node (its door gives the key to whoever uses a code).
     wsf(a.path()).args(["invite", "create"]).assert().code(3);
     let (node_a, _log_a) = start_node(a.path());
     let id = json(
@@ -29,11 +29,11 @@ fn create_invite_join_and_partners_from_the_cli() {
         .to_owned();
     let invite = json(a.path(), &["invite", "create", "--expires", "1"]);
     let code = invite["code"].as_str().expect("code").to_owned();
-    assert!(code.starts_with("wsf1"));
+    assert!(code.starts_with("wsf2"));
     // Human output has the QR code and the code.
     let human = wsf(a.path()).args(["invite", "create"]).assert().success();
     let text = String::from_utf8_lossy(&human.get_output().stdout).to_string();
-    assert!(text.contains('█') && text.contains("wsf1"));
+    assert!(text.contains('█') && text.contains("wsf2"));
     // A typo is caught.
     let mut typo: Vec<char> = code.chars().collect();
     typo[10] = if typo[10] == 'a' { 'b' } else { 'a' };
@@ -86,4 +86,175 @@ fn create_invite_join_and_partners_from_the_cli() {
         .args(["network", "create", "Other"])
         .assert()
         .code(2);
+}
+
+/// The code of a `wsf2` invite with `edit` applied, its checksum made right again: what an
+/// attacker with a few lines of code can do to a code.
+fn edited(code: &str, edit: impl FnOnce(&mut wsf_protocol::invite::DoorInvite)) -> String {
+    let mut invite = wsf_protocol::invite::DoorInvite::decode(code).expect("a wsf2 code");
+    edit(&mut invite);
+    invite.encode()
+}
+
+/// `wsf join CODE` in a fresh data dir: its stderr, expecting failure, and nothing joined.
+fn join_fails(code: &str) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = wsf(dir.path()).args(["join", code]).assert().code(2);
+    assert!(
+        !dir.path().join("network.key").exists(),
+        "no key was written"
+    );
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+/// A TCP relay between a joiner and a door that keeps every byte that crosses it.
+fn recording_relay(
+    door: std::net::SocketAddr,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let Ok(mut server) = std::net::TcpStream::connect(door) else {
+                return;
+            };
+            let (mut c2, mut s2) = (
+                client.try_clone().expect("clone"),
+                server.try_clone().expect("clone"),
+            );
+            let up = keep.clone();
+            let t = std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = c2.read(&mut buf) {
+                    if n == 0 || s2.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    up.lock().expect("seen").extend_from_slice(&buf[..n]);
+                }
+                let _ = s2.shutdown(std::net::Shutdown::Write);
+            });
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = server.read(&mut buf) {
+                if n == 0 || client.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+                keep.lock().expect("seen").extend_from_slice(&buf[..n]);
+            }
+            let _ = client.shutdown(std::net::Shutdown::Write);
+            let _ = t.join();
+        }
+    });
+    (format!("/ip4/127.0.0.1/tcp/{}", addr.port()), seen)
+}
+
+/// Invites are capabilities the inviting node enforces: an edited, an expired, a used-up and a
+/// revoked code each grant nothing and say which; a valid one joins and shows in the inviter's
+/// list; the exchange carries neither the network key nor a protocol name in clear.
+#[test]
+fn invites_are_enforced_by_the_inviting_node() {
+    let a = tempfile::tempdir().expect("tempdir");
+    json(a.path(), &["network", "create", "Coalition"]);
+    let key_a = std::fs::read(a.path().join("network.key")).expect("network.key");
+    let (node_a, _log_a) = start_node(a.path());
+    let code = json(a.path(), &["invite", "create", "--uses", "1"])["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    assert!(!code.contains(&wsf_protocol::hex::encode(&key_a)));
+
+    // Edited: the secret changed (checksum made right) → the door does not accept it.
+    let err = join_fails(&edited(&code, |i| i.secret[0] ^= 1));
+    assert!(err.contains("altered"), "{err}");
+    // Edited: another invite id → the door does not know it.
+    let err = join_fails(&edited(&code, |i| i.id.0[0] ^= 1));
+    assert!(err.contains("does not know this invite"), "{err}");
+
+    // Valid, through a relay that records the exchange.
+    let door = wsf_protocol::invite::DoorInvite::decode(&code)
+        .expect("code")
+        .door[0]
+        .clone();
+    let port: u16 = door
+        .rsplit('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let (relay, seen) = recording_relay(([127, 0, 0, 1], port).into());
+    let through_relay = edited(&code, |i| i.door = vec![relay]);
+    let b = tempfile::tempdir().expect("tempdir");
+    let joined = json(b.path(), &["join", &through_relay]);
+    assert_eq!(joined["partner"], json(a.path(), &["id"])["author"]);
+    assert_eq!(
+        std::fs::read(b.path().join("network.key")).expect("B's key"),
+        key_a,
+        "B got the network key from A's door"
+    );
+    let wire = seen.lock().expect("seen").clone();
+    assert!(wire.len() > 100, "the relay saw the exchange");
+    for needle in [
+        key_a.as_slice(),
+        wsf_protocol::hex::encode(&key_a).as_bytes(),
+        b"wsf",
+        b"libp2p",
+        b"Noise",
+        b"noise",
+        b"Coalition",
+    ] {
+        assert!(
+            !wire.windows(needle.len()).any(|w| w == needle),
+            "{:?} crossed the wire in clear",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // Used up: a second node with the same code.
+    let err = join_fails(&code);
+    assert!(err.contains("used up"), "{err}");
+    // Listed with who joined.
+    let list = json(a.path(), &["invite", "list"]);
+    assert_eq!(list[0]["state"], "used_up");
+    assert_eq!(list[0]["used"], 1);
+    assert_eq!(
+        list[0]["joined"][0]["author"],
+        json(b.path(), &["id"])["author"]
+    );
+
+    // Revoked.
+    let second = json(a.path(), &["invite", "create", "--uses", "5"]);
+    let id = second["id"].as_str().expect("id").to_owned();
+    let revoked = json(a.path(), &["invite", "revoke", &id[..8]]);
+    assert_eq!(revoked["state"], "revoked");
+    let err = join_fails(second["code"].as_str().expect("code"));
+    assert!(err.contains("revoked"), "{err}");
+
+    // Expired: an invite open for two seconds, used after; an extended expiry in the code
+    // changes nothing (the door decides by its own record).
+    let until = chrono_like_in(2);
+    let third = json(a.path(), &["invite", "create", "--until", &until]);
+    let expires = third["expires"].as_u64().expect("expires");
+    // Waiting for the clock itself: the invite closes at a time, not on an event.
+    while now_ms() <= expires {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let code3 = third["code"].as_str().expect("code").to_owned();
+    let err = join_fails(&edited(&code3, |i| i.expires = 0));
+    assert!(err.contains("expired"), "{err}");
+    assert_eq!(json(a.path(), &["invite", "list"])[2]["state"], "expired");
+    stop(node_a);
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, `secs` from now (UTC).
+fn chrono_like_in(secs: u64) -> String {
+    let t = jiff::Timestamp::from_millisecond((now_ms() + secs * 1000) as i64).expect("time");
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -111,16 +111,23 @@ fn an_encrypted_data_dir_holds_no_readable_title_name_author_or_network_key() {
         .as_str()
         .expect("author")
         .to_owned();
-    // The invite reads the network key from the data dir: this command asks for the passphrase.
-    let mut args = p.clone();
-    args.extend(["invite", "create"]);
-    let code = json(&e.dir, &args)["code"]
+    // An invite (kept in invites.json, sealed), used by a plain node, which gets the key.
+    let code = json(&e.dir, &["invite", "create"])["code"]
         .as_str()
         .expect("code")
         .to_owned();
-    let invite = wsf_protocol::invite::Invite::decode(&code, 0).expect("the invite decodes");
+    let joiner = common::fresh();
+    json(joiner.path(), &["join", &code]);
+    let key = std::fs::read(joiner.path().join("network.key")).expect("the joiner's key");
+    let invite_secret = wsf_protocol::invite::DoorInvite::decode(&code)
+        .expect("the invite decodes")
+        .secret;
     assert_eq!(n.stop().code(), Some(0));
     let author_bytes = wsf_protocol::hex::decode_array::<32>(&author).expect("hex");
+    let joiner_author = json(joiner.path(), &["id"])["author"]
+        .as_str()
+        .expect("author")
+        .to_owned();
     let files = raw_files(&e.dir);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     for wanted in [
@@ -131,6 +138,7 @@ fn an_encrypted_data_dir_holds_no_readable_title_name_author_or_network_key() {
         "config.json",
         "key.slot",
         "key.slot.bak",
+        "invites.json",
     ] {
         assert!(names.contains(&wanted), "{wanted} in {names:?}");
     }
@@ -143,7 +151,10 @@ fn an_encrypted_data_dir_holds_no_readable_title_name_author_or_network_key() {
             b"Coalition Of Secrets",
             author.as_bytes(),
             &author_bytes,
-            &invite.key,
+            &key,
+            &invite_secret,
+            wsf_protocol::hex::encode(&invite_secret).as_bytes(),
+            joiner_author.as_bytes(),
             b"education",
         ] {
             assert!(

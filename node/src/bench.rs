@@ -476,6 +476,7 @@ pub async fn gossip(
                 lan: false,
                 pillars: vec![pillar.clone()],
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
+                door_listen: None,
                 // Gossip alone is measured: no periodic sync during the run.
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
                 no_sync_on_connect: true,

@@ -58,6 +58,9 @@ pub struct Config {
     pub listen: Vec<String>,
     /// The control API's TCP address; empty means 127.0.0.1 on the default port.
     pub api_listen: Option<String>,
+    /// Where the invite door listens on a closed network (`IP:PORT`); empty means the first
+    /// listen address's IP with the p2p port + 2.
+    pub door_listen: Option<String>,
     /// Seconds between periodic syncs with a random connected peer (default 60).
     pub sync_interval_secs: Option<u64>,
     /// The network id (32 hex characters); absent: the public network. A closed network also

@@ -10,6 +10,7 @@ pub mod control;
 pub mod datadir;
 pub mod encrypt;
 pub mod ingest;
+pub mod invites;
 pub mod net;
 pub mod network;
 pub mod node;

@@ -1,7 +1,8 @@
 //! Closed networks: creating one, and joining one from an invite code.
 
 use wsf_protocol::NetworkId;
-use wsf_protocol::invite::Invite;
+use wsf_protocol::door::{Answer, DoorError};
+use wsf_protocol::invite::{DoorInvite, Invite};
 
 use crate::config::Config;
 use crate::datadir::{self, DataDir};
@@ -48,6 +49,52 @@ pub async fn join_running(svc: &Service, invite: &Invite) -> Result<(), Error> {
     add_inviter(svc, invite).await
 }
 
+/// Joins with a `wsf2` code (the node stopped): asks the inviting node's door for the key
+/// (`crate::invites::knock`), then configures the data dir as [`join`] does. Returns what the
+/// door gave, as an [`Invite`].
+pub async fn join_with_door(data: &DataDir, invite: &DoorInvite) -> Result<Invite, Error> {
+    data.create()?;
+    let svc = Service::open(data.clone())?;
+    let result = join_running_with_door(&svc, invite).await;
+    svc.store().clone().close().await?;
+    result
+}
+
+/// [`join_with_door`] for the running node (its web page); the node must then restart.
+pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Result<Invite, Error> {
+    let data = svc.data();
+    if data.network_key()?.is_some() {
+        let config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
+        if config.network_id().ok() != Some(invite.net) {
+            return Err(Error::BadRequest(format!(
+                "{} already belongs to another closed network; use a fresh --data-dir",
+                data.root().display()
+            )));
+        }
+    }
+    let request = crate::invites::request_of(data, svc.author(), String::new())?;
+    let (key, name, boot) = match crate::invites::knock(invite, &request).await {
+        Ok(Answer::Welcome { key, name, boot }) => (key, name, boot),
+        Ok(Answer::Refused(r)) => return Err(Error::BadRequest(DoorError::Refused(r).to_string())),
+        Err(e) => return Err(Error::BadRequest(e.to_string())),
+    };
+    let joined = Invite {
+        net: invite.net,
+        name: if name.is_empty() {
+            invite.name.clone()
+        } else {
+            name
+        },
+        key,
+        bootstrap: boot,
+        inviter: invite.inviter,
+        expires: invite.expires,
+    };
+    join_files(data, &joined)?;
+    add_inviter(svc, &joined).await?;
+    Ok(joined)
+}
+
 async fn add_inviter(svc: &Service, invite: &Invite) -> Result<(), Error> {
     svc.set_partner(
         invite.inviter,
@@ -82,36 +129,6 @@ fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
     config
         .save(data)
         .map_err(|e| Error::BadRequest(e.to_string()))
-}
-
-/// An invite to this node's closed network, valid for `days` (0: no expiry), carrying the
-/// addresses the node listens on (unspecified addresses left out: they lead nowhere).
-pub fn invite(
-    data: &DataDir,
-    network: NetworkId,
-    inviter: wsf_protocol::AuthorId,
-    listen_addrs: &[String],
-    days: u64,
-    now_ms: u64,
-) -> Result<Invite, Error> {
-    let key = closed_key(data)?;
-    let config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
-    Ok(Invite {
-        net: network,
-        name: config.network_name.clone().unwrap_or_default(),
-        key,
-        bootstrap: listen_addrs
-            .iter()
-            .filter(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"))
-            .cloned()
-            .collect(),
-        inviter,
-        expires: if days == 0 {
-            0
-        } else {
-            now_ms.saturating_add(days.saturating_mul(86_400_000))
-        },
-    })
 }
 
 /// The closed network's key, or why there is none to invite to.

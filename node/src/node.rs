@@ -32,6 +32,9 @@ pub struct Options {
     /// Pillars of `pillars` that may be new to this node (`--new-pillar`).
     pub new_pillars: Vec<Pillar>,
     pub api_listen: Option<SocketAddr>,
+    /// Where the invite door listens on a closed network (default: `config.json`'s
+    /// `door_listen`, else the first listen address's IP with the p2p port + 2).
+    pub door_listen: Option<SocketAddr>,
     /// Periodic sync interval (default: config.json, else 60 s).
     pub sync_interval: Option<std::time::Duration>,
     /// Do not sync when a connection opens (benchmarks start sessions themselves).
@@ -130,6 +133,7 @@ impl Node {
                     .map_err(|e| Error::Bad(format!("default listen address: {e}")))?,
             );
         }
+        let listen_for_door = listen.clone();
         let mut bootstrap = parse_all(&config.bootstrap, "bootstrap address")?;
         for b in &opts.bootstrap {
             if !bootstrap.contains(b) {
@@ -179,6 +183,50 @@ impl Node {
         )
         .await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        let door = match data.network_key()? {
+            Some(key) => {
+                let configured = match &config.door_listen {
+                    Some(text) => Some(text.parse().map_err(|e| {
+                        Error::Bad(format!("door_listen {text:?} in config.json: {e}"))
+                    })?),
+                    None => None,
+                };
+                let addr = opts
+                    .door_listen
+                    .or(configured)
+                    .or_else(|| crate::invites::default_door(&listen_for_door));
+                match addr {
+                    Some(addr) => {
+                        let door = crate::invites::DoorConfig {
+                            network: service.ingest().network(),
+                            name: config.network_name.clone().unwrap_or_default(),
+                            key: zeroize::Zeroizing::new(key),
+                            net: net.clone(),
+                        };
+                        match crate::invites::serve(
+                            addr,
+                            service.invites().clone(),
+                            door,
+                            shutdown_rx.clone(),
+                        )
+                        .await
+                        {
+                            Ok(task) => Some(task),
+                            Err(e) => {
+                                // The node works without it; only new members cannot join here.
+                                tracing::warn!(
+                                    "cannot listen for invites on {addr}: {e}; this node cannot \
+                                     let new members in (set door_listen, or --door-listen)"
+                                );
+                                None
+                            }
+                        }
+                    }
+                    None => None,
+                }
+            }
+            None => None,
+        };
         let restart = Arc::new(tokio::sync::Notify::new());
         let ctx = control::Ctx {
             service: service.clone(),
@@ -208,6 +256,7 @@ impl Node {
         tracing::info!(api = %servers.tcp_addr, socket = %servers.socket.display(), "control API");
         let mut tasks = servers.tasks;
         tasks.push(net_task);
+        tasks.extend(door);
         tasks.push(tokio::spawn(purge_expired_hourly(
             service.clone(),
             shutdown.subscribe(),

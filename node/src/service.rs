@@ -32,6 +32,16 @@ pub enum Error {
     NotYours(RecordId),
 }
 
+impl From<crate::invites::Error> for Error {
+    fn from(e: crate::invites::Error) -> Self {
+        match e {
+            crate::invites::Error::DataDir(e) => Error::DataDir(e),
+            crate::invites::Error::Bad(m) => Error::BadRequest(m),
+            other => Error::Store(store::Error::Db(other.to_string())),
+        }
+    }
+}
+
 impl From<ingest::Error> for Error {
     fn from(e: ingest::Error) -> Self {
         match e {
@@ -124,6 +134,8 @@ pub struct Service {
     data: DataDir,
     key: SigningKey,
     ingest: Ingest,
+    /// The invites this node issued (its door answers them).
+    invites: std::sync::Arc<crate::invites::Invites>,
 }
 
 impl Service {
@@ -160,7 +172,13 @@ impl Service {
         let author = AuthorId::from(&key.verifying_key());
         let ingest = Ingest::new(store, network, author);
         ingest.set_rules(config.rules());
-        Ok(Service { data, key, ingest })
+        let invites = std::sync::Arc::new(crate::invites::Invites::load(&data)?);
+        Ok(Service {
+            data,
+            key,
+            ingest,
+            invites,
+        })
     }
 
     /// Drops records that expired more than the retention period ago
@@ -171,6 +189,11 @@ impl Service {
             tracing::info!(records = n, "dropped records that expired over 30 days ago");
         }
         Ok(n)
+    }
+
+    /// The invites this node issued.
+    pub fn invites(&self) -> &std::sync::Arc<crate::invites::Invites> {
+        &self.invites
     }
 
     /// The ingest pipeline (for imports, gossip and sync).

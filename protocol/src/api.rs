@@ -446,3 +446,54 @@ pub struct PolicyInfo {
     pub trust_k: u32,
     pub quota_per_hour: u32,
 }
+
+/// `wsf invite create`: an invite to this closed network, open until `days` from now (default
+/// 7; 0: never) or until `until_ms`, for `uses` new nodes (default 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InviteRequest {
+    #[serde(default)]
+    pub days: Option<u64>,
+    #[serde(default)]
+    pub until_ms: Option<u64>,
+    #[serde(default)]
+    pub uses: Option<u32>,
+}
+
+/// A node that joined with an invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinedInfo {
+    pub author: AuthorId,
+    /// The name it gave (a claim).
+    pub name: String,
+    pub at: u64,
+}
+
+/// An invite this node issued (`wsf invite create`, `list`, `revoke`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    /// The invite id (32 hex characters).
+    pub id: String,
+    /// The code: only in the answer that creates the invite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub created: u64,
+    /// ms since the Unix epoch; 0: never.
+    pub expires: u64,
+    pub uses: u32,
+    pub used: u32,
+    /// `open`, `expired`, `used_up` or `revoked`.
+    pub state: String,
+    /// Where the door listens (in the code).
+    #[serde(default)]
+    pub door: Vec<String>,
+    pub joined: Vec<JoinedInfo>,
+}
+
+/// `wsf invite revoke ID`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInviteRequest {
+    /// The invite id, or at least 4 of its first characters.
+    pub id: String,
+}

@@ -142,6 +142,7 @@ impl TestNode {
                     .map(|p| Pillar::new(p).expect("slug"))
                     .collect(),
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
+                door_listen: Some(([127, 0, 0, 1], 0).into()),
                 sync_interval,
                 no_sync_on_connect: false,
                 new_pillars: Vec::new(),

@@ -155,8 +155,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Unsubscribe { pillar } => node::set_pillar(ctx, pillar, false, false).await,
         Command::Network(cmd) => network::network(ctx, cmd).await,
-        Command::Invite(crate::args::InviteCmd::Create { expires }) => {
-            network::invite_create(ctx, expires).await
+        Command::Invite(crate::args::InviteCmd::Create {
+            expires,
+            until,
+            uses,
+        }) => network::invite_create(ctx, expires, until, uses).await,
+        Command::Invite(crate::args::InviteCmd::List) => network::invite_list(ctx).await,
+        Command::Invite(crate::args::InviteCmd::Revoke { id }) => {
+            network::invite_revoke(ctx, id).await
         }
         Command::Join { code } => network::join(ctx, &code).await,
         Command::Partners(cmd) => partners::run(ctx, cmd).await,

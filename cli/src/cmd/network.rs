@@ -6,7 +6,7 @@ use wsf_node::config::Config;
 use wsf_node::control;
 use wsf_node::datadir::DataDir;
 use wsf_node::service;
-use wsf_protocol::api::StatusInfo;
+use wsf_protocol::api::{InviteInfo, InviteRequest, RevokeInviteRequest};
 
 use super::{Ctx, with_client};
 use crate::{args, output};
@@ -63,32 +63,37 @@ pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
     }
 }
 
-pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
-    let (data, json) = (ctx.unlocked_files().await?, ctx.json);
-    // Said before asking for a running node: the fix is not to start one.
-    wsf_node::network::closed_key(&data)?;
-    // The code carries the running node's addresses.
-    if tokio::net::UnixStream::connect(control::socket_path(data.root()))
+pub async fn invite_create(
+    ctx: Ctx,
+    days: u64,
+    until: Option<String>,
+    uses: u32,
+) -> anyhow::Result<()> {
+    let json = ctx.json;
+    let until_ms = match until {
+        Some(text) => Some(
+            crate::dates::parse_end(&text)
+                .map_err(|e| service::Error::BadRequest(format!("--until: {e}")))?,
+        ),
+        None => None,
+    };
+    // Its door answers the invite: the node must run.
+    if tokio::net::UnixStream::connect(control::socket_path(ctx.data.root()))
         .await
         .is_err()
     {
         return Err(super::NotRunning.into());
     }
-    let status: StatusInfo =
-        with_client(&ctx, |c| async move { c.get("/v1/status").await }).await?;
-    let invite = wsf_node::network::invite(
-        &data,
-        status.network,
-        status.author,
-        &status.listen_addrs,
-        days,
-        wsf_node::ingest::now_ms(),
-    )?;
-    let code = invite.encode();
+    let req = InviteRequest {
+        days: until_ms.is_none().then_some(days),
+        until_ms,
+        uses: Some(uses),
+    };
+    let made: InviteInfo =
+        with_client(&ctx, |c| async move { c.post("/v1/invites", &req).await }).await?;
+    let code = made.code.clone().unwrap_or_default();
     if json {
-        return output::json(&serde_json::json!({
-            "code": code, "network": invite.net, "expires": invite.expires, "bootstrap": invite.bootstrap
-        }));
+        return output::json(&made);
     }
     if let Ok(qr) = qrcode::QrCode::new(code.as_bytes()) {
         let image = qr
@@ -99,19 +104,103 @@ pub async fn invite_create(ctx: Ctx, days: u64) -> anyhow::Result<()> {
     }
     println!("{code}");
     println!();
+    let until = if made.expires == 0 {
+        "no expiry".to_owned()
+    } else {
+        format!("until {}", crate::dates::format(made.expires))
+    };
     println!(
-        "Give this code to the partner over a channel you trust: it carries the network's key. \
-         On their machine: wsf join CODE"
+        "Invite {} for {} node{}, {until}. Give the code to the partner over a channel you trust; \
+         on their machine: wsf join CODE",
+        &made.id[..8],
+        made.uses,
+        if made.uses == 1 { "" } else { "s" }
+    );
+    println!(
+        "The code does not carry the network's key: this node gives it to whoever uses the code, \
+         while the invite is open (keep the node running). `wsf invite revoke {}` closes it.",
+        &made.id[..8]
+    );
+    Ok(())
+}
+
+pub async fn invite_list(ctx: Ctx) -> anyhow::Result<()> {
+    let json = ctx.json;
+    let list: Vec<InviteInfo> =
+        with_client(&ctx, |c| async move { c.get("/v1/invites").await }).await?;
+    if json {
+        return output::json(&list);
+    }
+    if list.is_empty() {
+        println!("No invites yet (`wsf invite create`).");
+    }
+    for i in &list {
+        let until = if i.expires == 0 {
+            "no expiry".to_owned()
+        } else {
+            format!("until {}", crate::dates::format(i.expires))
+        };
+        println!(
+            "{}  {:<8} {}/{} used  {until}",
+            &i.id[..8],
+            i.state,
+            i.used,
+            i.uses
+        );
+        for j in &i.joined {
+            println!(
+                "          joined {}: {} {}",
+                crate::dates::format(j.at),
+                wsf_protocol::display::fingerprint(&j.author),
+                wsf_protocol::display::neutralise_line(&j.name)
+            );
+        }
+    }
+    Ok(())
+}
+
+pub async fn invite_revoke(ctx: Ctx, id: String) -> anyhow::Result<()> {
+    let json = ctx.json;
+    let req = RevokeInviteRequest { id };
+    let revoked: InviteInfo =
+        with_client(
+            &ctx,
+            |c| async move { c.post("/v1/invites/revoke", &req).await },
+        )
+        .await?;
+    if json {
+        return output::json(&revoked);
+    }
+    println!(
+        "invite {} revoked: its code grants nothing from now on ({} node{} joined with it)",
+        &revoked.id[..8],
+        revoked.used,
+        if revoked.used == 1 { "" } else { "s" }
     );
     Ok(())
 }
 
 pub async fn join(ctx: Ctx, code: &str) -> anyhow::Result<()> {
     let (data, json) = (ctx.unlocked_files().await?, ctx.json);
-    let invite = wsf_protocol::invite::Invite::decode(code, wsf_node::ingest::now_ms())
-        .map_err(|e| service::Error::BadRequest(e.to_string()))?;
-    node_must_be_stopped(&data, "`join`").await?;
-    wsf_node::network::join(&data, &invite).await?;
+    let bad = |e: wsf_protocol::invite::InviteError| service::Error::BadRequest(e.to_string());
+    let door_code = code
+        .trim_start()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(wsf_protocol::invite::PREFIX_2));
+    let invite = if door_code {
+        let door = wsf_protocol::invite::DoorInvite::decode(code).map_err(bad)?;
+        node_must_be_stopped(&data, "`join`").await?;
+        // The inviting node decides: it gives the key, or says why not.
+        wsf_node::network::join_with_door(&data, &door).await?
+    } else {
+        // A code of the first kind carries the key itself (made by nodes before invites were
+        // enforced by the inviting node).
+        let invite =
+            wsf_protocol::invite::Invite::decode(code, wsf_node::ingest::now_ms()).map_err(bad)?;
+        node_must_be_stopped(&data, "`join`").await?;
+        wsf_node::network::join(&data, &invite).await?;
+        invite
+    };
     if json {
         return output::json(&serde_json::json!({
             "network": invite.net, "name": invite.name, "bootstrap": invite.bootstrap, "partner": invite.inviter

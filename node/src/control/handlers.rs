@@ -578,3 +578,53 @@ pub(super) async fn panic(
 pub(super) struct PanicRequest {
     confirm: String,
 }
+
+/// `POST /v1/invites`: a new invite to this closed network (the node must run: its door
+/// answers the invite).
+pub(super) async fn create_invite(
+    State(st): State<AppState>,
+    body: Result<Json<wsf_protocol::api::InviteRequest>, JsonRejection>,
+) -> Res<wsf_protocol::api::InviteInfo> {
+    let Json(req) = body?;
+    let net = net(&st)?;
+    Ok(Json(
+        crate::invites::create(&st.ctx.service, net, &req).await?,
+    ))
+}
+
+/// `GET /v1/invites`: the invites this node issued, with who joined.
+pub(super) async fn invites(State(st): State<AppState>) -> Res<Vec<wsf_protocol::api::InviteInfo>> {
+    let now = crate::ingest::now_ms();
+    let list = st
+        .ctx
+        .service
+        .invites()
+        .list()
+        .map_err(service::Error::from)?;
+    Ok(Json(
+        list.iter()
+            .map(|i| crate::invites::info(i, now, None, Vec::new()))
+            .collect(),
+    ))
+}
+
+/// `POST /v1/invites/revoke` (`{"id"}`): the invite grants nothing from now on.
+pub(super) async fn revoke_invite(
+    State(st): State<AppState>,
+    body: Result<Json<wsf_protocol::api::RevokeInviteRequest>, JsonRejection>,
+) -> Res<wsf_protocol::api::InviteInfo> {
+    let Json(req) = body?;
+    let revoked = st
+        .ctx
+        .service
+        .invites()
+        .revoke(&req.id)
+        .map_err(service::Error::from)?;
+    tracing::info!(invite = %revoked.id, "invite revoked");
+    Ok(Json(crate::invites::info(
+        &revoked,
+        crate::ingest::now_ms(),
+        None,
+        Vec::new(),
+    )))
+}

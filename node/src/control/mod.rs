@@ -131,6 +131,11 @@ fn routes() -> Router<AppState> {
         .route("/v1/subscribe", post(handlers::subscribe))
         .route("/v1/unsubscribe", post(handlers::unsubscribe))
         .route("/v1/events", get(handlers::events))
+        .route(
+            "/v1/invites",
+            get(handlers::invites).post(handlers::create_invite),
+        )
+        .route("/v1/invites/revoke", post(handlers::revoke_invite))
         .route("/v1/ui/login", post(handlers::ui_login))
         .route("/v1/panic", post(handlers::panic))
         .fallback(handlers::not_found)

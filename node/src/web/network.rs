@@ -410,27 +410,30 @@ pub(super) async fn invite(
             return network_error(&st, f, e).await;
         }
     };
-    let svc = &st.ctx.service;
-    let listen: Vec<String> = match &st.ctx.net {
-        Some(net) => net
-            .info()
-            .await
-            .map(|i| i.listen_addrs.iter().map(ToString::to_string).collect())
-            .unwrap_or_default(),
-        None => Vec::new(),
+    let uses = match field(&v, "uses").trim() {
+        "" => 1,
+        text => match text.parse::<u32>() {
+            Ok(n) if (1..=crate::invites::MAX_USES).contains(&n) => n,
+            _ => {
+                let e = f.t.get("invite-uses-bad");
+                return network_error(&st, f, e).await;
+            }
+        },
     };
-    match crate::network::invite(
-        svc.data(),
-        svc.ingest().network(),
-        svc.author(),
-        &listen,
-        days,
-        crate::ingest::now_ms(),
-    ) {
-        Ok(invite) => {
-            let code = invite.encode();
+    let Some(net) = &st.ctx.net else {
+        let e = f.t.get("sync-none");
+        return network_error(&st, f, e).await;
+    };
+    let req = wsf_protocol::api::InviteRequest {
+        days: Some(days),
+        until_ms: None,
+        uses: Some(uses),
+    };
+    match crate::invites::create(&st.ctx.service, net, &req).await {
+        Ok(made) => {
+            let code = made.code.unwrap_or_default();
             let qr = qr_data_url(&code);
-            let until = super::pages::when(invite.expires);
+            let until = super::pages::when(made.expires);
             network_page(
                 &st,
                 f,
@@ -457,20 +460,41 @@ pub(super) async fn join(State(st): State<WebState>, headers: HeaderMap, body: B
         return network_error(&st, f, e).await;
     }
     let code: String = field(&v, "code").split_whitespace().collect();
-    let invite = match Invite::decode(&code, crate::ingest::now_ms()) {
-        Ok(i) => i,
-        Err(e) => {
-            let e = format!("{}: {e}", f.t.get("join-bad-code"));
-            return network_error(&st, f, e).await;
-        }
-    };
     let Some(restart) = st.ctx.restart.clone() else {
         let e = f.t.get("sync-none");
         return network_error(&st, f, e).await;
     };
-    if let Err(e) = crate::network::join_running(svc, &invite).await {
-        return network_error(&st, f, e.to_string()).await;
-    }
+    let bad_code = |f: &Frame, e: wsf_protocol::invite::InviteError| {
+        format!("{}: {e}", f.t.get("join-bad-code"))
+    };
+    let door_code = code
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(wsf_protocol::invite::PREFIX_2));
+    let joined = if door_code {
+        let door = match wsf_protocol::invite::DoorInvite::decode(&code) {
+            Ok(d) => d,
+            Err(e) => {
+                let e = bad_code(&f, e);
+                return network_error(&st, f, e).await;
+            }
+        };
+        // The inviting node's door gives the key, or says why not.
+        crate::network::join_running_with_door(svc, &door).await
+    } else {
+        match Invite::decode(&code, crate::ingest::now_ms()) {
+            Ok(invite) => crate::network::join_running(svc, &invite)
+                .await
+                .map(|()| invite),
+            Err(e) => {
+                let e = bad_code(&f, e);
+                return network_error(&st, f, e).await;
+            }
+        }
+    };
+    let invite = match joined {
+        Ok(invite) => invite,
+        Err(e) => return network_error(&st, f, e.to_string()).await,
+    };
     tracing::info!(network = %invite.net, "joined a closed network from the web page");
     restart.notify_one();
     let text = format!("{} {}", f.t.get("join-done"), neutralise_line(&invite.name));
