@@ -44,6 +44,7 @@ const SEALED: &[(&str, &str)] = &[
     ("node.key", "node.key"),
     ("network.key", "network.key"),
     ("config.json", "config.json"),
+    (crate::invites::FILE, crate::invites::ROLE),
 ];
 
 /// Suffix of a file written beside its plain original.

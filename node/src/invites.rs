@@ -22,8 +22,10 @@ use wsf_protocol::{AuthorId, NetworkId};
 
 use crate::datadir::DataDir;
 
-/// The role `invites.json` is sealed under.
-const ROLE: &str = "invites.json";
+/// The file, in the data dir.
+pub const FILE: &str = "invites.json";
+/// The role it is sealed under in an encrypted data dir.
+pub const ROLE: &str = FILE;
 /// The largest `invites.json` read.
 const MAX_BYTES: usize = 4 << 20;
 /// Most invites kept (the oldest closed ones are dropped first).
@@ -123,7 +125,7 @@ pub struct Invites {
 }
 
 fn path(data: &DataDir) -> PathBuf {
-    data.root().join("invites.json")
+    data.root().join(FILE)
 }
 
 impl Invites {
@@ -677,7 +679,7 @@ mod tests {
         let addrs = door_addrs(
             bound,
             &[
-                "/ip4/192.0.2.7/tcp/7654/p2p/12D3KooWExample".into(),
+                "/ip4/192.0.2.7/tcp/7654".into(),
                 "/ip4/0.0.0.0/tcp/7654".into(),
             ],
         );

@@ -24,6 +24,7 @@ const DATA_FILES: &[&str] = &[
     "node.key",
     "network.key",
     "config.json",
+    crate::invites::FILE,
     "api.token",
     "node.log",
     "control.sock",
