@@ -337,6 +337,14 @@ pub fn status(s: &wsf_protocol::api::StatusInfo) {
     }
     println!("control API  {} (token in <data>/api.token)", s.api_addr);
     println!("peers        {}", s.peers);
+    for b in &s.bootstrap {
+        let state = match (&b.last_error, b.connected) {
+            (_, true) => "connected".to_owned(),
+            (Some(e), false) => format!("unreachable: {e}"),
+            (None, false) => "not connected yet".to_owned(),
+        };
+        println!("bootstrap    {}  {state}", b.addr);
+    }
     let p: Vec<&str> = s.pillars.iter().map(Pillar::as_str).collect();
     println!("pillars      {}", p.join(", "));
     counts(&s.counts);

@@ -127,3 +127,57 @@ fn the_cli_works_with_the_node_running_and_stopped() {
     wsf(d).args(["peers"]).assert().code(3);
     wsf(d).args(["sync"]).assert().code(3);
 }
+
+/// A bootstrap peer that cannot be reached is said once in the log (by number, without its
+/// address) and, with the reason, in `wsf status`; a `--bootstrap` is saved, so that a plain
+/// `wsf node` later (the systemd unit's) tries it too.
+#[test]
+fn an_unreachable_bootstrap_is_reported_and_a_given_one_is_saved() {
+    let dir = common::fresh();
+    common::init(dir.path());
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("/ip4/127.0.0.1/tcp/{port}");
+    let args = [
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0",
+        "--api-listen",
+        "127.0.0.1:0",
+    ];
+    let mut with = args.to_vec();
+    with.extend(["--bootstrap", &addr]);
+    let n = common::Running::start(dir.path(), &with, &[]);
+    let line = n
+        .wait_for("cannot reach a bootstrap peer")
+        .expect("the failure is logged");
+    assert!(
+        !line.contains(&addr),
+        "the address stays out of the log: {line}"
+    );
+    let status = common::json(dir.path(), &["status"]);
+    assert_eq!(status["bootstrap"][0]["addr"], addr.as_str());
+    assert_eq!(status["bootstrap"][0]["connected"], false);
+    let error = status["bootstrap"][0]["last_error"]
+        .as_str()
+        .expect("a reason");
+    assert!(error.to_lowercase().contains("refused"), "{error}");
+    let human = wsf(dir.path()).arg("status").assert().success();
+    let text = String::from_utf8_lossy(&human.get_output().stdout).to_string();
+    assert!(text.contains("unreachable"), "{text}");
+    assert!(n.stop().success());
+    let config = std::fs::read_to_string(dir.path().join("config.json")).expect("config");
+    assert!(config.contains(&addr), "{config}");
+    // Plain `wsf node`: the saved bootstrap is tried again.
+    let again = common::Running::start(dir.path(), &args, &[]);
+    again
+        .wait_for("cannot reach a bootstrap peer")
+        .expect("the saved bootstrap is dialled");
+    assert_eq!(
+        common::json(dir.path(), &["status"])["bootstrap"][0]["addr"],
+        addr.as_str()
+    );
+    assert!(again.stop().success());
+}

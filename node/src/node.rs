@@ -135,10 +135,18 @@ impl Node {
         }
         let listen_for_door = listen.clone();
         let mut bootstrap = parse_all(&config.bootstrap, "bootstrap address")?;
+        // Bootstrap peers given on the command line are saved, so that a later plain `wsf node`
+        // (the systemd unit's) connects to them too.
+        let mut new_bootstrap = false;
         for b in &opts.bootstrap {
             if !bootstrap.contains(b) {
                 bootstrap.push(b.clone());
+                config.bootstrap.push(b.to_string());
+                new_bootstrap = true;
             }
+        }
+        if new_bootstrap {
+            config.save(&data)?;
         }
         let (api_listen, api_default) = match (opts.api_listen, &config.api_listen) {
             (Some(a), _) => (a, false),

@@ -353,6 +353,20 @@ pub struct StatusInfo {
     /// The data dir is encrypted (it has a key slot).
     #[serde(default)]
     pub encrypted: bool,
+    /// The bootstrap peers (`--bootstrap` and `bootstrap` in config.json), in order.
+    #[serde(default)]
+    pub bootstrap: Vec<BootstrapInfo>,
+}
+
+/// A bootstrap peer as `wsf status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BootstrapInfo {
+    pub addr: String,
+    /// A connection to it is open.
+    pub connected: bool,
+    /// Why the last dial failed (until a connection opens).
+    #[serde(default)]
+    pub last_error: Option<String>,
 }
 
 /// One connected peer.

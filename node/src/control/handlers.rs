@@ -179,6 +179,7 @@ pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
         since_start: svc.ingest().stats().snapshot(),
         digest,
         encrypted: svc.data().is_encrypted(),
+        bootstrap: info.bootstrap,
     }))
 }
 

@@ -45,6 +45,8 @@ struct Bootstrap {
     peer: Option<PeerId>,
     next: Instant,
     backoff: Duration,
+    /// Why the last dial failed, until a connection opens.
+    last_error: Option<String>,
 }
 
 pub(super) struct EventLoop {
@@ -57,6 +59,8 @@ pub(super) struct EventLoop {
     topics: HashMap<TopicHash, Pillar>,
     listen_addrs: Vec<Multiaddr>,
     bootstrap: Vec<Bootstrap>,
+    /// Dials to bootstrap peers under way, by connection, to the bootstrap's index.
+    bootstrap_dials: HashMap<libp2p::swarm::ConnectionId, usize>,
     banned: HashMap<PeerId, Instant>,
     ingest: Ingest,
     handle: Network,
@@ -187,8 +191,10 @@ impl EventLoop {
                     addr,
                     next: now,
                     backoff: BACKOFF_MIN,
+                    last_error: None,
                 })
                 .collect(),
+            bootstrap_dials: HashMap::new(),
             banned: HashMap::new(),
             ingest,
             handle,
@@ -332,11 +338,21 @@ impl EventLoop {
                 let _ = reply.send(peers);
             }
             Command::Info { reply } => {
+                let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
                 let _ = reply.send(Info {
                     peer_id: *self.swarm.local_peer_id(),
                     listen_addrs: self.listen_addrs.clone(),
-                    peers: self.swarm.connected_peers().count(),
+                    peers: connected.len(),
                     pillars: self.pillars(),
+                    bootstrap: self
+                        .bootstrap
+                        .iter()
+                        .map(|b| BootstrapInfo {
+                            addr: b.addr.to_string(),
+                            connected: b.peer.is_some_and(|p| connected.contains(&p)),
+                            last_error: b.last_error.clone(),
+                        })
+                        .collect(),
                 });
             }
             Command::Request { peer, bytes, reply } => {
@@ -568,23 +584,48 @@ impl EventLoop {
         // Bootstrap peers we are not connected to are redialled with exponential backoff.
         let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
         let mut dials = Vec::new();
-        for b in &mut self.bootstrap {
+        for (i, b) in self.bootstrap.iter_mut().enumerate() {
             let up = b.peer.is_some_and(|p| connected.contains(&p));
             if up {
                 b.backoff = BACKOFF_MIN;
                 continue;
             }
             if now >= b.next {
-                dials.push(b.addr.clone());
+                dials.push((i, b.addr.clone()));
                 b.next = now + b.backoff;
                 b.backoff = (b.backoff * 2).min(BACKOFF_MAX);
             }
         }
-        for addr in dials {
-            if let Err(e) = self.swarm.dial(addr.clone()) {
-                tracing::debug!(%addr, error = %e, "bootstrap dial failed");
+        for (i, addr) in dials {
+            let opts = libp2p::swarm::dial_opts::DialOpts::unknown_peer_id()
+                .address(addr.clone())
+                .build();
+            let id = opts.connection_id();
+            match self.swarm.dial(opts) {
+                Ok(()) => {
+                    self.bootstrap_dials.insert(id, i);
+                }
+                Err(e) => self.bootstrap_failed(i, dial_error(&e)),
             }
         }
+    }
+
+    /// A dial to bootstrap peer `i` failed: `wsf status` shows why. The log says which one
+    /// (by number) without its address, which stays out of the default log
+    /// (docs/threat-model.md), and only when it first fails.
+    fn bootstrap_failed(&mut self, i: usize, error: String) {
+        let of = self.bootstrap.len();
+        let Some(b) = self.bootstrap.get_mut(i) else {
+            return;
+        };
+        if b.last_error.is_none() {
+            tracing::warn!(
+                bootstrap = i + 1,
+                of,
+                "cannot reach a bootstrap peer; retrying with backoff (`wsf status` says why)"
+            );
+        }
+        b.last_error = Some(error);
     }
 
     fn swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
@@ -607,6 +648,14 @@ impl EventLoop {
             } => {
                 if let Some(reply) = self.dialling.remove(&connection_id) {
                     let _ = reply.send(Ok(peer_id));
+                }
+                if let Some(i) = self.bootstrap_dials.remove(&connection_id)
+                    && let Some(b) = self.bootstrap.get_mut(i)
+                {
+                    if b.last_error.take().is_some() {
+                        tracing::info!(bootstrap = i + 1, "bootstrap peer reached again");
+                    }
+                    b.peer.get_or_insert(peer_id);
                 }
                 if self.banned.contains_key(&peer_id) {
                     tracing::info!(peer = %short(&peer_id), "refusing a peer in its cool-down");
@@ -661,6 +710,9 @@ impl EventLoop {
             } => {
                 if let Some(reply) = self.dialling.remove(&connection_id) {
                     let _ = reply.send(Err(dial_error(&error)));
+                }
+                if let Some(i) = self.bootstrap_dials.remove(&connection_id) {
+                    self.bootstrap_failed(i, dial_error(&error));
                 }
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
             }

@@ -81,6 +81,8 @@ pub fn topic(network: NetworkId, pillar: &Pillar) -> libp2p::gossipsub::IdentTop
     libp2p::gossipsub::IdentTopic::new(format!("wsf/{network}/pillar/{pillar}/1"))
 }
 
+pub use wsf_protocol::api::BootstrapInfo;
+
 /// What `status` shows of the network.
 #[derive(Debug, Clone)]
 pub struct Info {
@@ -88,6 +90,8 @@ pub struct Info {
     pub listen_addrs: Vec<Multiaddr>,
     pub peers: usize,
     pub pillars: Vec<Pillar>,
+    /// The bootstrap peers, in order: connected, or why the last dial failed.
+    pub bootstrap: Vec<BootstrapInfo>,
 }
 
 pub(crate) enum Command {
