@@ -160,10 +160,18 @@ fn invites_are_enforced_by_the_inviting_node() {
     json(a.path(), &["network", "create", "Coalition"]);
     let key_a = std::fs::read(a.path().join("network.key")).expect("network.key");
     let (node_a, _log_a) = start_node(a.path());
-    let code = json(a.path(), &["invite", "create", "--uses", "1"])["code"]
-        .as_str()
-        .expect("code")
-        .to_owned();
+    let made = wsf(a.path())
+        .args(["--json", "invite", "create", "--uses", "1"])
+        .assert()
+        .success();
+    // Only 127.0.0.1 to offer: said, not filtered.
+    let warned = String::from_utf8_lossy(&made.get_output().stderr).to_string();
+    assert!(
+        warned.contains("only loopback or private addresses"),
+        "{warned}"
+    );
+    let made: serde_json::Value = serde_json::from_slice(&made.get_output().stdout).expect("json");
+    let code = made["code"].as_str().expect("code").to_owned();
     assert!(!code.contains(&wsf_protocol::hex::encode(&key_a)));
 
     // Edited: the secret changed (checksum made right) → the door does not accept it.

@@ -92,6 +92,15 @@ pub async fn invite_create(
     let made: InviteInfo =
         with_client(&ctx, |c| async move { c.post("/v1/invites", &req).await }).await?;
     let code = made.code.clone().unwrap_or_default();
+    if made.door.iter().all(|a| local_only(a)) {
+        // A warning, never a filter: the code may be meant for the same machine or LAN.
+        eprintln!(
+            "warning: this code offers only loopback or private addresses ({}): a partner \
+             outside this machine or local network cannot reach them. Run the node with \
+             --listen (and --door-listen) on an address partners can reach.",
+            made.door.join(", ")
+        );
+    }
     if json {
         return output::json(&made);
     }
@@ -213,4 +222,21 @@ pub async fn join(ctx: Ctx, code: &str) -> anyhow::Result<()> {
     println!("partner added: {} (the inviter)", invite.inviter);
     println!("Start the node with `wsf node`: it connects to the inviter and catches up.");
     Ok(())
+}
+
+/// Whether a multiaddr's IP is loopback, private or link-local (only reachable nearby).
+fn local_only(addr: &str) -> bool {
+    use std::net::IpAddr;
+    let ip = addr
+        .split('/')
+        .nth(2)
+        .and_then(|ip| ip.parse::<IpAddr>().ok());
+    match ip {
+        Some(IpAddr::V4(a)) => a.is_loopback() || a.is_private() || a.is_link_local(),
+        Some(IpAddr::V6(a)) => {
+            let first = a.segments()[0];
+            a.is_loopback() || first & 0xfe00 == 0xfc00 || first & 0xffc0 == 0xfe80
+        }
+        None => false,
+    }
 }
