@@ -368,3 +368,82 @@ async fn partners_policy_and_blocking() {
     stranger.stop().await;
     v.stop().await;
 }
+
+/// Invites through the inviting node's door (protocol.md 17.3), in this process:
+///
+/// ```text
+///   X (closed network, door) ◀── recording proxy ◀── Z joins with X's code, then catches up
+///   X ◀── W with the same single-use code: used up;  V with a revoked code: revoked
+/// ```
+/// The exchange carries neither the network key nor a protocol name in clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_door_gives_the_key_only_for_an_open_invite() {
+    use wsf_protocol::api::InviteRequest;
+    use wsf_protocol::invite::DoorInvite;
+    let x = TestNode::start_in(closed_dir("door"), &[], &[], None).await;
+    let record = x.publish_quietly("behind the door", "education").await;
+    let request = |uses| InviteRequest {
+        days: Some(1),
+        until_ms: None,
+        uses: Some(uses),
+    };
+    let made = wsf_node::invites::create(&x.node.service, &x.node.net, &request(1))
+        .await
+        .expect("an invite");
+    let code = DoorInvite::decode(made.code.as_deref().expect("a code")).expect("decodes");
+    let door: libp2p::Multiaddr = code.door[0].parse().expect("a door address");
+    let (proxy, seen) = recording_proxy(([127, 0, 0, 1], tcp_port(&door)).into()).await;
+    let mut through_proxy = code.clone();
+    through_proxy.door = vec![format!("/ip4/127.0.0.1/tcp/{}", proxy.port())];
+
+    let z_dir = tempfile::tempdir().expect("tempdir");
+    let joined =
+        wsf_node::network::join_with_door(&DataDir::new(z_dir.path().to_owned()), &through_proxy)
+            .await
+            .expect("joins");
+    let key = DataDir::new(x.dir.path().to_owned())
+        .network_key()
+        .expect("read")
+        .expect("closed");
+    assert_eq!(joined.key, key, "the door gave the network key");
+    let wire = seen.lock().expect("seen").clone();
+    assert!(wire.len() > 100, "the proxy saw the exchange");
+    for needle in [&key[..], b"wsf", b"libp2p", b"Noise", b"door"] {
+        assert!(
+            !wire.windows(needle.len()).any(|w| w == needle),
+            "{:?} in clear",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // Z starts on the network with the addresses the door gave, and catches up.
+    let z = TestNode::start_full(z_dir, &[], &[], None, None).await;
+    eventually(|| async { z.has(record.id()).await.then_some(()) }).await;
+    let listed = x.node.service.invites().list().expect("list");
+    assert_eq!(listed[0].joined.len(), 1);
+    assert_eq!(
+        listed[0].joined[0].author,
+        z.node.service.author().to_string()
+    );
+
+    // The same single-use code again: used up; nothing written.
+    let w_dir = tempfile::tempdir().expect("tempdir");
+    let err = wsf_node::network::join_with_door(&DataDir::new(w_dir.path().to_owned()), &code)
+        .await
+        .expect_err("used up");
+    assert!(err.to_string().contains("used up"), "{err}");
+    assert!(!w_dir.path().join("network.key").exists());
+    // A revoked one.
+    let second = wsf_node::invites::create(&x.node.service, &x.node.net, &request(3))
+        .await
+        .expect("an invite");
+    x.node.service.invites().revoke(&second.id).expect("revoke");
+    let revoked = DoorInvite::decode(second.code.as_deref().expect("a code")).expect("decodes");
+    let v_dir = tempfile::tempdir().expect("tempdir");
+    let err = wsf_node::network::join_with_door(&DataDir::new(v_dir.path().to_owned()), &revoked)
+        .await
+        .expect_err("revoked");
+    assert!(err.to_string().contains("revoked"), "{err}");
+    for n in [x, z] {
+        n.stop().await;
+    }
+}
