@@ -383,7 +383,9 @@ pub fn event(e: &wsf_protocol::api::NodeEvent) {
                 .map(|p| format!(" peer {p}"))
                 .unwrap_or_default()
         ),
-        NodeEvent::PeerConnected { peer, address } => println!("peer connected {peer} {address}"),
+        NodeEvent::PeerConnected { peer, address, .. } => {
+            println!("peer connected {peer} {address}")
+        }
         NodeEvent::PeerDisconnected { peer } => println!("peer disconnected {peer}"),
         NodeEvent::SyncFinished {
             peer,

@@ -181,3 +181,57 @@ fn an_unreachable_bootstrap_is_reported_and_a_given_one_is_saved() {
     );
     assert!(again.stop().success());
 }
+
+/// The address book: B dials A once (`wsf dial`, not a bootstrap); restarted as a plain
+/// `wsf node`, B finds A again by itself. `wsf peers` shows the address and the direction.
+#[test]
+fn a_restarted_node_finds_a_peer_it_dialled_before() {
+    let (a, b) = (common::fresh(), common::fresh());
+    common::init(a.path());
+    common::init(b.path());
+    let args = [
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0",
+        "--api-listen",
+        "127.0.0.1:0",
+    ];
+    // A keeps its port across the test, so the address B noted stays right.
+    let node_a = common::Running::start(a.path(), &args, &[]);
+    node_a.wait_for("control API").expect("A starts");
+    let a_addr = common::json(a.path(), &["status"])["listen_addrs"][0]
+        .as_str()
+        .expect("A's address")
+        .to_owned();
+    let node_b = common::Running::start(b.path(), &args, &[]);
+    node_b.wait_for("control API").expect("B starts");
+    common::json(b.path(), &["dial", &a_addr]);
+    let peers = common::json(b.path(), &["peers"]);
+    assert_eq!(peers[0]["direction"], "outbound");
+    assert_eq!(peers[0]["addresses"][0], a_addr.as_str());
+    assert_eq!(peers[0]["relayed"], false);
+    let on_a = common::json(a.path(), &["peers"]);
+    assert_eq!(on_a[0]["direction"], "inbound");
+    assert!(node_b.stop().success());
+    assert!(b.path().join("peers.json").exists(), "B noted A");
+    let config = std::fs::read_to_string(b.path().join("config.json")).unwrap_or_default();
+    assert!(
+        !config.contains(&a_addr),
+        "a dial is not a bootstrap: {config}"
+    );
+    // Plain `wsf node`: B connects to A from its address book.
+    let again = common::Running::start(b.path(), &args, &[]);
+    again.wait_for("peer connected").expect("B finds A again");
+    assert_eq!(
+        common::json(b.path(), &["peers"])[0]["addresses"][0],
+        a_addr.as_str()
+    );
+    // Not a bootstrap peer in status.
+    assert_eq!(
+        common::json(b.path(), &["status"])["bootstrap"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert!(again.stop().success());
+    assert!(node_a.stop().success());
+}

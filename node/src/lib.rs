@@ -3,6 +3,7 @@
 //! The node: the local store (redb), the ingest pipeline every record enters through, and the
 //! node's identity and data directory.
 
+pub mod address_book;
 pub mod bench;
 pub mod bundle;
 pub mod config;

@@ -168,12 +168,16 @@ impl Node {
         let key = identity::Keypair::ed25519_from_bytes(&mut *seed)
             .map_err(|e| Error::Bad(format!("node.key: {e}")))?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let book = crate::address_book::load(&data, crate::ingest::now_ms());
+        // Subscribed before the network starts, so that no connection is missed.
+        let book_events = events.subscribe();
         let (net, net_task) = Network::start(
             net::Config {
                 key,
                 network: service.ingest().network(),
                 listen,
                 bootstrap,
+                known: book.iter().filter_map(|e| e.addr.parse().ok()).collect(),
                 pillars: config.pillars(),
                 lan: opts.lan,
                 sync_interval: opts
@@ -265,6 +269,12 @@ impl Node {
         let mut tasks = servers.tasks;
         tasks.push(net_task);
         tasks.extend(door);
+        tasks.push(tokio::spawn(crate::address_book::run(
+            data.clone(),
+            book,
+            book_events,
+            shutdown.subscribe(),
+        )));
         tasks.push(tokio::spawn(purge_expired_hourly(
             service.clone(),
             shutdown.subscribe(),

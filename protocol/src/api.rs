@@ -313,6 +313,9 @@ pub enum NodeEvent {
     PeerConnected {
         peer: String,
         address: String,
+        /// This node dialled it (the address is one to dial again); false: it dialled us.
+        #[serde(default)]
+        outbound: bool,
     },
     PeerDisconnected {
         peer: String,
@@ -373,7 +376,14 @@ pub struct BootstrapInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeerInfo {
     pub peer_id: String,
+    /// The address of its connection (for an inbound one, where it came from).
     pub addresses: Vec<String>,
+    /// `outbound` (this node dialled) or `inbound`.
+    #[serde(default)]
+    pub direction: String,
+    /// The connection goes through a relay (`p2p-circuit`).
+    #[serde(default)]
+    pub relayed: bool,
     /// The gossipsub score this node gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,

@@ -177,7 +177,18 @@ pub async fn peers(ctx: Ctx) -> anyhow::Result<()> {
             .score
             .map(|s| format!("{s:.1}"))
             .unwrap_or_else(|| "-".into());
-        println!("{}  score {score}  {}", p.peer_id, p.topics.join(","));
+        let addr = p.addresses.first().map_or("-", String::as_str);
+        let direction = if p.direction.is_empty() {
+            "-"
+        } else {
+            p.direction.as_str()
+        };
+        let relayed = if p.relayed { "  relayed" } else { "" };
+        println!(
+            "{}  {addr}  {direction}{relayed}  score {score}  {}",
+            p.peer_id,
+            p.topics.join(",")
+        );
     }
     Ok(())
 }

@@ -47,6 +47,9 @@ struct Bootstrap {
     backoff: Duration,
     /// Why the last dial failed, until a connection opens.
     last_error: Option<String>,
+    /// From the address book, not `--bootstrap`/config: not shown as a bootstrap peer, and
+    /// its failures are not warned about.
+    from_book: bool,
 }
 
 pub(super) struct EventLoop {
@@ -59,6 +62,8 @@ pub(super) struct EventLoop {
     topics: HashMap<TopicHash, Pillar>,
     listen_addrs: Vec<Multiaddr>,
     bootstrap: Vec<Bootstrap>,
+    /// The address and direction of each connected peer's first connection.
+    peer_addrs: HashMap<PeerId, (Multiaddr, bool)>,
     /// Dials to bootstrap peers under way, by connection, to the bootstrap's index.
     bootstrap_dials: HashMap<libp2p::swarm::ConnectionId, usize>,
     banned: HashMap<PeerId, Instant>,
@@ -183,17 +188,33 @@ impl EventLoop {
             verdicts,
             topics: HashMap::new(),
             listen_addrs: Vec::new(),
-            bootstrap: config
-                .bootstrap
-                .into_iter()
-                .map(|addr| Bootstrap {
-                    peer: peer_of(&addr),
-                    addr,
-                    next: now,
-                    backoff: BACKOFF_MIN,
-                    last_error: None,
-                })
-                .collect(),
+            bootstrap: {
+                let mut list: Vec<Bootstrap> = config
+                    .bootstrap
+                    .iter()
+                    .cloned()
+                    .map(|addr| (addr, false))
+                    .chain(
+                        config
+                            .known
+                            .iter()
+                            .filter(|a| !config.bootstrap.contains(a))
+                            .cloned()
+                            .map(|addr| (addr, true)),
+                    )
+                    .map(|(addr, from_book)| Bootstrap {
+                        peer: peer_of(&addr),
+                        addr,
+                        next: now,
+                        backoff: BACKOFF_MIN,
+                        last_error: None,
+                        from_book,
+                    })
+                    .collect();
+                list.dedup_by(|a, b| a.addr == b.addr);
+                list
+            },
+            peer_addrs: HashMap::new(),
             bootstrap_dials: HashMap::new(),
             banned: HashMap::new(),
             ingest,
@@ -306,6 +327,7 @@ impl EventLoop {
                 let _ = reply.send(self.pillars());
             }
             Command::Peers { reply } => {
+                let addrs = &self.peer_addrs;
                 let gs = &self.swarm.behaviour().gossipsub;
                 let topics: HashMap<PeerId, Vec<String>> = gs
                     .all_peers()
@@ -329,7 +351,18 @@ impl EventLoop {
                     .connected_peers()
                     .map(|p| PeerInfo {
                         peer_id: p.to_string(),
-                        addresses: Vec::new(),
+                        addresses: addrs
+                            .get(p)
+                            .map(|(a, _)| vec![a.to_string()])
+                            .unwrap_or_default(),
+                        direction: match addrs.get(p) {
+                            Some((_, true)) => "outbound".into(),
+                            Some((_, false)) => "inbound".into(),
+                            None => String::new(),
+                        },
+                        relayed: addrs.get(p).is_some_and(|(a, _)| {
+                            a.iter().any(|x| matches!(x, Protocol::P2pCircuit))
+                        }),
                         score: gs.peer_score(p),
                         topics: topics.get(p).cloned().unwrap_or_default(),
                         mesh: mesh.remove(p).unwrap_or_default(),
@@ -347,6 +380,7 @@ impl EventLoop {
                     bootstrap: self
                         .bootstrap
                         .iter()
+                        .filter(|b| !b.from_book)
                         .map(|b| BootstrapInfo {
                             addr: b.addr.to_string(),
                             connected: b.peer.is_some_and(|p| connected.contains(&p)),
@@ -618,7 +652,7 @@ impl EventLoop {
         let Some(b) = self.bootstrap.get_mut(i) else {
             return;
         };
-        if b.last_error.is_none() {
+        if b.last_error.is_none() && !b.from_book {
             tracing::warn!(
                 bootstrap = i + 1,
                 of,
@@ -681,9 +715,12 @@ impl EventLoop {
                     // must not map the coalition (docs/threat-model.md).
                     tracing::info!(peer = %short(&peer_id), "peer connected");
                     tracing::debug!(peer = %peer_id, %addr, "peer address");
+                    self.peer_addrs
+                        .insert(peer_id, (addr.clone(), endpoint.is_dialer()));
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),
                         address: addr.to_string(),
+                        outbound: endpoint.is_dialer(),
                     });
                 }
             }
@@ -693,6 +730,7 @@ impl EventLoop {
                 ..
             } => {
                 tracing::info!(peer = %short(&peer_id), "peer disconnected");
+                self.peer_addrs.remove(&peer_id);
                 let _ = self.events.send(NodeEvent::PeerDisconnected {
                     peer: peer_id.to_string(),
                 });

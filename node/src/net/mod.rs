@@ -61,6 +61,9 @@ pub struct Config {
     pub network: NetworkId,
     pub listen: Vec<Multiaddr>,
     pub bootstrap: Vec<Multiaddr>,
+    /// Peers from the address book (`crate::address_book`): redialled like bootstrap peers,
+    /// but not reported as such.
+    pub known: Vec<Multiaddr>,
     pub pillars: Vec<Pillar>,
     /// Announce and discover on the LAN with mDNS.
     pub lan: bool,
