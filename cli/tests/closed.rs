@@ -177,6 +177,11 @@ fn invites_are_enforced_by_the_inviting_node() {
     // Edited: the secret changed (checksum made right) → the door does not accept it.
     let err = join_fails(&edited(&code, |i| i.secret[0] ^= 1));
     assert!(err.contains("altered"), "{err}");
+    // Edited: another organisation claimed as the inviter (it would become the first partner).
+    let err = join_fails(&edited(&code, |i| {
+        i.inviter = wsf_protocol::AuthorId([9; 32])
+    }));
+    assert!(err.contains("altered"), "{err}");
     // Edited: another invite id → the door does not know it.
     let err = join_fails(&edited(&code, |i| i.id.0[0] ^= 1));
     assert!(err.contains("does not know this invite"), "{err}");

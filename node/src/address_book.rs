@@ -23,6 +23,8 @@ pub const ROLE: &str = FILE;
 pub const MAX_PEERS: usize = 256;
 /// A peer not reached for this long (30 days) is forgotten.
 pub const FORGET_AFTER_MS: u64 = 30 * 86_400_000;
+/// A peer reached again at the same address within this time (an hour) is not written again.
+const REFRESH_MS: u64 = 3_600_000;
 /// The largest file read.
 const MAX_BYTES: u64 = 1 << 20;
 
@@ -100,6 +102,12 @@ fn note(peers: &mut Vec<Entry>, peer: &str, addr: &str, now: u64) -> bool {
         (_, Err(_)) => return false,
     };
     let addr = full.to_string();
+    if peers
+        .iter()
+        .any(|e| e.peer == peer && e.addr == addr && now.saturating_sub(e.last) < REFRESH_MS)
+    {
+        return false;
+    }
     peers.retain(|e| e.peer != peer);
     peers.insert(
         0,
@@ -161,6 +169,8 @@ mod tests {
         let mut peers = Vec::new();
         assert!(note(&mut peers, PEER, "/ip4/192.0.2.1/tcp/7654", 1_000));
         assert_eq!(peers[0].addr, format!("/ip4/192.0.2.1/tcp/7654/p2p/{PEER}"));
+        // Reached again soon at the same address: nothing to write.
+        assert!(!note(&mut peers, PEER, "/ip4/192.0.2.1/tcp/7654", 1_500));
         // The same peer at a new address replaces the old entry.
         assert!(note(&mut peers, PEER, "/ip4/192.0.2.2/tcp/7654", 2_000));
         assert_eq!(peers.len(), 1);

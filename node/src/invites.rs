@@ -62,10 +62,14 @@ pub struct Joined {
     pub name: String,
     /// When, ms since the Unix epoch.
     pub at: u64,
+    /// The ephemeral key of its message 1 (hex): the same message 1 sent again (a replay of a
+    /// recorded exchange) is recognised and counts no use.
+    #[serde(default)]
+    pub e: String,
 }
 
-/// One invite this node issued.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// One invite this node issued. Its `Debug` leaves the secret out.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Issued {
     /// The invite id (32 hex characters).
@@ -79,6 +83,28 @@ pub struct Issued {
     pub uses: u32,
     pub joined: Vec<Joined>,
     pub revoked: bool,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("id", &self.id)
+            .field("expires", &self.expires)
+            .field("uses", &self.uses)
+            .field("joined", &self.joined.len())
+            .field("revoked", &self.revoked)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the door does with an authentic request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    /// Send the key (the use is written down).
+    Welcome,
+    Refused(Refusal),
+    /// A message 1 seen before: a replayed recording. Closed without an answer or a use.
+    Replayed,
 }
 
 impl Issued {
@@ -265,31 +291,42 @@ impl Invites {
             .and_then(Issued::secret)
     }
 
-    /// Decides on an authentic request for invite `id`: `None` (welcome: the use is written
-    /// down first) or why not.
-    fn admit(&self, id: &InviteId, request: &Request, now: u64) -> Result<Option<Refusal>, Error> {
+    /// Decides on an authentic request for invite `id`, whose message 1 carried the ephemeral
+    /// key `e`. A welcome is written down before this returns.
+    fn admit(
+        &self,
+        id: &InviteId,
+        e: &[u8; 32],
+        request: &Request,
+        now: u64,
+    ) -> Result<Decision, Error> {
+        let e = wsf_protocol::hex::encode(e);
         let mut file = self.file()?;
         let Some(at) = file
             .invites
             .iter()
             .position(|i| i.invite_id().as_ref() == Some(id))
         else {
-            return Ok(Some(Refusal::Revoked));
+            return Ok(Decision::Refused(Refusal::Revoked));
         };
+        if file.invites[at].joined.iter().any(|j| j.e == e) {
+            return Ok(Decision::Replayed);
+        }
         if let Some(refusal) = file.invites[at].refusal(now) {
-            return Ok(Some(refusal));
+            return Ok(Decision::Refused(refusal));
         }
         file.invites[at].joined.push(Joined {
             author: request.author.to_string(),
             node: wsf_protocol::hex::encode(&request.node),
             name: request.name.clone(),
             at: now,
+            e,
         });
-        if let Err(e) = self.save(&file) {
+        if let Err(err) = self.save(&file) {
             file.invites[at].joined.pop();
-            return Err(e);
+            return Err(err);
         }
-        Ok(None)
+        Ok(Decision::Welcome)
     }
 }
 
@@ -297,6 +334,8 @@ impl Invites {
 #[derive(Debug, Clone)]
 pub struct DoorConfig {
     pub network: NetworkId,
+    /// This node's author key: codes name it as the inviter, and the handshake binds it.
+    pub inviter: AuthorId,
     pub name: String,
     pub key: zeroize::Zeroizing<[u8; 32]>,
     /// The node's network, asked where it listens (multiaddrs with `/p2p/`) for the answer.
@@ -335,7 +374,8 @@ fn door_addrs(bound: SocketAddr, listen: &[String]) -> Vec<String> {
     if !bound.ip().is_unspecified() {
         return vec![of(bound.ip())];
     }
-    let mut out: Vec<String> = listen
+    let v4_only = bound.is_ipv4();
+    let mut ips: Vec<std::net::IpAddr> = listen
         .iter()
         .filter_map(|a| a.parse::<libp2p::Multiaddr>().ok())
         .filter_map(|a| {
@@ -349,12 +389,14 @@ fn door_addrs(bound: SocketAddr, listen: &[String]) -> Vec<String> {
                 _ => None,
             })
         })
-        .map(of)
+        .filter(|ip| !v4_only || ip.is_ipv4())
         .collect();
-    out.sort();
-    out.dedup();
-    out.truncate(door::MAX_BOOT);
-    out
+    // Loopback last: a joiner tries the addresses in order, and loopback leads to whatever
+    // listens on the joiner's own machine.
+    ips.sort_by_key(|ip| (ip.is_loopback(), *ip));
+    ips.dedup();
+    ips.truncate(door::MAX_BOOT);
+    ips.into_iter().map(of).collect()
 }
 
 /// Binds the door at `addr` and serves it until `shutdown`; the invites learn its addresses.
@@ -375,7 +417,11 @@ pub async fn serve(
                 a = listener.accept() => a,
                 _ = shutdown.wait_for(|v| *v) => return,
             };
-            let Ok((stream, _)) = accepted else { continue };
+            let Ok((stream, _)) = accepted else {
+                // Out of descriptors, say: back off a little instead of spinning on the error.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
             let Ok(slot) = slots.clone().try_acquire_owned() else {
                 continue;
             };
@@ -409,40 +455,49 @@ async fn answer(
     }
     let mut message = vec![0u8; len];
     stream.read_exact(&mut message).await?;
+    // Unknown and altered codes are logged at debug only: anyone can send them, and the log
+    // must not be theirs to fill.
     let Some(secret) = invites.secret_of(&id) else {
-        tracing::warn!("door: a code for an invite this node never issued");
+        tracing::debug!("door: a code for an invite this node never issued");
         return stream.write_all(&[door::status::UNKNOWN]).await;
     };
-    let (opened, request) = match Door::accept(&config.network, &id, &secret, &message) {
+    let accepted = Door::accept(&config.network, &id, &config.inviter, &secret, &message);
+    let (opened, request) = match accepted {
         Ok(x) => x,
         Err(DoorError::NotAuthentic) => {
-            tracing::warn!("door: an invite code that was altered (it did not authenticate)");
+            tracing::debug!("door: an invite code that was altered (it did not authenticate)");
             return stream.write_all(&[door::status::NOT_AUTHENTIC]).await;
         }
         Err(e) => return Err(std::io::Error::other(e.to_string())),
     };
+    let e = door::ephemeral_of(&message).ok_or_else(|| std::io::Error::other("short hello"))?;
+    // Everything that could still fail comes before the use is written down.
+    let mut boot: Vec<String> = config
+        .net
+        .info()
+        .await
+        .map(|i| i.listen_addrs.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    boot.retain(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"));
+    boot.truncate(door::MAX_BOOT);
     let now = crate::ingest::now_ms();
     let decided = invites
-        .admit(&id, &request, now)
+        .admit(&id, &e, &request, now)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let reply = match decided {
-        Some(refusal) => {
-            tracing::warn!(refusal = refusal.code(), "door: an invite was refused");
+        Decision::Replayed => {
+            tracing::warn!("door: a recorded join was sent again; ignored");
+            return Ok(());
+        }
+        Decision::Refused(refusal) => {
+            tracing::info!(refusal = refusal.code(), "door: an invite was refused");
             Answer::Refused(refusal)
         }
-        None => {
+        Decision::Welcome => {
             tracing::info!(
                 author = %wsf_protocol::display::fingerprint(&request.author),
                 "door: a new member joined with an invite"
             );
-            let mut boot: Vec<String> = config
-                .net
-                .info()
-                .await
-                .map(|i| i.listen_addrs.iter().map(ToString::to_string).collect())
-                .unwrap_or_default();
-            boot.retain(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"));
-            boot.truncate(door::MAX_BOOT);
             Answer::Welcome {
                 key: *config.key,
                 name: config.name.clone(),
@@ -470,9 +525,9 @@ pub async fn knock(
         };
         match tokio::time::timeout(DOOR_TIMEOUT, knock_one(target, invite, request)).await {
             Ok(Ok(answer)) => return Ok(answer),
-            Ok(Err(e @ (DoorError::Unknown | DoorError::NotAuthentic | DoorError::Refused(_)))) => {
-                return Err(e);
-            }
+            // The inviting node decided: no other address would decide otherwise.
+            Ok(Err(e @ (DoorError::NotAuthentic | DoorError::Refused(_)))) => return Err(e),
+            // Another node's door (an address that leads elsewhere): try the next one.
             Ok(Err(e)) => last = e,
             Err(_) => last = DoorError::Protocol(format!("{addr} did not answer in time")),
         }
@@ -502,7 +557,13 @@ async fn knock_one(
     request: &Request,
 ) -> Result<Answer, DoorError> {
     let io = |e: std::io::Error| DoorError::Protocol(format!("{target}: {e}"));
-    let (joiner, hello) = door::Joiner::start(&invite.net, &invite.id, &invite.secret, request)?;
+    let (joiner, hello) = door::Joiner::start(
+        &invite.net,
+        &invite.id,
+        &invite.inviter,
+        &invite.secret,
+        request,
+    )?;
     let mut stream = tokio::net::TcpStream::connect(target).await.map_err(io)?;
     stream.write_all(&hello).await.map_err(io)?;
     let mut status = [0u8; 1];
@@ -636,11 +697,23 @@ mod tests {
             node: vec![1, 2, 3],
             name: "A".into(),
         };
-        assert_eq!(invites.admit(&id, &req, 2_000).expect("admit"), None);
-        assert_eq!(invites.admit(&id, &req, 2_000).expect("admit"), None);
+        let (e1, e2, e3) = ([1u8; 32], [2u8; 32], [3u8; 32]);
         assert_eq!(
-            invites.admit(&id, &req, 2_000).expect("admit"),
-            Some(Refusal::UsedUp)
+            invites.admit(&id, &e1, &req, 2_000).expect("admit"),
+            Decision::Welcome
+        );
+        // The same message 1 again (a replayed recording): no answer, no use.
+        assert_eq!(
+            invites.admit(&id, &e1, &req, 2_000).expect("admit"),
+            Decision::Replayed
+        );
+        assert_eq!(
+            invites.admit(&id, &e2, &req, 2_000).expect("admit"),
+            Decision::Welcome
+        );
+        assert_eq!(
+            invites.admit(&id, &e3, &req, 2_000).expect("admit"),
+            Decision::Refused(Refusal::UsedUp)
         );
         // Kept across a reload.
         let again = Invites::load(&data).expect("reload");
@@ -648,16 +721,22 @@ mod tests {
         let (timed, _) = again.issue(5_000, 1, 1_000).expect("issue");
         let timed_id = timed.invite_id().expect("id");
         assert_eq!(
-            again.admit(&timed_id, &req, 5_000).expect("admit"),
-            Some(Refusal::Expired)
+            again.admit(&timed_id, &e3, &req, 5_000).expect("admit"),
+            Decision::Refused(Refusal::Expired)
         );
         let (other, _) = again.issue(0, 1, 1_000).expect("issue");
         again.revoke(&other.id[..8]).expect("revoke");
         assert_eq!(
             again
-                .admit(&other.invite_id().expect("id"), &req, 1_500)
+                .admit(&other.invite_id().expect("id"), &e3, &req, 1_500)
                 .expect("admit"),
-            Some(Refusal::Revoked)
+            Decision::Refused(Refusal::Revoked)
+        );
+        // The secret never shows in Debug.
+        let shown = format!("{:?}", again.list().expect("list"));
+        assert!(
+            !shown.contains(&wsf_protocol::hex::encode(&secret)),
+            "{shown}"
         );
         assert!(again.revoke("zz").is_err());
         assert_eq!(again.list().expect("list")[2].state(1_500), "revoked");

@@ -78,6 +78,14 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
         Ok(Answer::Refused(r)) => return Err(Error::BadRequest(DoorError::Refused(r).to_string())),
         Err(e) => return Err(Error::BadRequest(e.to_string())),
     };
+    // Only addresses a node can dial: one that does not parse would stop the node's start.
+    let boot: Vec<String> = boot
+        .into_iter()
+        .filter(|a| {
+            a.parse::<libp2p::Multiaddr>()
+                .is_ok_and(|m| matches!(m.iter().last(), Some(libp2p::multiaddr::Protocol::P2p(_))))
+        })
+        .collect();
     let joined = Invite {
         net: invite.net,
         name: if name.is_empty() {

@@ -211,6 +211,7 @@ impl Node {
                     Some(addr) => {
                         let door = crate::invites::DoorConfig {
                             network: service.ingest().network(),
+                            inviter: service.author(),
                             name: config.network_name.clone().unwrap_or_default(),
                             key: zeroize::Zeroizing::new(key),
                             net: net.clone(),
@@ -234,7 +235,13 @@ impl Node {
                             }
                         }
                     }
-                    None => None,
+                    None => {
+                        tracing::warn!(
+                            "no TCP listen address to put the invite door beside; this node \
+                             cannot let new members in (set door_listen, or --door-listen)"
+                        );
+                        None
+                    }
                 }
             }
             None => None,

@@ -30,7 +30,8 @@ use crate::{AuthorId, NetworkId};
 
 /// The Noise protocol the door speaks.
 pub const NOISE: &str = "Noise_NNpsk0_25519_ChaChaPoly_SHA256";
-/// The start of the Noise prologue; the network id and the invite id follow it.
+/// The start of the Noise prologue; the network id, the invite id and the inviter's author key
+/// follow it (so a code whose inviter was edited does not authenticate).
 pub const PROLOGUE: &[u8] = b"wsf join v1\0";
 /// Length of an invite id.
 pub const ID_LEN: usize = 16;
@@ -100,8 +101,8 @@ impl Refusal {
     }
 }
 
-/// What the door answers an authentic request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the door answers an authentic request. Its `Debug` leaves the key out.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Welcome: the network's key, its name and where its nodes listen.
     Welcome {
@@ -110,6 +111,26 @@ pub enum Answer {
         boot: Vec<String>,
     },
     Refused(Refusal),
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Welcome { name, boot, .. } => f
+                .debug_struct("Welcome")
+                .field("key", &"..")
+                .field("name", name)
+                .field("boot", boot)
+                .finish(),
+            Answer::Refused(r) => f.debug_tuple("Refused").field(r).finish(),
+        }
+    }
+}
+
+/// The message-1 ephemeral public key (its first 32 bytes), by which a door recognises a
+/// replayed message 1: a joiner makes a new one for every exchange.
+pub fn ephemeral_of(message: &[u8]) -> Option<[u8; 32]> {
+    message.get(..32)?.try_into().ok()
 }
 
 /// Why an exchange failed.
@@ -133,10 +154,11 @@ fn params() -> Result<NoiseParams, DoorError> {
     NOISE.parse().map_err(protocol)
 }
 
-fn prologue(net: &NetworkId, id: &InviteId) -> Vec<u8> {
+fn prologue(net: &NetworkId, id: &InviteId, inviter: &AuthorId) -> Vec<u8> {
     let mut p = PROLOGUE.to_vec();
     p.extend_from_slice(net.as_bytes());
     p.extend_from_slice(&id.0);
+    p.extend_from_slice(inviter.as_bytes());
     p
 }
 
@@ -237,15 +259,16 @@ impl std::fmt::Debug for Joiner {
 }
 
 impl Joiner {
-    /// Starts the exchange for the invite (`net`, `id`, `secret`); returns the joiner and the
-    /// bytes to send: the id, then framed message 1.
+    /// Starts the exchange for the invite (`net`, `id`, `inviter`, `secret`); returns the
+    /// joiner and the bytes to send: the id, then framed message 1.
     pub fn start(
         net: &NetworkId,
         id: &InviteId,
+        inviter: &AuthorId,
         secret: &[u8; SECRET_LEN],
         request: &Request,
     ) -> Result<(Joiner, Vec<u8>), DoorError> {
-        Joiner::start_with(builder(&prologue(net, id), secret)?, id, request)
+        Joiner::start_with(builder(&prologue(net, id, inviter), secret)?, id, request)
     }
 
     fn start_with(
@@ -299,16 +322,18 @@ impl std::fmt::Debug for Door {
 }
 
 impl Door {
-    /// Reads message 1 (without its length) for the invite (`net`, `id`, `secret`) the hello
-    /// named. [`DoorError::NotAuthentic`] when it was not made with the invite's secret (then
-    /// the door sends [`status::NOT_AUTHENTIC`] and closes).
+    /// Reads message 1 (without its length) for the invite (`net`, `id`, `inviter` — this
+    /// node's author —, `secret`) the hello named. [`DoorError::NotAuthentic`] when it was not
+    /// made with the invite's secret, network, id and inviter (then the door sends
+    /// [`status::NOT_AUTHENTIC`] and closes).
     pub fn accept(
         net: &NetworkId,
         id: &InviteId,
+        inviter: &AuthorId,
         secret: &[u8; SECRET_LEN],
         message: &[u8],
     ) -> Result<(Door, Request), DoorError> {
-        Door::accept_with(builder(&prologue(net, id), secret)?, message)
+        Door::accept_with(builder(&prologue(net, id, inviter), secret)?, message)
     }
 
     fn accept_with(

@@ -144,8 +144,9 @@ pub const PREFIX_2: &str = "wsf2";
 /// ```
 /// `expires` is what the inviting node said when it made the invite, shown to the person who
 /// joins; the inviting node decides by its own record of the invite, so editing it changes
-/// nothing (and an edited code fails its checksum or the door's handshake).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// nothing. An edited `net`, `id`, `secret` or `inviter` fails the door's handshake (they are
+/// all in it); a code's checksum only catches typos, since anyone can recompute it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DoorInvite {
     pub net: NetworkId,
     pub name: String,
@@ -155,6 +156,20 @@ pub struct DoorInvite {
     pub door: Vec<String>,
     pub inviter: AuthorId,
     pub expires: u64,
+}
+
+/// Leaves the secret out.
+impl std::fmt::Debug for DoorInvite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DoorInvite")
+            .field("net", &self.net)
+            .field("name", &self.name)
+            .field("id", &self.id)
+            .field("door", &self.door)
+            .field("inviter", &self.inviter)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The code of `payload`: prefix, base32 of the payload and its checksum.

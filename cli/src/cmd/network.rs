@@ -121,14 +121,14 @@ pub async fn invite_create(
     println!(
         "Invite {} for {} node{}, {until}. Give the code to the partner over a channel you trust; \
          on their machine: wsf join CODE",
-        &made.id[..8],
+        short(&made.id),
         made.uses,
         if made.uses == 1 { "" } else { "s" }
     );
     println!(
         "The code does not carry the network's key: this node gives it to whoever uses the code, \
          while the invite is open (keep the node running). `wsf invite revoke {}` closes it.",
-        &made.id[..8]
+        short(&made.id)
     );
     Ok(())
 }
@@ -151,7 +151,7 @@ pub async fn invite_list(ctx: Ctx) -> anyhow::Result<()> {
         };
         println!(
             "{}  {:<8} {}/{} used  {until}",
-            &i.id[..8],
+            short(&i.id),
             i.state,
             i.used,
             i.uses
@@ -182,7 +182,7 @@ pub async fn invite_revoke(ctx: Ctx, id: String) -> anyhow::Result<()> {
     }
     println!(
         "invite {} revoked: its code grants nothing from now on ({} node{} joined with it)",
-        &revoked.id[..8],
+        short(&revoked.id),
         revoked.used,
         if revoked.used == 1 { "" } else { "s" }
     );
@@ -239,4 +239,9 @@ fn local_only(addr: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// The first 8 characters of an invite id (all of it when shorter).
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
 }

@@ -211,7 +211,12 @@ impl EventLoop {
                         from_book,
                     })
                     .collect();
-                list.dedup_by(|a, b| a.addr == b.addr);
+                // One entry per peer (or per address, for one without a peer id): a bootstrap
+                // peer is not dialled a second time from the address book.
+                let mut seen = HashSet::new();
+                list.retain(|b| {
+                    seen.insert(b.peer.map_or_else(|| b.addr.to_string(), |p| p.to_string()))
+                });
                 list
             },
             peer_addrs: HashMap::new(),
@@ -648,7 +653,7 @@ impl EventLoop {
     /// (by number) without its address, which stays out of the default log
     /// (docs/threat-model.md), and only when it first fails.
     fn bootstrap_failed(&mut self, i: usize, error: String) {
-        let of = self.bootstrap.len();
+        let of = self.bootstrap.iter().filter(|b| !b.from_book).count();
         let Some(b) = self.bootstrap.get_mut(i) else {
             return;
         };

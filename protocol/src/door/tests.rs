@@ -3,6 +3,7 @@ use super::*;
 const NET: NetworkId = NetworkId([3; 16]);
 const ID: InviteId = InviteId([7; ID_LEN]);
 const SECRET: [u8; SECRET_LEN] = [0x42; SECRET_LEN];
+const INVITER: AuthorId = AuthorId([0x33; 32]);
 
 fn request() -> Request {
     Request {
@@ -39,10 +40,10 @@ fn split_answer(bytes: &[u8]) -> (u8, Vec<u8>) {
 
 #[test]
 fn a_welcome_goes_through_and_carries_the_key_encrypted() {
-    let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (joiner, hello) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
     assert_eq!(id, ID);
-    let (door, got) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+    let (door, got) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
     assert_eq!(got, request());
     let reply = door.answer(&welcome()).expect("answer");
     let (status, m2) = split_answer(&reply);
@@ -69,9 +70,10 @@ fn a_welcome_goes_through_and_carries_the_key_encrypted() {
 #[test]
 fn refusals_are_said_inside_the_encrypted_answer() {
     for refusal in [Refusal::Expired, Refusal::UsedUp, Refusal::Revoked] {
-        let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+        let (joiner, hello) =
+            Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
         let (id, m1) = split_hello(&hello);
-        let (door, _) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+        let (door, _) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
         let (status, m2) = split_answer(&door.answer(&Answer::Refused(refusal)).expect("answer"));
         assert_eq!(joiner.finish(status, &m2), Ok(Answer::Refused(refusal)));
     }
@@ -81,41 +83,50 @@ fn refusals_are_said_inside_the_encrypted_answer() {
 fn an_edited_secret_another_network_or_another_id_is_not_authentic() {
     let mut edited = SECRET;
     edited[31] ^= 1;
-    let (_, hello) = Joiner::start(&NET, &ID, &edited, &request()).expect("start");
+    let (_, hello) = Joiner::start(&NET, &ID, &INVITER, &edited, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
     assert_eq!(
-        Door::accept(&NET, &id, &SECRET, &m1).map(|_| ()),
+        Door::accept(&NET, &id, &INVITER, &SECRET, &m1).map(|_| ()),
         Err(DoorError::NotAuthentic)
     );
     // The secret right, but made for another network or another invite id (prologue).
-    let (_, hello) = Joiner::start(&NetworkId([4; 16]), &ID, &SECRET, &request()).expect("start");
+    let (_, hello) =
+        Joiner::start(&NetworkId([4; 16]), &ID, &INVITER, &SECRET, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
     assert!(matches!(
-        Door::accept(&NET, &id, &SECRET, &m1),
+        Door::accept(&NET, &id, &INVITER, &SECRET, &m1),
         Err(DoorError::NotAuthentic)
     ));
     let (_, hello) =
-        Joiner::start(&NET, &InviteId([8; ID_LEN]), &SECRET, &request()).expect("start");
+        Joiner::start(&NET, &InviteId([8; ID_LEN]), &INVITER, &SECRET, &request()).expect("start");
     let (_, m1) = split_hello(&hello);
     assert!(matches!(
-        Door::accept(&NET, &ID, &SECRET, &m1),
+        Door::accept(&NET, &ID, &INVITER, &SECRET, &m1),
+        Err(DoorError::NotAuthentic)
+    ));
+    // The code's inviter edited (another organisation claimed as the one who invited).
+    let (_, hello) =
+        Joiner::start(&NET, &ID, &AuthorId([0x34; 32]), &SECRET, &request()).expect("start");
+    let (_, m1) = split_hello(&hello);
+    assert!(matches!(
+        Door::accept(&NET, &ID, &INVITER, &SECRET, &m1),
         Err(DoorError::NotAuthentic)
     ));
     // What the joiner makes of the door's status bytes.
-    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert_eq!(
         joiner.finish(status::NOT_AUTHENTIC, &[]),
         Err(DoorError::NotAuthentic)
     );
-    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert_eq!(joiner.finish(status::UNKNOWN, &[]), Err(DoorError::Unknown));
 }
 
 #[test]
 fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
-    let (joiner, hello) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    let (joiner, hello) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
-    let (door, _) = Door::accept(&NET, &id, &SECRET, &m1).expect("accept");
+    let (door, _) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
     let (status, mut m2) = split_answer(&door.answer(&welcome()).expect("answer"));
     let last = m2.len() - 1;
     m2[last] ^= 1;
@@ -125,10 +136,10 @@ fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
     ));
     // Cut, flipped or junk message 1: never a panic.
     for cut in [0, 1, 31, 32, m1.len() - 1] {
-        assert!(Door::accept(&NET, &ID, &SECRET, &m1[..cut]).is_err());
+        assert!(Door::accept(&NET, &ID, &INVITER, &SECRET, &m1[..cut]).is_err());
     }
-    assert!(Door::accept(&NET, &ID, &SECRET, &vec![0xff; MAX_HELLO + 1]).is_err());
-    let (joiner, _) = Joiner::start(&NET, &ID, &SECRET, &request()).expect("start");
+    assert!(Door::accept(&NET, &ID, &INVITER, &SECRET, &vec![0xff; MAX_HELLO + 1]).is_err());
+    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert!(joiner.finish(9, &[]).is_err());
 }
 
@@ -136,7 +147,7 @@ fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
 /// into the Noise library), so the bytes on the wire are fixed.
 #[test]
 fn protocol_vector() {
-    let p = prologue(&NET, &ID);
+    let p = prologue(&NET, &ID, &INVITER);
     let joiner_e = [0x11u8; 32];
     let door_e = [0x22u8; 32];
     let b = builder(&p, &SECRET)
@@ -156,5 +167,5 @@ fn protocol_vector() {
     assert_eq!(hex(&reply), REPLY_HEX);
 }
 
-const HELLO_HEX: &str = "0707070707070707070707070707070700887b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13099b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569f73894b5fb0092715d17e12212a47428c6a96a68c4d1f6022241f0531d8285f9daa0ad03707a054e776befb9bdcc28602ca1763dcab1228f7";
-const REPLY_HEX: &str = "0000af0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20339984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78d967cfd868097dabe1d832d18dfd4d2ed";
+const HELLO_HEX: &str = "0707070707070707070707070707070700887b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13099b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569f73894b5fb0092715d17e12212a47428c6a96a68c4d1f6022241f0531d8285f9daa0ad03707a054e7ea9eb17b47f2f04e8214ac762f444991";
+const REPLY_HEX: &str = "0000af0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20339984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78db96bfafa41b539656a96a47c51e6f10c";
