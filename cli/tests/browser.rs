@@ -868,27 +868,8 @@ async fn a_bundle_uploaded_from_the_page_shows_its_progress_and_what_was_kept() 
 /// field; the right one lands on the home page of the unlocked node, in the same session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_node_is_unlocked_in_the_browser() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let pass = tmp.path().join("pass");
-    std::fs::write(&pass, "lantern copper orchard river\n").expect("passphrase");
-    let dir = tmp.path().join("d");
-    common::wsf(&dir)
-        .args(["init", "--encrypt", "--name", "Org A", "--passphrase-file"])
-        .arg(&pass)
-        .assert()
-        .success();
-    let n = common::Running::start(
-        &dir,
-        &[
-            "--unlock-on-page",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    );
-    n.wait_for("locked").expect("the node starts locked");
+    let (_tmp, dir, _pass) = common::encrypted_dir("lantern copper orchard river");
+    let n = common::locked_node(&dir, &[]);
     let b = Browser::start(1366, 768).await;
     b.login(&dir).await;
     let h1 = b.find("main h1").await.text().await.expect("h1");

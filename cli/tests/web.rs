@@ -1242,27 +1242,8 @@ fn locked_node() -> (
     std::path::PathBuf,
     common::Running,
 ) {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let pass = tmp.path().join("pass");
-    std::fs::write(&pass, "harbour violet seventeen kites\n").expect("passphrase");
-    let dir = tmp.path().join("d");
-    common::wsf(&dir)
-        .args(["init", "--encrypt", "--name", "Org A", "--passphrase-file"])
-        .arg(&pass)
-        .assert()
-        .success();
-    let n = common::Running::start(
-        &dir,
-        &[
-            "--unlock-on-page",
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api-listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    );
-    n.wait_for("locked").expect("the node starts locked");
+    let (tmp, dir, pass) = common::encrypted_dir("harbour violet seventeen kites");
+    let n = common::locked_node(&dir, &[]);
     (tmp, dir, pass, n)
 }
 
@@ -1437,30 +1418,12 @@ fn a_locked_start_beside_a_running_node_takes_nothing_over() {
 
 #[test]
 fn a_start_that_fails_after_the_unlock_is_explained_on_the_page() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let pass = tmp.path().join("pass");
-    std::fs::write(&pass, "quiet meadow lantern nine\n").expect("passphrase");
-    let dir = tmp.path().join("d");
-    common::wsf(&dir)
-        .args(["init", "--encrypt", "--passphrase-file"])
-        .arg(&pass)
-        .assert()
-        .success();
+    let (_tmp, dir, _pass) = common::encrypted_dir("quiet meadow lantern nine");
     // Its p2p port is held by another process, so the node cannot start once unlocked.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
-    let mut n = common::Running::start(
-        &dir,
-        &[
-            "--unlock-on-page",
-            "--listen",
-            &format!("/ip4/127.0.0.1/tcp/{port}"),
-            "--api-listen",
-            "127.0.0.1:0",
-        ],
-        &[],
-    );
-    n.wait_for("locked").expect("the node starts locked");
+    let listen = format!("/ip4/127.0.0.1/tcp/{port}");
+    let mut n = common::locked_node(&dir, &["--listen", &listen]);
     let url = json(&dir, &["ui", "--no-open", "--no-start"])["url"]
         .as_str()
         .expect("url")

@@ -346,22 +346,28 @@ pub struct DoorConfig {
 /// p2p port + 2 (7656 beside the default 7654 and the API's 7655), or port 0 when the p2p port
 /// is picked by the system.
 pub fn default_door(listen: &[libp2p::Multiaddr]) -> Option<SocketAddr> {
-    use libp2p::multiaddr::Protocol;
     listen.iter().find_map(|addr| {
-        let mut ip = None;
-        let mut port = None;
-        for p in addr.iter() {
-            match p {
-                Protocol::Ip4(a) => ip = Some(std::net::IpAddr::from(a)),
-                Protocol::Ip6(a) => ip = Some(std::net::IpAddr::from(a)),
-                Protocol::Tcp(p) => port = Some(p),
-                _ => {}
-            }
-        }
-        let port = port?;
+        let (ip, port) = ip_and_port(addr, false)?;
         let door = if port == 0 { 0 } else { port.checked_add(2)? };
-        Some(SocketAddr::new(ip?, door))
+        Some(SocketAddr::new(ip, door))
     })
+}
+
+/// The IP and TCP port of `addr`; with `plain`, only for `/ip4|ip6/…/tcp/…` and nothing more.
+fn ip_and_port(addr: &libp2p::Multiaddr, plain: bool) -> Option<(std::net::IpAddr, u16)> {
+    use libp2p::multiaddr::Protocol;
+    let mut ip = None;
+    let mut port = None;
+    for p in addr.iter() {
+        match p {
+            Protocol::Ip4(a) => ip = Some(std::net::IpAddr::from(a)),
+            Protocol::Ip6(a) => ip = Some(std::net::IpAddr::from(a)),
+            Protocol::Tcp(p) => port = Some(p),
+            _ if plain => return None,
+            _ => {}
+        }
+    }
+    Some((ip?, port?))
 }
 
 /// The door's addresses for codes: the bound address, or, when it is bound to every interface,
@@ -536,19 +542,8 @@ pub async fn knock(
 }
 
 fn socket_of(addr: &str) -> Option<SocketAddr> {
-    use libp2p::multiaddr::Protocol;
-    let addr: libp2p::Multiaddr = addr.parse().ok()?;
-    let mut ip = None;
-    let mut port = None;
-    for p in addr.iter() {
-        match p {
-            Protocol::Ip4(a) => ip = Some(std::net::IpAddr::from(a)),
-            Protocol::Ip6(a) => ip = Some(std::net::IpAddr::from(a)),
-            Protocol::Tcp(p) => port = Some(p),
-            _ => return None,
-        }
-    }
-    Some(SocketAddr::new(ip?, port?))
+    let (ip, port) = ip_and_port(&addr.parse().ok()?, true)?;
+    Some(SocketAddr::new(ip, port))
 }
 
 async fn knock_one(

@@ -221,3 +221,30 @@ pub fn http(addr: &str, request_line: &str, headers: &[String], body: &str) -> (
     let r = http_with(addr, request_line, headers, "application/json", body);
     (r.status, r.body)
 }
+
+/// A new encrypted data dir `<tmp>/d` with its passphrase `words` in `<tmp>/pass`.
+pub fn encrypted_dir(words: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let pass = tmp.path().join("pass");
+    std::fs::write(&pass, format!("{words}\n")).expect("passphrase");
+    let dir = tmp.path().join("d");
+    wsf(&dir)
+        .args(["init", "--encrypt", "--name", "Org A", "--passphrase-file"])
+        .arg(&pass)
+        .assert()
+        .success();
+    (tmp, dir, pass)
+}
+
+/// `wsf node --unlock-on-page` on `dir` with system-picked ports (and `extra` arguments),
+/// started and locked.
+pub fn locked_node(dir: &Path, extra: &[&str]) -> Running {
+    let mut args = vec!["--unlock-on-page", "--api-listen", "127.0.0.1:0"];
+    if !extra.contains(&"--listen") {
+        args.extend(["--listen", "/ip4/127.0.0.1/tcp/0"]);
+    }
+    args.extend(extra);
+    let n = Running::start(dir, &args, &[]);
+    n.wait_for("locked").expect("the node starts locked");
+    n
+}
