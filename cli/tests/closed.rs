@@ -199,6 +199,7 @@ fn invites_are_enforced_by_the_inviting_node() {
     let (relay, seen) = recording_relay(([127, 0, 0, 1], port).into());
     let through_relay = edited(&code, |i| i.door = vec![relay]);
     let b = tempfile::tempdir().expect("tempdir");
+    json(b.path(), &["init", "--name", "Org B"]);
     let joined = json(b.path(), &["join", &through_relay]);
     assert_eq!(joined["partner"], json(a.path(), &["id"])["author"]);
     assert_eq!(
@@ -234,6 +235,7 @@ fn invites_are_enforced_by_the_inviting_node() {
         list[0]["joined"][0]["author"],
         json(b.path(), &["id"])["author"]
     );
+    assert_eq!(list[0]["joined"][0]["name"], "Org B");
 
     // Revoked.
     let second = json(a.path(), &["invite", "create", "--uses", "5"]);

@@ -72,7 +72,17 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
             )));
         }
     }
-    let request = crate::invites::request_of(data, svc.author(), String::new())?;
+    // The name the organisation gives itself (its profile), for the inviter's list.
+    let name: String = svc
+        .id(None)
+        .await
+        .ok()
+        .and_then(|i| i.name)
+        .unwrap_or_default()
+        .chars()
+        .take(wsf_protocol::door::MAX_NAME)
+        .collect();
+    let request = crate::invites::request_of(data, svc.author(), name)?;
     let (key, name, boot) = match crate::invites::knock(invite, &request).await {
         Ok(Answer::Welcome { key, name, boot }) => (key, name, boot),
         Ok(Answer::Refused(r)) => return Err(Error::BadRequest(DoorError::Refused(r).to_string())),
