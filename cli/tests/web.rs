@@ -64,21 +64,7 @@ impl Page {
             .1;
         let r = self.get(path, &[]);
         assert_eq!(r.status, 303, "{}", r.head);
-        let set = r
-            .head
-            .lines()
-            .find(|l| l.starts_with("set-cookie:"))
-            .expect("a cookie")
-            .to_owned();
-        let pair = set
-            .trim_start_matches("set-cookie:")
-            .trim()
-            .split(';')
-            .next()
-            .expect("pair")
-            .to_owned();
-        // Header names were lower-cased for matching; the cookie value is hex, unchanged.
-        format!("Cookie: {pair}")
+        cookie_of(&r)
     }
 }
 
@@ -1266,6 +1252,19 @@ fn page_of_link(url: &str) -> (Page, String) {
     )
 }
 
+/// The files of a data dir with their bytes, but those a node rewrites at every start.
+fn data_files(dir: &std::path::Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name(), std::fs::read(e.path()).unwrap_or_default())
+        })
+        .filter(|(name, _)| name != "api.token" && name != "control.sock")
+        .collect()
+}
+
+/// The `Cookie:` header that a login answer sets.
 fn cookie_of(r: &Resp) -> String {
     let set = r
         .head
@@ -1309,14 +1308,7 @@ fn a_locked_node_is_unlocked_on_its_page_and_starts_on_the_same_port() {
     assert!(!form_page.body.contains("href=\"/ui/publish\""));
     assert!(form_page.body.contains("href=\"/ui/panic\""));
     let csrf = csrf_of(&form_page.body);
-    let before: Vec<_> = std::fs::read_dir(&dir)
-        .expect("dir")
-        .map(|e| {
-            let e = e.expect("entry");
-            (e.file_name(), std::fs::read(e.path()).unwrap_or_default())
-        })
-        .filter(|(name, _)| name != "api.token" && name != "control.sock")
-        .collect();
+    let before = data_files(&dir);
     // No CSRF token: refused. A wrong passphrase: said, and nothing changed.
     let r = p.post("/ui/unlock", c, &form(&[("passphrase", "harbour")]));
     assert_eq!(r.status, 403);
@@ -1328,14 +1320,7 @@ fn a_locked_node_is_unlocked_on_its_page_and_starts_on_the_same_port() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Wrong passphrase"), "{}", r.body);
     assert!(r.body.contains("aria-invalid=\"true\""));
-    let after: Vec<_> = std::fs::read_dir(&dir)
-        .expect("dir")
-        .map(|e| {
-            let e = e.expect("entry");
-            (e.file_name(), std::fs::read(e.path()).unwrap_or_default())
-        })
-        .filter(|(name, _)| name != "api.token" && name != "control.sock")
-        .collect();
+    let after = data_files(&dir);
     assert_eq!(before, after, "a wrong passphrase changed a file");
     // The right one: the answer comes once the node has started on the same port, and sends
     // the browser home; the session carries over.
