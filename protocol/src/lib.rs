@@ -43,6 +43,7 @@ pub mod hex;
 pub mod ids;
 pub mod invite;
 pub mod limits;
+pub mod membership;
 pub mod pillar;
 pub mod record;
 pub mod sealed_bundle;
