@@ -71,6 +71,9 @@ pub struct Request {
     pub node: Vec<u8>,
     /// The organisation's name, as it calls itself (a claim).
     pub name: String,
+    /// The author key's signature of [`crate::membership::proof_message`] (the network, the
+    /// invite id and the node): the joiner holds the key it names.
+    pub proof: [u8; 64],
 }
 
 /// Why a door refused an invite it knows.
@@ -104,11 +107,15 @@ impl Refusal {
 /// What the door answers an authentic request. Its `Debug` leaves the key out.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Answer {
-    /// Welcome: the network's key, its name and where its nodes listen.
+    /// Welcome: the network's key, its name, where its nodes listen, its root (the author
+    /// that founded it; `None` on a network made before membership) and its membership
+    /// statements (section 17.4), the new member's welcome among them.
     Welcome {
         key: [u8; 32],
         name: String,
         boot: Vec<String>,
+        root: Option<AuthorId>,
+        log: Vec<Vec<u8>>,
     },
     Refused(Refusal),
 }
@@ -116,11 +123,19 @@ pub enum Answer {
 impl std::fmt::Debug for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Answer::Welcome { name, boot, .. } => f
+            Answer::Welcome {
+                name,
+                boot,
+                root,
+                log,
+                ..
+            } => f
                 .debug_struct("Welcome")
                 .field("key", &"..")
                 .field("name", name)
                 .field("boot", boot)
+                .field("root", root)
+                .field("statements", &log.len())
                 .finish(),
             Answer::Refused(r) => f.debug_tuple("Refused").field(r).finish(),
         }
@@ -187,6 +202,7 @@ impl Request {
                 .put("author", self.author.as_bytes().to_vec())
                 .put("node", self.node.clone())
                 .put("name", self.name.as_str())
+                .put("proof", self.proof.to_vec())
                 .build(),
         )
     }
@@ -201,24 +217,52 @@ impl Request {
             _ => return Err(protocol("node: 1 to 64 bytes")),
         };
         let name = f.text("name").map_err(protocol)?;
+        let proof = match f.require("proof").map_err(protocol)? {
+            Value::Bytes(b) => <[u8; 64]>::try_from(b).map_err(|_| protocol("proof: 64 bytes"))?,
+            _ => return Err(protocol("proof: 64 bytes")),
+        };
         f.finish().map_err(protocol)?;
         if name.chars().count() > MAX_NAME {
             return Err(protocol("the name is too long"));
         }
-        Ok(Request { author, node, name })
+        Ok(Request {
+            author,
+            node,
+            name,
+            proof,
+        })
+    }
+
+    /// Whether the proof is the author key's signature of the proof message for this network
+    /// and invite.
+    pub fn proves(&self, net: &NetworkId, id: &InviteId) -> bool {
+        let Ok(key) = self.author.verifying_key() else {
+            return false;
+        };
+        let message = crate::membership::proof_message(net, &id.0, &self.node);
+        key.verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&self.proof))
+            .is_ok()
     }
 }
 
 impl Answer {
     fn encode(&self) -> Vec<u8> {
         let map = match self {
-            Answer::Welcome { key, name, boot } => MapBuilder::default()
+            Answer::Welcome {
+                key,
+                name,
+                boot,
+                root,
+                log,
+            } => MapBuilder::default()
                 .put("key", key.to_vec())
                 .put("name", name.as_str())
                 .put(
                     "boot",
                     Value::Array(boot.iter().map(|b| Value::Text(b.clone())).collect()),
                 )
+                .opt("root", root.map(|r| r.as_bytes().to_vec()))
+                .put("frames", frames_of(log).len() as u64)
                 .build(),
             Answer::Refused(r) => MapBuilder::default().put("refused", r.code()).build(),
         };
@@ -239,17 +283,30 @@ impl Answer {
         let name = f.text("name").map_err(protocol)?;
         let items = f.array("boot").map_err(protocol)?;
         let boot = f.texts("boot", items).map_err(protocol)?;
+        let root = f.opt_bytes::<32>("root").map_err(protocol)?.map(AuthorId);
+        let frames = f.uint("frames").map_err(protocol)?;
         f.finish().map_err(protocol)?;
         if boot.len() > MAX_BOOT {
             return Err(protocol("too many addresses"));
         }
-        Ok(Answer::Welcome { key, name, boot })
+        if frames > MAX_FRAMES as u64 {
+            return Err(protocol("too many frames"));
+        }
+        Ok(Answer::Welcome {
+            key,
+            name,
+            boot,
+            root,
+            // `frames` frames follow; `Joiner::read_frame` fills this.
+            log: Vec::with_capacity(frames as usize),
+        })
     }
 }
 
 /// The joiner's side, between sending its hello and reading the door's answer.
 pub struct Joiner {
-    noise: snow::HandshakeState,
+    noise: Option<snow::HandshakeState>,
+    transport: Option<snow::TransportState>,
 }
 
 impl std::fmt::Debug for Joiner {
@@ -283,12 +340,20 @@ impl Joiner {
             .map_err(protocol)?;
         let mut out = id.0.to_vec();
         out.extend_from_slice(&frame(&message[..n])?);
-        Ok((Joiner { noise }, out))
+        Ok((
+            Joiner {
+                noise: Some(noise),
+                transport: None,
+            },
+            out,
+        ))
     }
 
     /// Reads the door's answer: `status` (the first byte it sent) and, when it is
     /// [`status::GO_ON`], message 2 (without its length).
-    pub fn finish(mut self, status: u8, message: &[u8]) -> Result<Answer, DoorError> {
+    /// A welcome says how many frames of statements follow (`Answer::Welcome::log` has that
+    /// capacity); read each with [`Joiner::read_frame`].
+    pub fn finish(&mut self, status: u8, message: &[u8]) -> Result<Answer, DoorError> {
         match status {
             status::GO_ON => {}
             status::UNKNOWN => return Err(DoorError::Unknown),
@@ -298,15 +363,43 @@ impl Joiner {
         if message.len() > MAX_ANSWER {
             return Err(protocol("the answer is too long"));
         }
-        let mut payload = vec![0; message.len()];
-        let n = self
+        let mut noise = self
             .noise
+            .take()
+            .ok_or_else(|| protocol("the answer was read already"))?;
+        let mut payload = vec![0; message.len()];
+        let n = noise
             .read_message(message, &mut payload)
             .map_err(|_| protocol("the answer does not authenticate"))?;
-        if !self.noise.is_handshake_finished() {
+        if !noise.is_handshake_finished() {
             return Err(protocol("the handshake did not finish"));
         }
+        self.transport = Some(noise.into_transport_mode().map_err(protocol)?);
         Answer::decode(&payload[..n])
+    }
+
+    /// Reads one frame of statements (without its length) that follows a welcome.
+    pub fn read_frame(&mut self, message: &[u8]) -> Result<Vec<Vec<u8>>, DoorError> {
+        let transport = self
+            .transport
+            .as_mut()
+            .ok_or_else(|| protocol("no welcome was read"))?;
+        let mut payload = vec![0; message.len()];
+        let n = transport
+            .read_message(message, &mut payload)
+            .map_err(|_| protocol("a frame does not authenticate"))?;
+        let bytes = &payload[..n];
+        cbor::check(bytes).map_err(protocol)?;
+        match cbor::decode(bytes).map_err(protocol)? {
+            Value::Array(items) => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::Bytes(b) => Ok(b),
+                    _ => Err(protocol("a frame holds byte strings")),
+                })
+                .collect(),
+            _ => Err(protocol("a frame is an array")),
+        }
     }
 }
 
@@ -352,7 +445,8 @@ impl Door {
         Ok((Door { noise }, request))
     }
 
-    /// The bytes that answer: [`status::GO_ON`], then framed message 2.
+    /// The bytes that answer: [`status::GO_ON`], framed message 2 and, for a welcome, the
+    /// frames of its statements.
     pub fn answer(mut self, answer: &Answer) -> Result<Vec<u8>, DoorError> {
         let mut message = vec![0; MAX_ANSWER];
         let n = self
@@ -361,8 +455,48 @@ impl Door {
             .map_err(protocol)?;
         let mut out = vec![status::GO_ON];
         out.extend_from_slice(&frame(&message[..n])?);
+        if let Answer::Welcome { log, .. } = answer {
+            let mut transport = self.noise.into_transport_mode().map_err(protocol)?;
+            let mut message = vec![0; u16::MAX as usize];
+            for payload in frames_of(log) {
+                let n = transport
+                    .write_message(&payload, &mut message)
+                    .map_err(protocol)?;
+                out.extend_from_slice(&frame(&message[..n])?);
+            }
+        }
         Ok(out)
     }
+}
+
+/// Most frames of statements after a welcome.
+pub const MAX_FRAMES: usize = 64;
+/// Largest frame payload: a Noise message of 65,535 bytes less its 16-byte tag.
+pub const MAX_FRAME_PAYLOAD: usize = 65_535 - 16;
+
+/// Packs statements into frame payloads (canonical CBOR arrays of byte strings), in order,
+/// each at most [`MAX_FRAME_PAYLOAD`] bytes; statements past [`MAX_FRAMES`] frames are left
+/// out (the new member gets them from its first peer).
+fn frames_of(log: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut frames: Vec<Vec<u8>> = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut size = 0usize;
+    for s in log {
+        // Array and byte-string heads take at most 5 bytes each here.
+        if size + s.len() + 10 > MAX_FRAME_PAYLOAD && !current.is_empty() {
+            frames.push(cbor::encode_owned(Value::Array(std::mem::take(&mut current))));
+            size = 0;
+        }
+        if s.len() + 10 > MAX_FRAME_PAYLOAD || frames.len() == MAX_FRAMES {
+            continue;
+        }
+        size += s.len() + 5;
+        current.push(Value::Bytes(s.clone()));
+    }
+    if !current.is_empty() && frames.len() < MAX_FRAMES {
+        frames.push(cbor::encode_owned(Value::Array(current)));
+    }
+    frames
 }
 
 #[cfg(test)]

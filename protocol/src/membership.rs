@@ -25,7 +25,7 @@ pub const SIGNING_PREFIX: &[u8] = b"wsf-member-v1\0";
 /// The prefix of a joiner's proof that it holds its author key (section 17.3).
 pub const PROOF_PREFIX: &[u8] = b"wsf-join-proof-v1\0";
 /// Largest statement in bytes.
-pub const MAX_STATEMENT: usize = 65_536;
+pub const MAX_STATEMENT: usize = 57_344;
 /// Most statements a node keeps for one network; it refuses more.
 pub const MAX_LOG: usize = 20_000;
 /// Most node keys one statement names.
@@ -35,7 +35,7 @@ pub const MAX_NODE_ID: usize = 64;
 /// Longest name, in characters.
 pub const MAX_NAME: usize = 200;
 /// Most sealed keys in one rekey statement.
-pub const MAX_KEYS: usize = 1_000;
+pub const MAX_KEYS: usize = 400;
 /// A sealed key: ephemeral X25519 public key (32) ‖ ciphertext of 32 bytes ‖ tag (16).
 pub const BOX_LEN: usize = 80;
 

@@ -6,10 +6,17 @@ const SECRET: [u8; SECRET_LEN] = [0x42; SECRET_LEN];
 const INVITER: AuthorId = AuthorId([0x33; 32]);
 
 fn request() -> Request {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+    let node = vec![0, 36, 8, 1, 18, 32, 9, 9];
+    let proof = key
+        .sign(&crate::membership::proof_message(&NET, &ID.0, &node))
+        .to_bytes();
     Request {
-        author: AuthorId([5; 32]),
-        node: vec![0, 36, 8, 1, 18, 32, 9, 9],
+        author: AuthorId::from(&key.verifying_key()),
+        node,
         name: "Girls Learn International".into(),
+        proof,
     }
 }
 
@@ -18,7 +25,26 @@ fn welcome() -> Answer {
         key: [0xee; 32],
         name: "Coalition for Girls' Education".into(),
         boot: vec!["/ip4/192.0.2.1/tcp/7654/p2p/12D3KooWExample".into()],
+        root: Some(AuthorId([0x33; 32])),
+        log: vec![vec![0xa1; 40], vec![0xa2; 60]],
     }
+}
+
+/// Everything the joiner reads of a reply: the answer, then its frames.
+fn receive(joiner: &mut Joiner, reply: &[u8]) -> Result<Answer, DoorError> {
+    let (status, m2) = split_answer(reply);
+    let mut answer = joiner.finish(status, &m2)?;
+    if let Answer::Welcome { log, .. } = &mut answer {
+        let frames = log.capacity();
+        let mut rest = &reply[3 + m2.len()..];
+        for _ in 0..frames {
+            let len = u16::from_be_bytes([rest[0], rest[1]]) as usize;
+            log.extend(joiner.read_frame(&rest[2..2 + len])?);
+            rest = &rest[2 + len..];
+        }
+        assert!(rest.is_empty());
+    }
+    Ok(answer)
 }
 
 /// Splits the joiner's hello into the id and message 1, as a door reads it.
@@ -34,25 +60,30 @@ fn split_answer(bytes: &[u8]) -> (u8, Vec<u8>) {
         return (bytes[0], Vec::new());
     }
     let len = u16::from_be_bytes([bytes[1], bytes[2]]) as usize;
-    assert_eq!(bytes.len(), 3 + len);
-    (bytes[0], bytes[3..].to_vec())
+    (bytes[0], bytes[3..3 + len].to_vec())
 }
 
 #[test]
 fn a_welcome_goes_through_and_carries_the_key_encrypted() {
-    let (joiner, hello) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
+    let (mut joiner, hello) =
+        Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
     assert_eq!(id, ID);
     let (door, got) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
     assert_eq!(got, request());
+    assert!(got.proves(&NET, &ID));
+    assert!(!got.proves(&NET, &InviteId([8; ID_LEN])));
+    let mut other = got.clone();
+    other.author = AuthorId([0x33; 32]);
+    assert!(!other.proves(&NET, &ID));
     let reply = door.answer(&welcome()).expect("answer");
-    let (status, m2) = split_answer(&reply);
-    assert_eq!(joiner.finish(status, &m2).expect("finish"), welcome());
+    assert_eq!(receive(&mut joiner, &reply).expect("finish"), welcome());
     // Neither the key, nor the secret, nor a protocol name, nor the request's name is in clear.
     let wire = [hello.as_slice(), reply.as_slice()].concat();
     for needle in [
         &[0xee; 32][..],
         &SECRET[..],
+        &[0xa1; 40][..],
         b"Noise",
         b"wsf",
         b"libp2p",
@@ -70,7 +101,7 @@ fn a_welcome_goes_through_and_carries_the_key_encrypted() {
 #[test]
 fn refusals_are_said_inside_the_encrypted_answer() {
     for refusal in [Refusal::Expired, Refusal::UsedUp, Refusal::Revoked] {
-        let (joiner, hello) =
+        let (mut joiner, hello) =
             Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
         let (id, m1) = split_hello(&hello);
         let (door, _) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
@@ -113,18 +144,19 @@ fn an_edited_secret_another_network_or_another_id_is_not_authentic() {
         Err(DoorError::NotAuthentic)
     ));
     // What the joiner makes of the door's status bytes.
-    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
+    let (mut joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert_eq!(
         joiner.finish(status::NOT_AUTHENTIC, &[]),
         Err(DoorError::NotAuthentic)
     );
-    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
+    let (mut joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert_eq!(joiner.finish(status::UNKNOWN, &[]), Err(DoorError::Unknown));
 }
 
 #[test]
 fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
-    let (joiner, hello) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
+    let (mut joiner, hello) =
+        Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     let (id, m1) = split_hello(&hello);
     let (door, _) = Door::accept(&NET, &id, &INVITER, &SECRET, &m1).expect("accept");
     let (status, mut m2) = split_answer(&door.answer(&welcome()).expect("answer"));
@@ -139,8 +171,10 @@ fn a_damaged_answer_or_request_is_an_error_not_a_panic() {
         assert!(Door::accept(&NET, &ID, &INVITER, &SECRET, &m1[..cut]).is_err());
     }
     assert!(Door::accept(&NET, &ID, &INVITER, &SECRET, &vec![0xff; MAX_HELLO + 1]).is_err());
-    let (joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
+    let (mut joiner, _) = Joiner::start(&NET, &ID, &INVITER, &SECRET, &request()).expect("start");
     assert!(joiner.finish(9, &[]).is_err());
+    // A frame read before any welcome, or a damaged frame: an error.
+    assert!(joiner.read_frame(&[0; 20]).is_err());
 }
 
 /// The vector of `docs/protocol.md` section 17.3: fixed ephemeral keys (the test-only way
@@ -153,19 +187,19 @@ fn protocol_vector() {
     let b = builder(&p, &SECRET)
         .expect("builder")
         .fixed_ephemeral_key_for_testing_only(&joiner_e);
-    let (joiner, hello) = Joiner::start_with(b, &ID, &request()).expect("start");
+    let (mut joiner, hello) = Joiner::start_with(b, &ID, &request()).expect("start");
     let (_, m1) = split_hello(&hello);
     let b = builder(&p, &SECRET)
         .expect("builder")
         .fixed_ephemeral_key_for_testing_only(&door_e);
     let (door, _) = Door::accept_with(b, &m1).expect("accept");
     let reply = door.answer(&welcome()).expect("answer");
-    let (status, m2) = split_answer(&reply);
-    assert_eq!(joiner.finish(status, &m2).expect("finish"), welcome());
+    assert_eq!(receive(&mut joiner, &reply).expect("finish"), welcome());
     let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+    println!("hello: {}\nreply: {}", hex(&hello), hex(&reply));
     assert_eq!(hex(&hello), HELLO_HEX);
     assert_eq!(hex(&reply), REPLY_HEX);
 }
 
-const HELLO_HEX: &str = "0707070707070707070707070707070700887b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13099b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569f73894b5fb0092715d17e12212a47428c6a96a68c4d1f6022241f0531d8285f9daa0ad03707a054e7ea9eb17b47f2f04e8214ac762f444991";
-const REPLY_HEX: &str = "0000af0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20339984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78db96bfafa41b539656a96a47c51e6f10c";
+const HELLO_HEX: &str = "0707070707070707070707070707070700d07b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f130e9b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569c628e5058b9233f4b15b0a129d5a0681d3dd24ba963543f478f2f20ad29a118d9a25f67c5471bb24ecb181a382043005dcc2dbc3960d66fa8a1fa2c3fe1e2ea3c91a06ff054200043b2342c07045733d71b113e65605c6565e25720de1ecce226f74ebfc7d7d2bf02f6f62348978cd381ddb22d5789567d453ec1d771812523d8";
+const REPLY_HEX: &str = "0000de0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20359984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78d0e95ca1b38240e4a38d1d0554f85b5fa35e9250e1d72402ff6a5baaaf6beced59da1dfbe6dbfbe536b6f40c6fbe48ab9dc18275ee6d5bf7c2b83ff87cd68ed007932d65f2a4caf27d5c58b809fa94e80ba3f9f49a8c3c3a3a364bbc8e2d95cc4b66c988893b8b732fb549f2d0ff5bcd3131fe4f9707a5e4a1cc595a46001c5d20908ac0faecb17869311d99e5a31f09709003e48ff61a3b87724b052828bad9017fd2b0e4801027cbec720f5c3a3f18320ab00cb219b90e382bb";
