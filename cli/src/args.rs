@@ -622,6 +622,40 @@ pub enum NetworkCmd {
     },
     /// Which network this node is on.
     Show,
+    /// Who is in this closed network, who brought them in, and who was removed.
+    Members,
+    /// The network's admins: they can remove members and change the key.
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// Remove a member (admins only): its nodes are disconnected from every node and refused
+    /// from then on. Change the key afterwards (`wsf network rekey`).
+    Remove {
+        /// The member's author key, at least its first 8 hex characters, or a partner's name.
+        author: String,
+    },
+    /// Leave the network: this organisation's nodes are refused by the others from then on.
+    Leave {
+        /// Confirm: leaving cannot be undone without a new invite.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change the network's pre-shared key (admins only): a new key, sealed to every current
+    /// member; the old one is still accepted for the grace period, then refused.
+    Rekey {
+        /// How long nodes still accept the old key (`7d`, `12h`, `30m`; default 7 days).
+        #[arg(long, value_name = "DURATION")]
+        grace: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Make a member an admin (admins only). Name at least two, so that one seized laptop
+    /// does not end the network.
+    Add {
+        /// The member's author key, at least its first 8 hex characters, or a partner's name.
+        author: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -45,6 +45,7 @@ const SEALED: &[(&str, &str)] = &[
     ("network.key", "network.key"),
     ("config.json", "config.json"),
     (crate::invites::FILE, crate::invites::ROLE),
+    (crate::members::FILE, crate::members::ROLE),
     (crate::address_book::FILE, crate::address_book::ROLE),
 ];
 

@@ -337,7 +337,9 @@ pub struct DoorConfig {
     /// This node's author key: codes name it as the inviter, and the handshake binds it.
     pub inviter: AuthorId,
     pub name: String,
-    pub key: zeroize::Zeroizing<[u8; 32]>,
+    /// The network's membership: the current key, the root and the statements a new member
+    /// gets, and where the door writes its welcome.
+    pub members: Arc<crate::members::Members>,
     /// The node's network, asked where it listens (multiaddrs with `/p2p/`) for the answer.
     pub net: crate::net::Network,
 }
@@ -477,6 +479,12 @@ async fn answer(
         Err(e) => return Err(std::io::Error::other(e.to_string())),
     };
     let e = door::ephemeral_of(&message).ok_or_else(|| std::io::Error::other("short hello"))?;
+    // The joiner must hold the author key it names: otherwise anyone with the code could
+    // have another organisation welcomed in its name.
+    if !request.proves(&config.network, &id) {
+        tracing::info!("door: a join whose author proof does not verify; no answer");
+        return Err(std::io::Error::other("the join proof does not verify"));
+    }
     // Everything that could still fail comes before the use is written down.
     let mut boot: Vec<String> = config
         .net
@@ -504,10 +512,24 @@ async fn answer(
                 author = %wsf_protocol::display::fingerprint(&request.author),
                 "door: a new member joined with an invite"
             );
+            // The welcome statement, kept and gossiped before the answer, so that the other
+            // members' nodes let the new node in.
+            let welcome = config
+                .members
+                .sign(wsf_protocol::membership::Act::Welcome {
+                    member: request.author,
+                    name: request.name.clone(),
+                    nodes: vec![request.node.clone()],
+                })
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            config.net.publish_statement(welcome.bytes().to_vec());
+            let key = *config.members.current_key();
             Answer::Welcome {
-                key: *config.key,
+                key,
                 name: config.name.clone(),
                 boot,
+                root: config.members.snapshot().root,
+                log: config.members.statements(),
             }
         }
     };
@@ -552,7 +574,7 @@ async fn knock_one(
     request: &Request,
 ) -> Result<Answer, DoorError> {
     let io = |e: std::io::Error| DoorError::Protocol(format!("{target}: {e}"));
-    let (joiner, hello) = door::Joiner::start(
+    let (mut joiner, hello) = door::Joiner::start(
         &invite.net,
         &invite.id,
         &invite.inviter,
@@ -576,20 +598,62 @@ async fn knock_one(
     stream.read_exact(&mut message).await.map_err(io)?;
     match joiner.finish(door::status::GO_ON, &message)? {
         Answer::Refused(r) => Err(DoorError::Refused(r)),
-        welcome => Ok(welcome),
+        Answer::Welcome {
+            key,
+            name,
+            boot,
+            root,
+            mut log,
+        } => {
+            for _ in 0..log.capacity() {
+                let mut head = [0u8; 2];
+                stream.read_exact(&mut head).await.map_err(io)?;
+                let mut frame = vec![0u8; usize::from(u16::from_be_bytes(head))];
+                stream.read_exact(&mut frame).await.map_err(io)?;
+                log.extend(joiner.read_frame(&frame)?);
+            }
+            Ok(Answer::Welcome {
+                key,
+                name,
+                boot,
+                root,
+                log,
+            })
+        }
     }
 }
 
-/// The request this data dir's node makes: its author key, its node's peer id and its name.
-pub fn request_of(data: &DataDir, author: AuthorId, name: String) -> Result<Request, Error> {
+/// The request this data dir's node makes for `invite`: its author key (and the proof that it
+/// holds it), its node's peer id and its name.
+pub fn request_of(
+    data: &DataDir,
+    identity: &wsf_protocol::ed25519_dalek::SigningKey,
+    invite: &wsf_protocol::invite::DoorInvite,
+    name: String,
+) -> Result<Request, Error> {
+    use wsf_protocol::ed25519_dalek::Signer;
+    let node = node_id(data)?;
+    let proof = identity
+        .sign(&wsf_protocol::membership::proof_message(
+            &invite.net,
+            &invite.id.0,
+            &node,
+        ))
+        .to_bytes();
+    Ok(Request {
+        author: AuthorId::from(&identity.verifying_key()),
+        node,
+        name,
+        proof,
+    })
+}
+
+/// This data dir's libp2p peer id, as bytes.
+pub fn node_id(data: &DataDir) -> Result<Vec<u8>, Error> {
     let mut seed = zeroize::Zeroizing::new(data.node_key_or_create()?);
     let key = libp2p::identity::Keypair::ed25519_from_bytes(&mut *seed)
         .map_err(|e| Error::Bad(format!("node.key: {e}")))?;
-    Ok(Request {
-        author,
-        node: key.public().to_peer_id().to_bytes(),
-        name,
-    })
+    Ok(key.public().to_peer_id().to_bytes())
 }
 
 /// Most days an invite can stay open.
@@ -691,6 +755,7 @@ mod tests {
             author: AuthorId([1; 32]),
             node: vec![1, 2, 3],
             name: "A".into(),
+            proof: [0; 64],
         };
         let (e1, e2, e3) = ([1u8; 32], [2u8; 32], [3u8; 32]);
         assert_eq!(

@@ -12,6 +12,7 @@ pub mod datadir;
 pub mod encrypt;
 pub mod ingest;
 pub mod invites;
+pub mod members;
 pub mod net;
 pub mod network;
 pub mod node;

@@ -23,7 +23,15 @@ pub fn create(data: &DataDir, name: &str) -> Result<NetworkId, Error> {
     let mut id = [0u8; 16];
     id.copy_from_slice(&seed[..16]);
     let net = NetworkId(id);
-    data.write_network_key(&datadir::random_seed()?)?;
+    let (identity, _) = data.identity_or_create()?;
+    let psk = zeroize::Zeroizing::new(datadir::random_seed()?);
+    // This organisation founds the network: it is its root and first admin (section 17.4).
+    let members = crate::members::Members::load(data, net, identity, *psk)
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    members
+        .found(crate::invites::node_id(data)?)
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    data.write_network_key(&psk)?;
     config.network = Some(net.to_hex());
     config.network_name = Some(name.to_owned());
     config
@@ -82,9 +90,15 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
         .chars()
         .take(wsf_protocol::door::MAX_NAME)
         .collect();
-    let request = crate::invites::request_of(data, svc.author(), name)?;
-    let (key, name, boot) = match crate::invites::knock(invite, &request).await {
-        Ok(Answer::Welcome { key, name, boot }) => (key, name, boot),
+    let request = crate::invites::request_of(data, svc.signing_key(), invite, name)?;
+    let (key, name, boot, root, log) = match crate::invites::knock(invite, &request).await {
+        Ok(Answer::Welcome {
+            key,
+            name,
+            boot,
+            root,
+            log,
+        }) => (key, name, boot, root, log),
         Ok(Answer::Refused(r)) => return Err(Error::BadRequest(DoorError::Refused(r).to_string())),
         Err(e) => return Err(Error::BadRequest(e.to_string())),
     };
@@ -109,6 +123,17 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
         expires: invite.expires,
     };
     join_files(data, &joined)?;
+    // The membership the door gave: the network's root and its statements, this node's
+    // welcome among them.
+    let members =
+        crate::members::Members::load(data, invite.net, svc.signing_key().clone(), joined.key)
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
+    members
+        .joined(root, &log)
+        .map_err(|e| Error::BadRequest(e.to_string()))?;
+    if !members.snapshot().state.members.contains_key(&svc.author()) {
+        tracing::warn!("the inviting node's answer did not include this organisation's welcome");
+    }
     add_inviter(svc, &joined).await?;
     Ok(joined)
 }

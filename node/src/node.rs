@@ -167,6 +167,19 @@ impl Node {
         let mut seed = zeroize::Zeroizing::new(data.node_key_or_create()?);
         let key = identity::Keypair::ed25519_from_bytes(&mut *seed)
             .map_err(|e| Error::Bad(format!("node.key: {e}")))?;
+        if let Some(m) = service.members() {
+            // A network made before membership: this node's organisation says it was on it.
+            if let Some(st) = m
+                .ensure_legacy(key.public().to_peer_id().to_bytes())
+                .map_err(|e| Error::Bad(e.to_string()))?
+            {
+                tracing::info!(
+                    "this closed network predates membership: recorded this organisation as a \
+                     member (an admin's `wsf network rekey` ends the migration)"
+                );
+                drop(st);
+            }
+        }
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let book = crate::address_book::load(&data, crate::ingest::now_ms());
         // Subscribed before the network starts, so that no connection is missed.
@@ -188,15 +201,15 @@ impl Node {
                     .unwrap_or(net::SYNC_INTERVAL)
                     .max(std::time::Duration::from_millis(100)),
                 sync_on_connect: !opts.no_sync_on_connect,
-                psk: data.network_key()?,
+                members: service.members().cloned(),
             },
             service.ingest().clone(),
             events.clone(),
         )
         .await?;
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let door = match data.network_key()? {
-            Some(key) => {
+        let door = match service.members().cloned() {
+            Some(members) => {
                 let configured = match &config.door_listen {
                     Some(text) => Some(text.parse().map_err(|e| {
                         Error::Bad(format!("door_listen {text:?} in config.json: {e}"))
@@ -213,7 +226,7 @@ impl Node {
                             network: service.ingest().network(),
                             inviter: service.author(),
                             name: config.network_name.clone().unwrap_or_default(),
-                            key: zeroize::Zeroizing::new(key),
+                            members,
                             net: net.clone(),
                         };
                         match crate::invites::serve(

@@ -25,6 +25,7 @@ const DATA_FILES: &[&str] = &[
     "network.key",
     "config.json",
     crate::invites::FILE,
+    crate::members::FILE,
     crate::address_book::FILE,
     "api.token",
     "node.log",

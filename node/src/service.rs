@@ -136,6 +136,8 @@ pub struct Service {
     ingest: Ingest,
     /// The invites this node issued (its door answers them).
     invites: std::sync::Arc<crate::invites::Invites>,
+    /// The closed network's membership (none on the public network).
+    members: Option<std::sync::Arc<crate::members::Members>>,
 }
 
 impl Service {
@@ -173,11 +175,19 @@ impl Service {
         let ingest = Ingest::new(store, network, author);
         ingest.set_rules(config.rules());
         let invites = std::sync::Arc::new(crate::invites::Invites::load(&data)?);
+        let members = match data.network_key()? {
+            Some(psk) => Some(std::sync::Arc::new(
+                crate::members::Members::load(&data, network, key.clone(), psk)
+                    .map_err(|e| Error::BadRequest(e.to_string()))?,
+            )),
+            None => None,
+        };
         Ok(Service {
             data,
             key,
             ingest,
             invites,
+            members,
         })
     }
 
@@ -194,6 +204,16 @@ impl Service {
     /// The invites this node issued.
     pub fn invites(&self) -> &std::sync::Arc<crate::invites::Invites> {
         &self.invites
+    }
+
+    /// The closed network's membership; `None` on the public network.
+    pub fn members(&self) -> Option<&std::sync::Arc<crate::members::Members>> {
+        self.members.as_ref()
+    }
+
+    /// The organisation's signing key (membership statements, the join proof).
+    pub(crate) fn signing_key(&self) -> &SigningKey {
+        &self.key
     }
 
     /// The ingest pipeline (for imports, gossip and sync).
@@ -879,4 +899,199 @@ pub fn set_policy(
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     svc.ingest().set_rules(config.rules());
     Ok(policy_info(svc))
+}
+
+/// Membership: what `wsf network members|admin|remove|leave|rekey` do. Each change is a signed
+/// statement kept here; the caller gossips it when the node runs (else the membership exchange
+/// delivers it at the next connection).
+impl Service {
+    fn closed(&self) -> Result<&std::sync::Arc<crate::members::Members>, Error> {
+        self.members.as_ref().ok_or_else(|| {
+            Error::BadRequest(
+                "this node is on the public network, which has no members; create a closed \
+                 network first (`wsf network create NAME`)"
+                    .into(),
+            )
+        })
+    }
+
+    /// Who is in this closed network, who brought them in, who was removed.
+    pub async fn members_info(&self) -> Result<wsf_protocol::api::MembersInfo, Error> {
+        use wsf_protocol::api::{MemberInfo, MembersInfo, RemovedInfo};
+        let members = self.closed()?.clone();
+        let snap = members.snapshot();
+        let node_epoch = members
+            .ring()
+            .read()
+            .map_or_else(|e| e.into_inner().current.0, |r| r.current.0);
+        let viewer = self.ingest.viewer();
+        let me = self.author();
+        let list = snap.state.members.clone();
+        let root = snap.root;
+        let views = self
+            .store()
+            .read(move |txn| {
+                let mut lens = store::Lens::new(txn, viewer)?;
+                list.into_iter()
+                    .map(|(a, m)| Ok((a, m, lens.author(&a)?)))
+                    .collect::<Result<Vec<_>, store::Error>>()
+            })
+            .await?;
+        Ok(MembersInfo {
+            network: members.network(),
+            root,
+            gated: snap.gates,
+            epoch: snap.state.epoch,
+            node_epoch,
+            previous_until: snap.state.previous_until,
+            statements: snap.held,
+            members: views
+                .into_iter()
+                .map(|(author, m, view)| MemberInfo {
+                    author,
+                    name: m.name,
+                    invited_by: m.invited_by,
+                    admin: m.admin,
+                    root: Some(author) == root,
+                    since: m.since,
+                    nodes: m
+                        .nodes
+                        .iter()
+                        .map(|n| {
+                            libp2p::PeerId::from_bytes(n)
+                                .map_or_else(|_| wsf_protocol::hex::encode(n), |p| p.to_string())
+                        })
+                        .collect(),
+                    you: author == me,
+                    trust: view.trust.as_str().to_owned(),
+                    local_name: view.local_name,
+                })
+                .collect(),
+            removed: snap
+                .state
+                .removed
+                .iter()
+                .map(|(a, r)| RemovedInfo {
+                    author: *a,
+                    by: r.by,
+                    at: r.at,
+                    left: r.left,
+                })
+                .collect(),
+        })
+    }
+
+    /// The current member meant by `text`: its author key, a prefix of at least 8 hex
+    /// characters, or a partner's local name.
+    pub async fn resolve_member(&self, text: &str) -> Result<AuthorId, Error> {
+        let snap = self.closed()?.snapshot();
+        let lower = text.trim().to_ascii_lowercase();
+        if lower.len() >= 8 && lower.chars().all(|c| c.is_ascii_hexdigit()) {
+            let found: Vec<AuthorId> = snap
+                .state
+                .members
+                .keys()
+                .filter(|a| a.to_hex().starts_with(&lower))
+                .copied()
+                .collect();
+            match found.as_slice() {
+                [one] => return Ok(*one),
+                [] => {}
+                _ => {
+                    return Err(Error::BadRequest(format!(
+                        "{text:?} matches {} members; give more of the key",
+                        found.len()
+                    )));
+                }
+            }
+        }
+        let author = self.resolve_author(text).await.map_err(|_| {
+            Error::BadRequest(format!(
+                "{text:?} is not a current member (`wsf network members` lists them)"
+            ))
+        })?;
+        if !snap.state.members.contains_key(&author) {
+            return Err(Error::BadRequest(format!(
+                "{text:?} is not a current member (`wsf network members` lists them)"
+            )));
+        }
+        Ok(author)
+    }
+
+    fn must_be_admin(&self) -> Result<(), Error> {
+        let snap = self.closed()?.snapshot();
+        if !snap
+            .state
+            .members
+            .get(&self.author())
+            .is_some_and(|m| m.admin)
+        {
+            return Err(Error::Refused(
+                "only the network's admins can do this (`wsf network members` shows them)".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Makes a member an admin (this organisation must be one).
+    pub async fn add_admin(
+        &self,
+        text: &str,
+    ) -> Result<wsf_protocol::membership::Statement, Error> {
+        self.must_be_admin()?;
+        let member = self.resolve_member(text).await?;
+        if self.closed()?.snapshot().state.members[&member].admin {
+            return Err(Error::BadRequest(format!("{member} is an admin already")));
+        }
+        self.membership_statement(wsf_protocol::membership::Act::Admin { member })
+    }
+
+    /// Removes a member (this organisation must be an admin).
+    pub async fn remove_member(
+        &self,
+        text: &str,
+    ) -> Result<wsf_protocol::membership::Statement, Error> {
+        self.must_be_admin()?;
+        let member = self.resolve_member(text).await?;
+        if member == self.author() {
+            return Err(Error::BadRequest(
+                "to remove this organisation itself, use `wsf network leave`".into(),
+            ));
+        }
+        self.membership_statement(wsf_protocol::membership::Act::Remove { member })
+    }
+
+    /// This organisation leaves the network.
+    pub fn leave(&self) -> Result<wsf_protocol::membership::Statement, Error> {
+        let me = self.author();
+        if !self.closed()?.snapshot().state.members.contains_key(&me) {
+            return Err(Error::BadRequest(
+                "this organisation is not a member of the network".into(),
+            ));
+        }
+        self.membership_statement(wsf_protocol::membership::Act::Remove { member: me })
+    }
+
+    /// A new pre-shared key for every current member (this organisation must be an admin).
+    pub fn rekey(
+        &self,
+        grace: std::time::Duration,
+    ) -> Result<wsf_protocol::membership::Statement, Error> {
+        self.must_be_admin()?;
+        self.closed()?
+            .rekey(grace)
+            .map_err(|e| Error::Refused(e.to_string()))
+    }
+
+    fn membership_statement(
+        &self,
+        act: wsf_protocol::membership::Act,
+    ) -> Result<wsf_protocol::membership::Statement, Error> {
+        let st = self
+            .closed()?
+            .sign(act)
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
+        tracing::info!(act = st.body().act.name(), "membership statement signed");
+        Ok(st)
+    }
 }

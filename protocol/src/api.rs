@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::display::AuthorView;
-use crate::{AuthorId, Content, Pillar, Record, RecordId};
+use crate::{AuthorId, Content, NetworkId, Pillar, Record, RecordId};
 
 /// A record as JSON: `id`, `kind`, `author`, `ts`, `pillars`, then the content fields at the top
 /// level (`title`, `call`, …), then what the node knows about it.
@@ -520,4 +520,75 @@ pub struct InviteInfo {
 pub struct RevokeInviteRequest {
     /// The invite id, or at least 4 of its first characters.
     pub id: String,
+}
+
+/// A member of a closed network (`wsf network members`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub author: AuthorId,
+    /// The name it was welcomed under: what it called itself, relayed by the inviter (a claim).
+    pub name: String,
+    /// Who welcomed it; `null` for the network's root and for members recorded when a network
+    /// made before membership migrated.
+    pub invited_by: Option<AuthorId>,
+    pub admin: bool,
+    /// The network's founder.
+    pub root: bool,
+    /// When it became a member (ms since the Unix epoch).
+    pub since: u64,
+    /// The libp2p peer ids of its nodes.
+    pub nodes: Vec<String>,
+    /// This node's own organisation.
+    pub you: bool,
+    /// What this node knows of the author ("you", "partner", "vouched", "unknown"), as records
+    /// show it.
+    #[serde(default)]
+    pub trust: String,
+    /// The local name given to it as a partner, if any.
+    #[serde(default)]
+    pub local_name: Option<String>,
+}
+
+/// A former member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedInfo {
+    pub author: AuthorId,
+    pub by: AuthorId,
+    pub at: u64,
+    /// It left by itself.
+    pub left: bool,
+}
+
+/// `GET /v1/network/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersInfo {
+    pub network: NetworkId,
+    pub root: Option<AuthorId>,
+    /// Whether nodes refuse connections from node keys no member stands behind.
+    pub gated: bool,
+    /// The current key's epoch (0: the key the network was made with).
+    pub epoch: u64,
+    /// This node's key epoch (lower than `epoch` while it has not taken the new key).
+    pub node_epoch: u64,
+    /// Until when the previous key is still accepted (ms since the Unix epoch; 0: none).
+    pub previous_until: u64,
+    pub statements: usize,
+    pub members: Vec<MemberInfo>,
+    pub removed: Vec<RemovedInfo>,
+}
+
+/// `wsf network admin add AUTHOR`, `wsf network remove AUTHOR`: a member, by its author key
+/// or at least 8 of its first hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRequest {
+    pub author: String,
+}
+
+/// `wsf network rekey`: how long the previous key stays accepted (default 7 days).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RekeyRequest {
+    #[serde(default)]
+    pub grace_secs: Option<u64>,
 }

@@ -484,7 +484,9 @@ fn frames_of(log: &[Vec<u8>]) -> Vec<Vec<u8>> {
     for s in log {
         // Array and byte-string heads take at most 5 bytes each here.
         if size + s.len() + 10 > MAX_FRAME_PAYLOAD && !current.is_empty() {
-            frames.push(cbor::encode_owned(Value::Array(std::mem::take(&mut current))));
+            frames.push(cbor::encode_owned(Value::Array(std::mem::take(
+                &mut current,
+            ))));
             size = 0;
         }
         if s.len() + 10 > MAX_FRAME_PAYLOAD || frames.len() == MAX_FRAMES {

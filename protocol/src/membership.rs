@@ -290,7 +290,9 @@ impl Statement {
         if body.net != *net {
             return Err(MemberError::WrongNetwork);
         }
-        let sig: [u8; 64] = sig.try_into().map_err(|_| malformed("signature: 64 bytes"))?;
+        let sig: [u8; 64] = sig
+            .try_into()
+            .map_err(|_| malformed("signature: 64 bytes"))?;
         let key = body
             .by
             .verifying_key()
@@ -541,7 +543,9 @@ pub fn seal_key(
     use curve25519_dalek::montgomery::MontgomeryPoint;
     let recipient = x25519_public(member)?;
     let eph_pub = MontgomeryPoint::mul_base_clamped(*ephemeral).to_bytes();
-    let shared = MontgomeryPoint(recipient).mul_clamped(*ephemeral).to_bytes();
+    let shared = MontgomeryPoint(recipient)
+        .mul_clamped(*ephemeral)
+        .to_bytes();
     let k = zeroize::Zeroizing::new(box_key(&shared, &eph_pub, &recipient));
     let cipher = chacha20poly1305::ChaCha20Poly1305::new((&*k).into());
     let ct = cipher
@@ -585,7 +589,10 @@ pub fn open_key(
             )
             .map_err(|_| MemberError::Sealed)?,
     );
-    let key: [u8; 32] = plain.as_slice().try_into().map_err(|_| MemberError::Sealed)?;
+    let key: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| MemberError::Sealed)?;
     Ok(zeroize::Zeroizing::new(key))
 }
 

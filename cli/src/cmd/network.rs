@@ -6,7 +6,9 @@ use wsf_node::config::Config;
 use wsf_node::control;
 use wsf_node::datadir::DataDir;
 use wsf_node::service;
-use wsf_protocol::api::{InviteInfo, InviteRequest, RevokeInviteRequest};
+use wsf_protocol::api::{
+    InviteInfo, InviteRequest, MemberRequest, MembersInfo, RekeyRequest, RevokeInviteRequest,
+};
 
 use super::{Ctx, with_client};
 use crate::{args, output};
@@ -26,6 +28,83 @@ async fn node_must_be_stopped(data: &DataDir, what: &str) -> anyhow::Result<()> 
 }
 
 pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
+    let cmd = match cmd {
+        args::NetworkCmd::Members => return members(ctx).await,
+        args::NetworkCmd::Admin(args::AdminCmd::Add { author }) => {
+            let req = MemberRequest { author };
+            let info: MembersInfo =
+                with_client(
+                    &ctx,
+                    |c| async move { c.post("/v1/network/admins", &req).await },
+                )
+                .await?;
+            return changed(&ctx, &info, "is now an admin");
+        }
+        args::NetworkCmd::Remove { author } => {
+            let req = MemberRequest { author };
+            let info: MembersInfo =
+                with_client(
+                    &ctx,
+                    |c| async move { c.post("/v1/network/remove", &req).await },
+                )
+                .await?;
+            changed(&ctx, &info, "removed")?;
+            if !ctx.json {
+                println!(
+                    "Its nodes are refused from now on. It still has what it received: change \
+                     the key now (`wsf network rekey`) so that its copy of the old key stops \
+                     working when the grace period ends."
+                );
+            }
+            return Ok(());
+        }
+        args::NetworkCmd::Leave { yes } => {
+            if !yes {
+                anyhow::bail!(
+                    "leaving cannot be undone without a new invite; run `wsf network leave --yes`"
+                );
+            }
+            let info: MembersInfo = with_client(&ctx, |c| async move {
+                c.post("/v1/network/leave", &serde_json::json!({})).await
+            })
+            .await?;
+            if ctx.json {
+                return output::json(&info);
+            }
+            println!(
+                "this organisation left the network; the other nodes refuse this node from now on"
+            );
+            return Ok(());
+        }
+        args::NetworkCmd::Rekey { grace } => {
+            let grace_secs = match grace {
+                Some(text) => Some(parse_grace(&text)?),
+                None => None,
+            };
+            let req = RekeyRequest { grace_secs };
+            let info: MembersInfo =
+                with_client(
+                    &ctx,
+                    |c| async move { c.post("/v1/network/rekey", &req).await },
+                )
+                .await?;
+            if ctx.json {
+                return output::json(&info);
+            }
+            println!(
+                "new network key (epoch {}) sealed to {} member{}; the old key is accepted until {}",
+                info.epoch,
+                info.members.len(),
+                if info.members.len() == 1 { "" } else { "s" },
+                crate::dates::format(info.previous_until)
+            );
+            println!(
+                "Members whose nodes are offline until then must be invited again (`wsf invite create`)."
+            );
+            return Ok(());
+        }
+        other => other,
+    };
     let (data, json) = (ctx.unlocked_files().await?, ctx.json);
     match cmd {
         args::NetworkCmd::Create { name } => {
@@ -60,7 +139,129 @@ pub async fn network(ctx: Ctx, cmd: args::NetworkCmd) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        // Handled above, through the node's API.
+        args::NetworkCmd::Members
+        | args::NetworkCmd::Admin(_)
+        | args::NetworkCmd::Remove { .. }
+        | args::NetworkCmd::Leave { .. }
+        | args::NetworkCmd::Rekey { .. } => Ok(()),
     }
+}
+
+/// `--grace`: `7d`, `12h`, `30m`, `90s` (jiff's friendly durations, days of 24 hours).
+fn parse_grace(text: &str) -> anyhow::Result<u64> {
+    let span: jiff::Span = text.trim().parse().map_err(|e| {
+        service::Error::BadRequest(format!(
+            "--grace {text:?}: not a duration like 7d or 12h ({e})"
+        ))
+    })?;
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| service::Error::BadRequest(format!("--grace {text:?}: {e}")))?;
+    u64::try_from(d.as_secs())
+        .map_err(|_| service::Error::BadRequest(format!("--grace {text:?}: negative")).into())
+}
+
+fn changed(ctx: &Ctx, info: &MembersInfo, what: &str) -> anyhow::Result<()> {
+    if ctx.json {
+        return output::json(info);
+    }
+    println!(
+        "{what}; the network has {} member{}",
+        info.members.len(),
+        if info.members.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// `wsf network members`: `--json` prints the array of members.
+async fn members(ctx: Ctx) -> anyhow::Result<()> {
+    let info: MembersInfo =
+        with_client(&ctx, |c| async move { c.get("/v1/network/members").await }).await?;
+    if ctx.json {
+        return output::json(&info.members);
+    }
+    let fp = wsf_protocol::display::fingerprint;
+    let name_of = |a: &wsf_protocol::AuthorId| -> String {
+        match info.members.iter().find(|m| m.author == *a) {
+            Some(m) if m.you => "you".into(),
+            Some(m) => match &m.local_name {
+                Some(n) if !n.is_empty() => {
+                    format!("{} ({})", wsf_protocol::display::neutralise_line(n), fp(a))
+                }
+                _ => fp(a),
+            },
+            None => fp(a),
+        }
+    };
+    for m in &info.members {
+        let who = if m.you {
+            "you".to_owned()
+        } else {
+            match &m.local_name {
+                Some(n) if !n.is_empty() => format!(
+                    "{} ({}, {})",
+                    wsf_protocol::display::neutralise_line(n),
+                    m.trust,
+                    fp(&m.author)
+                ),
+                _ if m.name.is_empty() => format!("unnamed ({}, {})", m.trust, fp(&m.author)),
+                _ => format!(
+                    "\"{}\" (claimed, {}, {})",
+                    wsf_protocol::display::neutralise_line(&m.name),
+                    m.trust,
+                    fp(&m.author)
+                ),
+            }
+        };
+        let role = match (m.root, m.admin) {
+            (true, _) => "  founder, admin",
+            (false, true) => "  admin",
+            _ => "",
+        };
+        let by = match &m.invited_by {
+            Some(b) => format!("invited by {}", name_of(b)),
+            None if m.root => "founded the network".into(),
+            None => "member before membership existed".into(),
+        };
+        println!(
+            "{who}{role}\n    {by}, {}; {} node{}",
+            crate::dates::format(m.since),
+            m.nodes.len(),
+            if m.nodes.len() == 1 { "" } else { "s" }
+        );
+    }
+    for r in &info.removed {
+        println!(
+            "{} {} {}",
+            fp(&r.author),
+            if r.left { "left" } else { "removed by" },
+            if r.left {
+                crate::dates::format(r.at)
+            } else {
+                format!("{}, {}", name_of(&r.by), crate::dates::format(r.at))
+            }
+        );
+    }
+    let admins = info.members.iter().filter(|m| m.admin).count();
+    println!(
+        "{} member{}, {admins} admin{}; key epoch {}{}",
+        info.members.len(),
+        if info.members.len() == 1 { "" } else { "s" },
+        if admins == 1 { "" } else { "s" },
+        info.epoch,
+        if info.gated {
+            ""
+        } else {
+            " (not yet enforced: the network predates membership; an admin's `wsf network rekey` ends the migration)"
+        }
+    );
+    if admins < 2 {
+        println!(
+            "Name a second admin (`wsf network admin add AUTHOR`): one seized laptop must not end the network."
+        );
+    }
+    Ok(())
 }
 
 pub async fn invite_create(

@@ -629,3 +629,60 @@ pub(super) async fn revoke_invite(
         Vec::new(),
     )))
 }
+
+/// `GET /v1/network/members`: who is in this closed network.
+pub(super) async fn members(State(st): State<AppState>) -> Res<wsf_protocol::api::MembersInfo> {
+    Ok(Json(st.ctx.service.members_info().await?))
+}
+
+/// Gossips a statement when the node runs (else the membership exchange delivers it when it
+/// next connects), then answers with the membership.
+async fn after_statement(
+    st: &AppState,
+    statement: wsf_protocol::membership::Statement,
+) -> Res<wsf_protocol::api::MembersInfo> {
+    if let Some(net) = &st.ctx.net {
+        net.publish_statement(statement.bytes().to_vec());
+    }
+    Ok(Json(st.ctx.service.members_info().await?))
+}
+
+/// `POST /v1/network/admins` (`{"author"}`): makes a member an admin.
+pub(super) async fn add_admin(
+    State(st): State<AppState>,
+    body: Result<Json<wsf_protocol::api::MemberRequest>, JsonRejection>,
+) -> Res<wsf_protocol::api::MembersInfo> {
+    let Json(req) = body?;
+    let statement = st.ctx.service.add_admin(&req.author).await?;
+    after_statement(&st, statement).await
+}
+
+/// `POST /v1/network/remove` (`{"author"}`): removes a member; its nodes are disconnected.
+pub(super) async fn remove_member(
+    State(st): State<AppState>,
+    body: Result<Json<wsf_protocol::api::MemberRequest>, JsonRejection>,
+) -> Res<wsf_protocol::api::MembersInfo> {
+    let Json(req) = body?;
+    let statement = st.ctx.service.remove_member(&req.author).await?;
+    after_statement(&st, statement).await
+}
+
+/// `POST /v1/network/leave`: this organisation leaves the network.
+pub(super) async fn leave(State(st): State<AppState>) -> Res<wsf_protocol::api::MembersInfo> {
+    let statement = st.ctx.service.leave()?;
+    after_statement(&st, statement).await
+}
+
+/// `POST /v1/network/rekey` (`{"grace_secs"}`): a new key for every current member.
+pub(super) async fn rekey(
+    State(st): State<AppState>,
+    body: Result<Json<wsf_protocol::api::RekeyRequest>, JsonRejection>,
+) -> Res<wsf_protocol::api::MembersInfo> {
+    let Json(req) = body?;
+    let grace = req.grace_secs.map_or(
+        crate::members::DEFAULT_GRACE,
+        std::time::Duration::from_secs,
+    );
+    let statement = st.ctx.service.rekey(grace)?;
+    after_statement(&st, statement).await
+}

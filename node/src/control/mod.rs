@@ -136,6 +136,11 @@ fn routes() -> Router<AppState> {
             get(handlers::invites).post(handlers::create_invite),
         )
         .route("/v1/invites/revoke", post(handlers::revoke_invite))
+        .route("/v1/network/members", get(handlers::members))
+        .route("/v1/network/admins", post(handlers::add_admin))
+        .route("/v1/network/remove", post(handlers::remove_member))
+        .route("/v1/network/leave", post(handlers::leave))
+        .route("/v1/network/rekey", post(handlers::rekey))
         .route("/v1/ui/login", post(handlers::ui_login))
         .route("/v1/panic", post(handlers::panic))
         .fallback(handlers::not_found)

@@ -29,12 +29,86 @@ pub const MAX_TRANSMIT: usize = MAX_ENVELOPE + 1_024;
 
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+    /// First, so that a connection it refuses reaches no other behaviour.
+    pub gate: Gate,
     pub limits: connection_limits::Behaviour,
     pub gossipsub: gossipsub::Behaviour,
     pub identify: identify::Behaviour,
     pub ping: ping::Behaviour,
     pub sync: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
+    /// The membership exchange of a closed network (`/wsf/members/1`).
+    pub members: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
     pub mdns: Toggle<mdns::tokio::Behaviour>,
+}
+
+/// The membership exchange: the request is the digest of the asker's statements, the answer
+/// every statement the answerer holds (nothing when the digests are equal).
+pub const MEMBERS_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/members/1");
+/// Largest membership answer.
+pub const MAX_MEMBERS_ANSWER: usize = 16 << 20;
+
+/// Refuses connections with node keys that no current member stands behind, once the closed
+/// network's membership gates (DESIGN §10). On the public network it lets everything through.
+pub struct Gate {
+    members: Option<std::sync::Arc<crate::members::Members>>,
+}
+
+impl Gate {
+    fn check(&self, peer: &libp2p::PeerId) -> Result<(), libp2p::swarm::ConnectionDenied> {
+        match &self.members {
+            Some(m) if !m.snapshot().allows(peer) => Err(libp2p::swarm::ConnectionDenied::new(
+                std::io::Error::other("not the node of a current member of this network"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl NetworkBehaviour for Gate {
+    type ConnectionHandler = libp2p::swarm::dummy::ConnectionHandler;
+    type ToSwarm = std::convert::Infallible;
+
+    fn handle_established_inbound_connection(
+        &mut self,
+        _: libp2p::swarm::ConnectionId,
+        peer: libp2p::PeerId,
+        _: &libp2p::Multiaddr,
+        _: &libp2p::Multiaddr,
+    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        self.check(&peer)?;
+        Ok(libp2p::swarm::dummy::ConnectionHandler)
+    }
+
+    fn handle_established_outbound_connection(
+        &mut self,
+        _: libp2p::swarm::ConnectionId,
+        peer: libp2p::PeerId,
+        _: &libp2p::Multiaddr,
+        _: libp2p::core::Endpoint,
+        _: libp2p::core::transport::PortUse,
+    ) -> Result<libp2p::swarm::THandler<Self>, libp2p::swarm::ConnectionDenied> {
+        self.check(&peer)?;
+        Ok(libp2p::swarm::dummy::ConnectionHandler)
+    }
+
+    fn on_swarm_event(&mut self, _: libp2p::swarm::FromSwarm) {}
+
+    fn on_connection_handler_event(
+        &mut self,
+        _: libp2p::PeerId,
+        _: libp2p::swarm::ConnectionId,
+        event: libp2p::swarm::THandlerOutEvent<Self>,
+    ) {
+        match event {}
+    }
+
+    fn poll(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<libp2p::swarm::ToSwarm<Self::ToSwarm, libp2p::swarm::THandlerInEvent<Self>>>
+    {
+        std::task::Poll::Pending
+    }
 }
 
 /// The catch-up sync protocol.
@@ -71,7 +145,11 @@ pub fn topic_score() -> gossipsub::TopicScoreParams {
 }
 
 /// Builds the behaviour. `lan` turns mDNS on.
-pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
+pub fn build(
+    key: &identity::Keypair,
+    lan: bool,
+    members: Option<std::sync::Arc<crate::members::Members>>,
+) -> Result<Behaviour, String> {
     let config = gossipsub::ConfigBuilder::default()
         .validation_mode(gossipsub::ValidationMode::Anonymous)
         .validate_messages()
@@ -115,6 +193,7 @@ pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
         None
     };
     Ok(Behaviour {
+        gate: Gate { members },
         limits: connection_limits::Behaviour::new(limits),
         gossipsub,
         identify: identify::Behaviour::new(
@@ -134,6 +213,18 @@ pub fn build(key: &identity::Keypair, lan: bool) -> Result<Behaviour, String> {
                 request_response::Config::default()
                     .with_request_timeout(super::sync::REQUEST_TIMEOUT)
                     .with_max_concurrent_streams(32),
+            )
+        },
+        members: {
+            let codec = request_response::cbor::codec::Codec::default()
+                .set_request_size_maximum(64)
+                .set_response_size_maximum(MAX_MEMBERS_ANSWER as u64 + 64);
+            request_response::cbor::Behaviour::with_codec(
+                codec,
+                [(MEMBERS_PROTOCOL, ProtocolSupport::Full)],
+                request_response::Config::default()
+                    .with_request_timeout(Duration::from_secs(30))
+                    .with_max_concurrent_streams(8),
             )
         },
         mdns: Toggle::from(mdns),

@@ -87,6 +87,15 @@ pub(super) struct EventLoop {
     /// Permits for answering sync requests (all peers together).
     answering: std::sync::Arc<tokio::sync::Semaphore>,
     rng: u64,
+    /// The closed network's membership (none on the public network).
+    members: Option<std::sync::Arc<crate::members::Members>>,
+    members_topic: Option<TopicHash>,
+    /// Changes of the membership state (to disconnect the nodes of removed members).
+    members_changes: Option<tokio::sync::watch::Receiver<std::sync::Arc<crate::members::Snapshot>>>,
+    verdict_tx: mpsc::Sender<Verdict>,
+    /// Membership statements a peer sent, handled off the loop.
+    statements_tx: mpsc::Sender<(PeerId, Vec<Vec<u8>>)>,
+    statements_rx: mpsc::Receiver<(PeerId, Vec<Vec<u8>>)>,
 }
 
 /// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
@@ -113,7 +122,7 @@ impl EventLoop {
                 .iter()
                 .any(|p| matches!(p, Protocol::QuicV1 | Protocol::Quic | Protocol::Udp(_)))
             {
-                return Err(Error::Setup(if config.psk.is_some() {
+                return Err(Error::Setup(if config.members.is_some() {
                     format!(
                         "{addr}: QUIC cannot be used on a closed network (its pre-shared key \
                          protects TCP only); listen on /tcp"
@@ -123,12 +132,13 @@ impl EventLoop {
                 }));
             }
         }
+        let gate_members = config.members.clone();
         let make_behaviour = move |key: &libp2p::identity::Keypair| {
-            behaviour::build(key, lan)
+            behaviour::build(key, lan, gate_members.clone())
                 .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
         };
         let builder = SwarmBuilder::with_existing_identity(config.key.clone()).with_tokio();
-        let mut swarm = match config.psk {
+        let mut swarm = match config.members.as_ref().map(|m| m.ring()) {
             None => builder
                 .with_tcp(
                     tcp::Config::default(),
@@ -140,17 +150,17 @@ impl EventLoop {
                 .map_err(|e| Error::Setup(e.to_string()))?
                 .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
                 .build(),
-            Some(key_bytes) => {
+            Some(ring) => {
                 use libp2p::Transport;
-                // Closed network: TCP, then the pnet handshake (nonces, then everything
-                // encrypted with the pre-shared key), then Noise and Yamux inside it.
-                let psk = libp2p::pnet::PreSharedKey::new(key_bytes);
+                // Closed network: TCP, the key choice and the pnet handshake (nonces, then
+                // everything encrypted with the pre-shared key), then Noise and Yamux inside.
                 builder
                     .with_other_transport(
                         move |key| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
-                            let pnet = libp2p::pnet::PnetConfig::new(psk);
                             Ok(libp2p::tcp::tokio::Transport::new(tcp::Config::default())
-                                .and_then(move |socket, _| pnet.handshake(socket))
+                                .and_then(move |socket, _| {
+                                    super::pnet::handshake(ring.clone(), socket)
+                                })
                                 .upgrade(libp2p::core::upgrade::Version::V1Lazy)
                                 .authenticate(noise::Config::new(key)?)
                                 .multiplex(yamux::Config::default()))
@@ -174,9 +184,10 @@ impl EventLoop {
         tokio::spawn(ingest_gossip(
             ingest.clone(),
             gossip_rx,
-            verdict_tx,
+            verdict_tx.clone(),
             events.clone(),
         ));
+        let (statements_tx, statements_rx) = mpsc::channel(64);
         let (answers_tx, answers) = mpsc::channel(64);
         let now = Instant::now();
         let mut this = EventLoop {
@@ -240,7 +251,24 @@ impl EventLoop {
                     .try_into()
                     .unwrap_or([7; 8]),
             ) | 1,
+            members_topic: config
+                .members
+                .as_ref()
+                .map(|_| super::members_topic(config.network).hash()),
+            members_changes: config.members.as_ref().map(|m| m.subscribe()),
+            members: config.members,
+            verdict_tx,
+            statements_tx,
+            statements_rx,
         };
+        if this.members.is_some() {
+            let topic = super::members_topic(this.network);
+            let gs = &mut this.swarm.behaviour_mut().gossipsub;
+            if let Err(e) = gs.subscribe(&topic) {
+                tracing::warn!(error = %e, "cannot subscribe to the membership topic");
+            }
+            let _ = gs.set_topic_params(topic, behaviour::topic_score());
+        }
         for p in &config.pillars {
             this.subscribe(p, true);
         }
@@ -290,6 +318,8 @@ impl EventLoop {
                     Some(cmd) => self.command(cmd),
                 },
                 _ = tick.tick() => self.tick(),
+                Some((peer, items)) = self.statements_rx.recv() => self.statements(peer, items),
+                Ok(()) = changed(&mut self.members_changes) => self.enforce_membership(),
                 event = self.swarm.select_next_some() => self.swarm_event(event),
             }
         }
@@ -313,6 +343,13 @@ impl EventLoop {
                         }
                         Err(e) => tracing::warn!(pillar = %p, error = %e, "gossip publish failed"),
                     }
+                }
+            }
+            Command::PublishStatement { bytes } => {
+                let topic = super::members_topic(self.network);
+                match self.swarm.behaviour_mut().gossipsub.publish(topic, bytes) {
+                    Ok(_) | Err(gossipsub::PublishError::NoPeersSubscribedToTopic) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot gossip a membership statement"),
                 }
             }
             Command::Dial { addr, reply } => {
@@ -719,6 +756,13 @@ impl EventLoop {
                     // A peer's address stays out of the default log: a seized laptop's journal
                     // must not map the coalition (docs/threat-model.md).
                     tracing::info!(peer = %short(&peer_id), "peer connected");
+                    if let Some(m) = &self.members {
+                        let digest = m.snapshot().digest.to_vec();
+                        self.swarm
+                            .behaviour_mut()
+                            .members
+                            .send_request(&peer_id, super::sync::Wire(digest));
+                    }
                     tracing::debug!(peer = %peer_id, %addr, "peer address");
                     self.peer_addrs
                         .insert(peer_id, (addr.clone(), endpoint.is_dialer()));
@@ -765,6 +809,7 @@ impl EventLoop {
                 message,
             })) => self.gossip(propagation_source, message_id, message),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.sync_event(event),
+            SwarmEvent::Behaviour(BehaviourEvent::Members(event)) => self.members_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                 for (peer, addr) in found {
                     if !self.swarm.is_connected(&peer) {
@@ -777,6 +822,9 @@ impl EventLoop {
     }
 
     fn gossip(&mut self, from: PeerId, id: MessageId, message: gossipsub::Message) {
+        if Some(&message.topic) == self.members_topic.as_ref() {
+            return self.gossip_statement(from, id, message.data);
+        }
         let gs = &mut self.swarm.behaviour_mut().gossipsub;
         if !self.topics.contains_key(&message.topic) {
             gs.report_message_validation_result(&id, &from, MessageAcceptance::Ignore);
@@ -790,6 +838,150 @@ impl EventLoop {
         if self.gossip_tx.try_send(incoming).is_err() {
             // Ingest is behind: drop this copy rather than buffer without bound.
             gs.report_message_validation_result(&id, &from, MessageAcceptance::Ignore);
+        }
+    }
+}
+
+/// Waits for a change of the membership state (never, without membership).
+async fn changed(
+    rx: &mut Option<tokio::sync::watch::Receiver<std::sync::Arc<crate::members::Snapshot>>>,
+) -> Result<(), tokio::sync::watch::error::RecvError> {
+    match rx {
+        Some(rx) => rx.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+impl EventLoop {
+    /// A membership statement from gossip: verified and kept off the loop; Accept when it was
+    /// new (gossipsub forwards it), Ignore when known, Reject when it does not verify.
+    fn gossip_statement(&mut self, from: PeerId, id: MessageId, data: Vec<u8>) {
+        let Some(members) = self.members.clone() else {
+            return;
+        };
+        let verdicts = self.verdict_tx.clone();
+        let net = self.network;
+        tokio::spawn(async move {
+            let acceptance = tokio::task::spawn_blocking(move || {
+                if let Err(e) = wsf_protocol::membership::Statement::decode(&data, &net) {
+                    tracing::info!(error = %e, "a gossiped membership statement was refused");
+                    return MessageAcceptance::Reject;
+                }
+                match members.add(&[data]) {
+                    Ok(new) if !new.is_empty() => MessageAcceptance::Accept,
+                    Ok(_) => MessageAcceptance::Ignore,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot keep a membership statement");
+                        MessageAcceptance::Ignore
+                    }
+                }
+            })
+            .await
+            .unwrap_or(MessageAcceptance::Ignore);
+            let _ = verdicts
+                .send(Verdict {
+                    id,
+                    from,
+                    acceptance,
+                })
+                .await;
+        });
+    }
+
+    /// Statements a peer answered the membership exchange with: kept off the loop.
+    fn statements(&mut self, peer: PeerId, items: Vec<Vec<u8>>) {
+        let Some(members) = self.members.clone() else {
+            return;
+        };
+        tokio::task::spawn_blocking(move || match members.add(&items) {
+            Ok(new) if !new.is_empty() => {
+                tracing::info!(peer = %short(&peer), new = new.len(), "membership statements learned");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "cannot keep membership statements"),
+        });
+    }
+
+    /// Closes the connections of nodes no current member stands behind (after a removal).
+    fn enforce_membership(&mut self) {
+        let Some(members) = &self.members else {
+            return;
+        };
+        let snap = members.snapshot();
+        let out: Vec<PeerId> = self
+            .swarm
+            .connected_peers()
+            .filter(|p| !snap.allows(p))
+            .copied()
+            .collect();
+        for p in out {
+            tracing::info!(peer = %short(&p), "disconnecting the node of a removed member");
+            let _ = self.swarm.disconnect_peer_id(p);
+        }
+    }
+
+    fn members_event(
+        &mut self,
+        event: request_response::Event<super::sync::Wire, super::sync::Wire>,
+    ) {
+        let Some(members) = self.members.clone() else {
+            return;
+        };
+        match event {
+            request_response::Event::Message {
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                let snap = members.snapshot();
+                let answer = if request.0.as_slice() == snap.digest.as_slice() {
+                    Vec::new()
+                } else {
+                    let mut items = Vec::new();
+                    let mut size = 0usize;
+                    for s in members.statements() {
+                        size += s.len() + 5;
+                        if size > behaviour::MAX_MEMBERS_ANSWER - 16 {
+                            break;
+                        }
+                        items.push(ciborium::Value::Bytes(s));
+                    }
+                    wsf_protocol::cbor::encode_owned(ciborium::Value::Array(items))
+                };
+                let _ = self
+                    .swarm
+                    .behaviour_mut()
+                    .members
+                    .send_response(channel, super::sync::Wire(answer));
+            }
+            request_response::Event::Message {
+                peer,
+                message: request_response::Message::Response { response, .. },
+                ..
+            } => {
+                if response.0.is_empty() {
+                    return;
+                }
+                let items = match wsf_protocol::cbor::decode(&response.0) {
+                    Ok(ciborium::Value::Array(items)) => items
+                        .into_iter()
+                        .filter_map(|v| match v {
+                            ciborium::Value::Bytes(b) => Some(b),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => {
+                        tracing::info!(peer = %short(&peer), "an unreadable membership answer");
+                        return;
+                    }
+                };
+                if self.statements_tx.try_send((peer, items)).is_err() {
+                    tracing::debug!("membership answers queue full; the next exchange repeats it");
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -10,6 +10,7 @@
 
 mod behaviour;
 mod event_loop;
+pub mod pnet;
 pub mod sync;
 
 use std::time::Duration;
@@ -71,13 +72,19 @@ pub struct Config {
     pub sync_interval: Duration,
     /// Sync with every peer this node dials, as soon as the connection opens.
     pub sync_on_connect: bool,
-    /// The closed network's pre-shared key: every connection starts with a libp2p pnet
-    /// handshake, so peers without the key cannot connect or even see a protocol name.
-    pub psk: Option<[u8; 32]>,
+    /// The closed network's membership and keys: every connection starts with the key choice
+    /// and a libp2p pnet handshake (`pnet`), so peers without a key cannot connect or even see
+    /// a protocol name; connections from nodes of non-members are refused.
+    pub members: Option<std::sync::Arc<crate::members::Members>>,
 }
 
 /// The default sync interval.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The gossipsub topic of a closed network's membership statements.
+pub fn members_topic(network: NetworkId) -> libp2p::gossipsub::IdentTopic {
+    libp2p::gossipsub::IdentTopic::new(format!("wsf/{network}/members/1"))
+}
 
 /// The gossipsub topic of a pillar on a network.
 pub fn topic(network: NetworkId, pillar: &Pillar) -> libp2p::gossipsub::IdentTopic {
@@ -101,6 +108,10 @@ pub(crate) enum Command {
     Publish {
         envelope: Vec<u8>,
         pillars: Vec<Pillar>,
+    },
+    /// Gossips a membership statement.
+    PublishStatement {
+        bytes: Vec<u8>,
     },
     Dial {
         addr: Multiaddr,
@@ -177,6 +188,13 @@ impl Network {
     pub fn publish(&self, envelope: Vec<u8>, pillars: Vec<Pillar>) {
         if let Err(e) = self.tx.try_send(Command::Publish { envelope, pillars }) {
             tracing::warn!(error = %e, "gossip queue full; catch-up sync will deliver the record");
+        }
+    }
+
+    /// Gossips a membership statement on the network's membership topic. Does not wait.
+    pub fn publish_statement(&self, bytes: Vec<u8>) {
+        if let Err(e) = self.tx.try_send(Command::PublishStatement { bytes }) {
+            tracing::warn!(error = %e, "queue full; the membership exchange will deliver the statement");
         }
     }
 

@@ -64,12 +64,8 @@ fn statements_round_trip_and_refuse_tampering() {
             name: "Girls Learn".into(),
             nodes: vec![node(2)],
         },
-        Act::Admin {
-            member: author(2),
-        },
-        Act::Remove {
-            member: author(2),
-        },
+        Act::Admin { member: author(2) },
+        Act::Remove { member: author(2) },
         Act::Rekey {
             epoch: 1,
             until: 99,
@@ -117,27 +113,9 @@ fn members_are_welcomed_made_admins_and_removed() {
         welcome(1, 20, 2),
         welcome(2, 30, 3),
         // Not an admin: void.
-        say(
-            3,
-            35,
-            Act::Remove {
-                member: author(2),
-            },
-        ),
-        say(
-            1,
-            40,
-            Act::Admin {
-                member: author(2),
-            },
-        ),
-        say(
-            2,
-            50,
-            Act::Remove {
-                member: author(3),
-            },
-        ),
+        say(3, 35, Act::Remove { member: author(2) }),
+        say(1, 40, Act::Admin { member: author(2) }),
+        say(2, 50, Act::Remove { member: author(3) }),
     ];
     let s = State::derive(Some(&root), &log);
     assert_eq!(s.applied, 5);
@@ -165,13 +143,7 @@ fn a_member_leaves_and_cannot_act_afterwards() {
     let log = [
         found(10),
         welcome(1, 20, 2),
-        say(
-            2,
-            30,
-            Act::Remove {
-                member: author(2),
-            },
-        ),
+        say(2, 30, Act::Remove { member: author(2) }),
         welcome(2, 40, 3),
     ];
     let s = State::derive(Some(&root), &log);
@@ -185,35 +157,24 @@ fn concurrent_removals_resolve_by_the_order_of_at_and_id() {
     let mut log = vec![
         found(10),
         welcome(1, 20, 2),
-        say(
-            1,
-            21,
-            Act::Admin {
-                member: author(2),
-            },
-        ),
+        say(1, 21, Act::Admin { member: author(2) }),
     ];
     // Admins 1 and 2 remove each other at the same millisecond: the statement with the smaller
     // id is applied first, and the other one's signer is no longer an admin.
-    let a = say(
-        1,
-        50,
-        Act::Remove {
-            member: author(2),
-        },
-    );
-    let b = say(
-        2,
-        50,
-        Act::Remove {
-            member: author(1),
-        },
-    );
-    let first_wins = if a.id() < b.id() { author(1) } else { author(2) };
+    let a = say(1, 50, Act::Remove { member: author(2) });
+    let b = say(2, 50, Act::Remove { member: author(1) });
+    let first_wins = if a.id() < b.id() {
+        author(1)
+    } else {
+        author(2)
+    };
     log.push(a);
     log.push(b);
     let s = State::derive(Some(&root), &log);
-    assert_eq!(s.members.keys().copied().collect::<Vec<_>>(), vec![first_wins]);
+    assert_eq!(
+        s.members.keys().copied().collect::<Vec<_>>(),
+        vec![first_wins]
+    );
 }
 
 #[test]
@@ -280,13 +241,7 @@ fn a_rekey_is_sealed_to_current_members_only() {
         found(10),
         welcome(1, 20, 2),
         welcome(1, 21, 3),
-        say(
-            1,
-            30,
-            Act::Remove {
-                member: author(3),
-            },
-        ),
+        say(1, 30, Act::Remove { member: author(3) }),
         say(
             1,
             40,
@@ -378,9 +333,7 @@ fn arb_statement() -> impl Strategy<Value = Statement> {
             3 => Act::Remove {
                 member: author(who),
             },
-            4 => Act::Remove {
-                member: author(by),
-            },
+            4 => Act::Remove { member: author(by) },
             _ => Act::Rekey {
                 epoch: u64::from(who % 3),
                 until: at + 10,
