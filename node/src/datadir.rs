@@ -30,6 +30,8 @@ pub const DURESS_FILE: &str = "duress.slot";
 /// nothing creates a new identity there by itself (a service restarting, `wsf node` out of
 /// habit); `wsf init` removes it.
 pub const ERASED_MARK: &str = "erased";
+/// The new network key while a rekey writes it.
+pub const NETWORK_KEY_NEXT: &str = "network.key.next";
 
 /// Errors about the data directory and key files.
 #[derive(Debug, thiserror::Error)]
@@ -305,6 +307,16 @@ impl DataDir {
     /// Writes the closed network's key (sealed in an encrypted dir).
     pub fn write_network_key(&self, key: &[u8; 32]) -> Result<(), Error> {
         self.write_secret(&self.network_key_path(), "network.key", key)
+    }
+
+    /// Replaces the closed network's key after a rekey: written beside it, synced, then
+    /// renamed over it, so a crash leaves either the old key or the new one.
+    pub fn replace_network_key(&self, key: &[u8; 32]) -> Result<(), Error> {
+        let path = self.network_key_path();
+        let next = self.root.join(NETWORK_KEY_NEXT);
+        let _ = fs::remove_file(&next);
+        self.write_secret(&next, "network.key", key)?;
+        fs::rename(&next, &path).map_err(|source| Error::Write { path, source })
     }
 
     /// `<data>/identity.key`.

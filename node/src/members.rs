@@ -362,7 +362,7 @@ impl Members {
                 return;
             }
         };
-        if let Err(e) = self.data.write_network_key(&new) {
+        if let Err(e) = self.data.replace_network_key(&new) {
             tracing::error!(error = %e, "cannot write the new network key");
             return;
         }

@@ -23,6 +23,7 @@ const DATA_FILES: &[&str] = &[
     "identity.key",
     "node.key",
     "network.key",
+    crate::datadir::NETWORK_KEY_NEXT,
     "config.json",
     crate::invites::FILE,
     crate::members::FILE,

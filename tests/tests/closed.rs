@@ -16,7 +16,15 @@ fn closed_dir(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// The invite `node` would print.
+/// A closed network made before membership existed: a key and no membership file. Its nodes
+/// record themselves as members when they start (migration), and `wsf1` codes still join it.
+fn legacy_closed_dir(name: &str) -> tempfile::TempDir {
+    let dir = closed_dir(name);
+    std::fs::remove_file(dir.path().join(wsf_node::members::FILE)).expect("made before membership");
+    dir
+}
+
+/// The `wsf1` invite `node` would have printed before invites were enforced.
 fn invite_of(node: &TestNode) -> Invite {
     let data = DataDir::new(node.dir.path().to_owned());
     Invite {
@@ -40,11 +48,12 @@ async fn joined_dir(invite: &Invite) -> tempfile::TempDir {
 }
 
 /// Two closed networks with different keys: their nodes never connect. A node with the right
-/// invite joins and catches up.
+/// invite joins and catches up. Both networks predate membership: their nodes record
+/// themselves as members (the migration), and a `wsf1` code still joins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closed_networks_keep_outsiders_out_and_invites_let_partners_in() {
-    let x = TestNode::start_in(closed_dir("one"), &[], &[], None).await;
-    let y = TestNode::start_in(closed_dir("two"), &[], &[], None).await;
+    let x = TestNode::start_in(legacy_closed_dir("one"), &[], &[], None).await;
+    let y = TestNode::start_in(legacy_closed_dir("two"), &[], &[], None).await;
     let record = x.publish_quietly("for network one only", "education").await;
 
     // Y (another key) dials X first; then Z (invited) joins X.
@@ -70,6 +79,21 @@ async fn closed_networks_keep_outsiders_out_and_invites_let_partners_in() {
     // The inviter is Z's first partner.
     let partners = z.node.service.partners().await.expect("partners");
     assert_eq!(partners[0].0, x.node.service.author());
+    // Migration: both organisations recorded themselves; X, first, is the admin; nothing is
+    // gated until an admin rekeys.
+    eventually(|| async {
+        let m = z.node.service.members_info().await.ok()?;
+        (m.members.len() == 2).then_some(())
+    })
+    .await;
+    let m = x.node.service.members_info().await.expect("members");
+    assert!(!m.gated && m.root.is_none());
+    let xm = m
+        .members
+        .iter()
+        .find(|e| e.author == x.node.service.author())
+        .expect("x is a member");
+    assert!(xm.admin && xm.invited_by.is_none());
     for n in [x, y, z] {
         n.stop().await;
     }
@@ -127,7 +151,7 @@ fn tcp_port(addr: &libp2p::Multiaddr) -> u16 {
 /// The bytes between two nodes of a closed network show nothing of libp2p or wsf.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_on_the_wire_names_libp2p_or_wsf() {
-    let x = TestNode::start_in(closed_dir("quiet"), &[], &[], None).await;
+    let x = TestNode::start_in(legacy_closed_dir("quiet"), &[], &[], None).await;
     let (proxy, seen) = recording_proxy(([127, 0, 0, 1], tcp_port(&x.addr)).into()).await;
     let via: libp2p::Multiaddr = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", proxy.port(), x.peer_id())
         .parse()
@@ -444,6 +468,223 @@ async fn the_door_gives_the_key_only_for_an_open_invite() {
         .expect_err("revoked");
     assert!(err.to_string().contains("revoked"), "{err}");
     for n in [x, z] {
+        n.stop().await;
+    }
+}
+
+/// Makes an invite on `inviter` and joins a new data dir with it through the door.
+async fn join_through_door(inviter: &TestNode) -> tempfile::TempDir {
+    let made = wsf_node::invites::create(
+        &inviter.node.service,
+        &inviter.node.net,
+        &wsf_protocol::api::InviteRequest {
+            days: Some(1),
+            until_ms: None,
+            uses: Some(1),
+        },
+    )
+    .await
+    .expect("an invite");
+    let code = wsf_protocol::invite::DoorInvite::decode(made.code.as_deref().expect("a code"))
+        .expect("decodes");
+    let dir = tempfile::tempdir().expect("tempdir");
+    wsf_node::network::join_with_door(&DataDir::new(dir.path().to_owned()), &code)
+        .await
+        .expect("joins");
+    dir
+}
+
+fn epoch_of(n: &TestNode) -> u64 {
+    let members = n.node.service.members().expect("closed");
+    let ring = members.ring();
+    let epoch = ring.read().expect("ring").current.0;
+    epoch
+}
+
+async fn connected(n: &TestNode, other: &TestNode) -> bool {
+    n.node
+        .net
+        .peers()
+        .await
+        .expect("peers")
+        .iter()
+        .any(|p| p.peer_id == other.peer_id().to_string())
+}
+
+/// Copies a stopped node's data dir (its node key and its copy of the network key included).
+fn copy_dir(from: &std::path::Path) -> tempfile::TempDir {
+    let to = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    to
+}
+
+/// Members are known on every node with who brought them in; a removed member's node is cut off
+/// everywhere and cannot come back; after a rekey every remaining member — one of them offline
+/// during the rekey and back within the grace period — uses the new key and keeps syncing, and a
+/// node holding only the old key cannot connect once the grace period has passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_are_known_removed_ones_are_cut_off_and_a_rekey_reaches_every_member() {
+    let a = TestNode::start_in(closed_dir("members"), &[], &[], None).await;
+    let b = TestNode::start_in(join_through_door(&a).await, &[], &[], None).await;
+    // C and D are brought in by B, not by the founder.
+    let c = TestNode::start_in(join_through_door(&b).await, &[], &[], None).await;
+    let d = TestNode::start_in(join_through_door(&b).await, &[], &[], None).await;
+    let nodes = [&a, &b, &c, &d];
+    let author = |n: &TestNode| n.node.service.author();
+    // Every node knows every member, and who invited whom.
+    for n in nodes {
+        eventually(|| async {
+            let m = n.node.service.members_info().await.ok()?;
+            (m.members.len() == 4 && m.gated).then_some(())
+        })
+        .await;
+        let m = n.node.service.members_info().await.expect("members");
+        let by = |x: &TestNode| {
+            m.members
+                .iter()
+                .find(|e| e.author == author(x))
+                .expect("listed")
+                .invited_by
+        };
+        assert_eq!(m.root, Some(author(&a)));
+        assert_eq!(by(&a), None);
+        assert_eq!(by(&b), Some(author(&a)));
+        assert_eq!(by(&c), Some(author(&b)));
+        assert_eq!(by(&d), Some(author(&b)));
+    }
+    // C and D connect to the others by themselves (the door gave them the inviters' addresses,
+    // the others' come from dialling B and A).
+    for n in [&b, &c, &d] {
+        let _ = n.node.net.dial(a.addr.clone()).await;
+    }
+    let _ = c.node.net.dial(d.addr.clone()).await;
+    a.wait_mesh("education", 3).await;
+    let first = publish(&a, "before the removal", "education").await;
+    for n in nodes {
+        eventually(|| async { n.has(first.id()).await.then_some(()) }).await;
+    }
+
+    // Only admins remove; B becomes one.
+    assert!(
+        b.node
+            .service
+            .remove_member(&author(&c).to_hex())
+            .await
+            .is_err()
+    );
+    let st = a
+        .node
+        .service
+        .add_admin(&author(&b).to_hex())
+        .await
+        .expect("admin");
+    a.node.net.publish_statement(st.bytes().to_vec());
+    eventually(|| async {
+        let m = b.node.service.members_info().await.ok()?;
+        m.members.iter().any(|e| e.you && e.admin).then_some(())
+    })
+    .await;
+
+    // B removes C: every node drops C's connections, and C cannot reconnect.
+    assert!(connected(&c, &a).await || connected(&c, &b).await);
+    let removed_at = Instant::now();
+    let st = b
+        .node
+        .service
+        .remove_member(&author(&c).to_hex())
+        .await
+        .expect("remove");
+    b.node.net.publish_statement(st.bytes().to_vec());
+    eventually(|| async {
+        for n in [&a, &b, &d] {
+            if connected(n, &c).await {
+                return None;
+            }
+        }
+        c.node.net.peers().await.ok()?.is_empty().then_some(())
+    })
+    .await;
+    let cut_off = removed_at.elapsed();
+    // C tries again: the others refuse the connection as soon as its handshake ends (C's
+    // own dial may see it open for that moment), and C stays alone.
+    for n in [&a, &b, &d] {
+        let _ = c.node.net.dial(n.addr.clone()).await;
+        eventually(|| async { c.node.net.peers().await.ok()?.is_empty().then_some(()) }).await;
+        assert!(!connected(n, &c).await, "C got back in");
+    }
+    eprintln!("remove -> removed node cut off everywhere: {cut_off:?}");
+
+    // D goes offline (its data dir kept, and a copy of it that will keep only the old key).
+    let d_dir = {
+        let TestNode { node, dir, .. } = d;
+        node.stop().await.expect("stop");
+        dir
+    };
+    let d_old = copy_dir(d_dir.path());
+
+    // A rekeys with a short grace period.
+    let grace = Duration::from_secs(12);
+    let rekeyed_at = Instant::now();
+    let st = a.node.service.rekey(grace).expect("rekey");
+    a.node.net.publish_statement(st.bytes().to_vec());
+    eventually(|| async { (epoch_of(&a) == 1 && epoch_of(&b) == 1).then_some(()) }).await;
+    let switched = rekeyed_at.elapsed();
+    eprintln!("rekey -> every online member on the new key: {switched:?}");
+    let grace_ends = tokio::time::Instant::now() + grace;
+    assert_eq!(epoch_of(&c), 0, "the removed member got no new key");
+
+    // A publishes while D is away; D comes back within the grace period with the old key,
+    // learns the rekey, takes the new key and catches up.
+    let during = publish(&a, "during the rekey", "education").await;
+    let d = TestNode::start_in(d_dir, &[], &[&a.addr], None).await;
+    eventually(|| async { (epoch_of(&d) == 1).then_some(()) }).await;
+    eventually(|| async { d.has(during.id()).await.then_some(()) }).await;
+    eprintln!(
+        "offline member back and on the new key: {:?} after the rekey",
+        rekeyed_at.elapsed()
+    );
+    assert!(
+        tokio::time::Instant::now() < grace_ends,
+        "the test took longer than the grace period; its conclusions would not hold"
+    );
+
+    // After the grace period: connections made now use the new key only.
+    tokio::time::sleep_until(grace_ends + Duration::from_millis(200)).await;
+    let d_dir = {
+        let TestNode { node, dir, .. } = d;
+        node.stop().await.expect("stop");
+        dir
+    };
+    // The same member's node, but holding only the old key (its copy from before the rekey).
+    let old = TestNode::start_in(d_old, &[], &[], None).await;
+    assert_eq!(epoch_of(&old), 0);
+    for n in [&a, &b] {
+        let refused = old.node.net.dial(n.addr.clone()).await;
+        assert!(
+            refused.is_err(),
+            "a node with only the old key connected: {refused:?}"
+        );
+    }
+    old.stop().await;
+    // The remaining members keep syncing on the new key: nothing is lost.
+    let d = TestNode::start_in(d_dir, &[], &[&a.addr], None).await;
+    let _ = b.node.net.dial(a.addr.clone()).await;
+    a.wait_mesh("education", 2).await;
+    let after = publish(&b, "after the grace period", "education").await;
+    for n in [&a, &d] {
+        eventually(|| async { n.has(after.id()).await.then_some(()) }).await;
+    }
+    for n in [&a, &b, &d] {
+        for r in [&first, &during, &after] {
+            assert!(n.has(r.id()).await, "a record was lost");
+        }
+    }
+    for n in [a, b, c, d] {
         n.stop().await;
     }
 }

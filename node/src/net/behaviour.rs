@@ -55,12 +55,22 @@ pub struct Gate {
 
 impl Gate {
     fn check(&self, peer: &libp2p::PeerId) -> Result<(), libp2p::swarm::ConnectionDenied> {
-        match &self.members {
-            Some(m) if !m.snapshot().allows(peer) => Err(libp2p::swarm::ConnectionDenied::new(
-                std::io::Error::other("not the node of a current member of this network"),
-            )),
-            _ => Ok(()),
+        let Some(m) = &self.members else {
+            return Ok(());
+        };
+        let snap = m.snapshot();
+        if !snap.allows(peer) {
+            return Err(libp2p::swarm::ConnectionDenied::new(std::io::Error::other(
+                "not the node of a current member of this network",
+            )));
         }
+        // A node whose own organisation was removed (or left) connects to nobody.
+        if snap.gates && !snap.state.members.contains_key(&m.author()) {
+            return Err(libp2p::swarm::ConnectionDenied::new(std::io::Error::other(
+                "this organisation is no longer a member of this network",
+            )));
+        }
+        Ok(())
     }
 }
 
