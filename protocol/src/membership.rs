@@ -377,7 +377,7 @@ impl State {
         statements: impl IntoIterator<Item = &'a Statement>,
     ) -> State {
         let mut sorted: Vec<&Statement> = statements.into_iter().collect();
-        sorted.sort_by(|a, b| (a.body.at, a.id).cmp(&(b.body.at, b.id)));
+        sorted.sort_by_key(|s| (s.body.at, s.id));
         sorted.dedup_by(|a, b| a.id == b.id);
         let mut s = State::default();
         for st in sorted {

@@ -497,8 +497,8 @@ async fn join_through_door(inviter: &TestNode) -> tempfile::TempDir {
 fn epoch_of(n: &TestNode) -> u64 {
     let members = n.node.service.members().expect("closed");
     let ring = members.ring();
-    let epoch = ring.read().expect("ring").current.0;
-    epoch
+    let guard = ring.read().expect("ring");
+    guard.current.0
 }
 
 async fn connected(n: &TestNode, other: &TestNode) -> bool {
