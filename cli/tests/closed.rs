@@ -61,6 +61,79 @@ fn create_invite_join_and_partners_from_the_cli() {
         let _ = wsf(b.path()).args(["sync", "--json"]).output();
     }
     assert!(found, "B received A's record over the closed network");
+    // Both organisations are members, and B was brought in by A.
+    let a_author = json(a.path(), &["id"])["author"]
+        .as_str()
+        .expect("a")
+        .to_owned();
+    let b_author = json(b.path(), &["id"])["author"]
+        .as_str()
+        .expect("b")
+        .to_owned();
+    for dir in [a.path(), b.path()] {
+        let mut listed = serde_json::Value::Null;
+        for _ in 0..200 {
+            listed = json(dir, &["network", "members"]);
+            if listed.as_array().map(Vec::len) == Some(2) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let list = listed.as_array().expect("an array of members");
+        assert_eq!(list.len(), 2, "{listed}");
+        let of = |author: &str| {
+            list.iter()
+                .find(|m| m["author"] == author)
+                .expect("listed")
+                .clone()
+        };
+        assert_eq!(of(&a_author)["invited_by"], serde_json::Value::Null);
+        assert_eq!(of(&b_author)["invited_by"], a_author.as_str());
+        assert_eq!(of(&a_author)["admin"], true);
+    }
+    let text = wsf(a.path())
+        .args(["network", "members"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(
+        text.contains("founder") && text.contains("invited by you"),
+        "{text}"
+    );
+    // Only admins change the key or remove; A names B an admin.
+    let out = wsf(b.path()).args(["network", "rekey"]).assert().failure();
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("admins"));
+    let out = wsf(a.path())
+        .args(["network", "remove", "0123456789abcdef"])
+        .assert()
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("not a current member"));
+    let info = json(a.path(), &["network", "admin", "add", &b_author[..12]]);
+    assert!(
+        info["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .all(|m| m["admin"] == true)
+    );
+    // A rekeys; B, online, takes the new key.
+    let old_key = std::fs::read(b.path().join("network.key")).expect("key");
+    let rekeyed = json(a.path(), &["network", "rekey", "--grace", "1h"]);
+    assert_eq!(rekeyed["epoch"], 1);
+    let mut switched = false;
+    for _ in 0..200 {
+        let now = std::fs::read(b.path().join("network.key")).expect("key");
+        if now != old_key {
+            assert_eq!(
+                now,
+                std::fs::read(a.path().join("network.key")).expect("key")
+            );
+            switched = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(switched, "B took the new key");
     let partners = json(b.path(), &["partners", "list"]);
     assert_eq!(partners[0]["status"], "partner");
     let policy = json(

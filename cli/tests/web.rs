@@ -1101,6 +1101,61 @@ fn a_node_joins_a_network_from_its_first_run_page_and_restarts_on_it() {
     assert!(page.body.contains("Coalition"));
     assert!(!page.body.contains("id=\"join\""), "no second join");
     assert_eq!(json(b.path(), &["partners", "list"])[0]["name"], "inviter");
+    // Membership from the page: B sees itself and the founder; A, the admin, names B an admin,
+    // changes the key; B leaves.
+    let mut page = pb.get("/ui/network", c);
+    for _ in 0..100 {
+        if page.body.contains("founder") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        page = pb.get("/ui/network", c);
+    }
+    assert!(page.body.contains("id=\"members\"") && page.body.contains("founder"));
+    assert!(
+        !page.body.contains("/ui/members/remove"),
+        "B is not an admin"
+    );
+    let b_author = json(b.path(), &["id"])["author"]
+        .as_str()
+        .expect("author")
+        .to_owned();
+    let pa = Page::of(a.path());
+    let ca = pa.login(a.path());
+    let ca = std::slice::from_ref(&ca);
+    let page_a = pa.get("/ui/network", ca);
+    assert!(page_a.body.contains("/ui/members/remove") && page_a.body.contains(&b_author));
+    let csrf_a = csrf_of(&page_a.body);
+    let made = pa.post(
+        "/ui/members/admin",
+        ca,
+        &form(&[("csrf", &csrf_a), ("author", &b_author)]),
+    );
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("now an admin"));
+    let bad = pa.post(
+        "/ui/members/rekey",
+        ca,
+        &form(&[("csrf", &csrf_a), ("days", "0")]),
+    );
+    assert_eq!(bad.status, 422);
+    let rekeyed = pa.post(
+        "/ui/members/rekey",
+        ca,
+        &form(&[("csrf", &csrf_a), ("days", "1")]),
+    );
+    assert_eq!(rekeyed.status, 200, "{}", rekeyed.body);
+    assert!(rekeyed.body.contains("New key made"));
+    let csrf_b = csrf_of(&pb.get("/ui/network", c).body);
+    let unconfirmed = pb.post("/ui/members/leave", c, &form(&[("csrf", &csrf_b)]));
+    assert_eq!(unconfirmed.status, 422);
+    let left = pb.post(
+        "/ui/members/leave",
+        c,
+        &form(&[("csrf", &csrf_b), ("confirm", "leave")]),
+    );
+    assert_eq!(left.status, 200, "{}", left.body);
+    assert!(left.body.contains("left the network"));
     assert_eq!(nb.stop().code(), Some(0));
     assert_eq!(na.stop().code(), Some(0));
 }

@@ -201,6 +201,93 @@ pub(super) async fn set_policy(
     }
 }
 
+/// One member as the network page shows it.
+struct MemberRow {
+    /// The author key, in hex (the forms' value).
+    author: String,
+    /// How this node shows it: "you", a partner's local name, or the claimed name in quotes
+    /// with the key's fingerprint and trust marker (neutralised text).
+    label: String,
+    invited_by: String,
+    since: String,
+    founder: bool,
+    admin: bool,
+    you: bool,
+}
+
+/// The members section of a closed network's page.
+struct MembersView {
+    rows: Vec<MemberRow>,
+    /// Former members: label and what happened.
+    removed: Vec<(String, bool, String)>,
+    epoch: u64,
+    gated: bool,
+    i_am_admin: bool,
+    i_am_member: bool,
+    admins: usize,
+}
+
+fn member_label(m: &wsf_protocol::api::MemberInfo, you: &str) -> String {
+    let fp = display::fingerprint(&m.author);
+    if m.you {
+        return you.to_owned();
+    }
+    match &m.local_name {
+        Some(n) if !n.is_empty() => format!("{} ({}, {fp})", neutralise_line(n), m.trust),
+        _ if m.name.is_empty() => format!("{fp} ({})", m.trust),
+        _ => format!("\"{}\" ({}, {fp})", neutralise_line(&m.name), m.trust),
+    }
+}
+
+fn members_view(info: wsf_protocol::api::MembersInfo, f: &Frame) -> MembersView {
+    let you = f.t.get("members-you");
+    let label_of = |a: &wsf_protocol::AuthorId| -> String {
+        info.members
+            .iter()
+            .find(|m| m.author == *a)
+            .map_or_else(|| display::fingerprint(a), |m| member_label(m, &you))
+    };
+    MembersView {
+        rows: info
+            .members
+            .iter()
+            .map(|m| MemberRow {
+                author: m.author.to_hex(),
+                label: member_label(m, &you),
+                invited_by: match &m.invited_by {
+                    Some(b) => label_of(b),
+                    None if m.root => f.t.get("members-founded"),
+                    None => f.t.get("members-before"),
+                },
+                since: super::pages::when(m.since),
+                founder: m.root,
+                admin: m.admin,
+                you: m.you,
+            })
+            .collect(),
+        removed: info
+            .removed
+            .iter()
+            .map(|r| {
+                (
+                    display::fingerprint(&r.author),
+                    r.left,
+                    if r.left {
+                        String::new()
+                    } else {
+                        label_of(&r.by)
+                    },
+                )
+            })
+            .collect(),
+        epoch: info.epoch,
+        gated: info.gated,
+        i_am_admin: info.members.iter().any(|m| m.you && m.admin),
+        i_am_member: info.members.iter().any(|m| m.you),
+        admins: info.members.iter().filter(|m| m.admin).count(),
+    }
+}
+
 /// One connected peer as the network page shows it.
 struct PeerRow {
     id: String,
@@ -222,6 +309,7 @@ struct NetworkPage {
     peers: Vec<PeerRow>,
     records: u64,
     digest: String,
+    members: Option<MembersView>,
     notice: String,
     error: String,
     /// A fresh invite: its code and its QR code as an SVG data URL.
@@ -285,7 +373,12 @@ async fn network_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let members = match svc.members() {
+        Some(_) => svc.members_info().await.ok().map(|i| members_view(i, &f)),
+        None => None,
+    };
     let page = NetworkPage {
+        members,
         closed,
         network_name,
         network_id: svc.ingest().network().to_string(),
@@ -563,4 +656,93 @@ pub(super) async fn panic(State(st): State<WebState>, headers: HeaderMap, body: 
         return panic_page(f, encrypted, error);
     }
     panic_now(st.ctx.service.data().root())
+}
+
+/// The members forms: which one, and what it did.
+async fn membership_post(
+    st: &WebState,
+    headers: &HeaderMap,
+    body: &[u8],
+    what: &'static str,
+) -> Response {
+    let (f, v) = match posted(st, headers, body) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let svc = &st.ctx.service;
+    let author = field(&v, "author").trim().to_owned();
+    let done = match what {
+        "admin" => svc
+            .add_admin(&author)
+            .await
+            .map(|s| (s, "members-done-admin")),
+        "remove" => svc
+            .remove_member(&author)
+            .await
+            .map(|s| (s, "members-done-remove")),
+        "leave" => {
+            if field(&v, "confirm") != "leave" {
+                let e = f.t.get("leave-unconfirmed");
+                return network_error(st, f, e).await;
+            }
+            svc.leave().map(|s| (s, "members-done-leave"))
+        }
+        _ => {
+            let days = match field(&v, "days").trim().parse::<u64>() {
+                Ok(d) if (1..=90).contains(&d) => d,
+                _ => {
+                    let e = f.t.get("rekey-days-bad");
+                    return network_error(st, f, e).await;
+                }
+            };
+            svc.rekey(std::time::Duration::from_secs(days * 86_400))
+                .map(|s| (s, "members-done-rekey"))
+        }
+    };
+    match done {
+        Ok((statement, message)) => {
+            if let Some(net) = &st.ctx.net {
+                net.publish_statement(statement.bytes().to_vec());
+            }
+            let n = f.t.get(message);
+            network_page(st, f, n, String::new(), None).await
+        }
+        Err(e) => network_error(st, f, e.to_string()).await,
+    }
+}
+
+/// `POST /ui/members/admin` (`author`): makes a member an admin.
+pub(super) async fn member_admin(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    membership_post(&st, &headers, &body, "admin").await
+}
+
+/// `POST /ui/members/remove` (`author`): removes a member.
+pub(super) async fn member_remove(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    membership_post(&st, &headers, &body, "remove").await
+}
+
+/// `POST /ui/members/leave` (`confirm=leave`): this organisation leaves the network.
+pub(super) async fn member_leave(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    membership_post(&st, &headers, &body, "leave").await
+}
+
+/// `POST /ui/members/rekey` (`days`): a new network key, the old one accepted for `days`.
+pub(super) async fn member_rekey(
+    State(st): State<WebState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    membership_post(&st, &headers, &body, "rekey").await
 }
