@@ -139,19 +139,27 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
 }
 
 async fn add_inviter(svc: &Service, invite: &Invite) -> Result<(), Error> {
-    svc.set_partner(
-        invite.inviter,
-        Some(crate::store::PARTNER),
-        Some("inviter".into()),
-    )
-    .await?;
+    let partners = svc.partners().await?;
+    if partners.iter().any(|(a, _, _)| *a == invite.inviter) {
+        return Ok(());
+    }
+    // A member invited again by someone else: its first inviter keeps the name.
+    let name = (!partners.iter().any(|(_, _, n)| n == "inviter")).then(|| "inviter".to_owned());
+    svc.set_partner(invite.inviter, Some(crate::store::PARTNER), name)
+        .await?;
     Ok(())
 }
 
 /// The key and `config.json` of [`join`].
 fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
     data.create()?;
+    let mut config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
+    let same_network = config.network_id().ok() == Some(invite.net);
     match data.network_key()? {
+        // A member invited again after a key change it missed: the same network, a newer key.
+        Some(existing) if existing != invite.key && same_network => {
+            data.replace_network_key(&invite.key)?
+        }
         Some(existing) if existing != invite.key => {
             return Err(Error::BadRequest(format!(
                 "{} already belongs to another closed network; use a fresh --data-dir",
@@ -161,7 +169,6 @@ fn join_files(data: &DataDir, invite: &Invite) -> Result<(), Error> {
         Some(_) => {}
         None => data.write_network_key(&invite.key)?,
     }
-    let mut config = Config::load(data).map_err(|e| Error::BadRequest(e.to_string()))?;
     config.network = Some(invite.net.to_hex());
     config.network_name = Some(invite.name.clone());
     for b in &invite.bootstrap {

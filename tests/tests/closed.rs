@@ -474,6 +474,13 @@ async fn the_door_gives_the_key_only_for_an_open_invite() {
 
 /// Makes an invite on `inviter` and joins a new data dir with it through the door.
 async fn join_through_door(inviter: &TestNode) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    join_dir_through_door(inviter, &dir).await;
+    dir
+}
+
+/// Makes an invite on `inviter` and joins `dir` (new, or a member's stopped node) with it.
+async fn join_dir_through_door(inviter: &TestNode, dir: &tempfile::TempDir) {
     let made = wsf_node::invites::create(
         &inviter.node.service,
         &inviter.node.net,
@@ -487,11 +494,9 @@ async fn join_through_door(inviter: &TestNode) -> tempfile::TempDir {
     .expect("an invite");
     let code = wsf_protocol::invite::DoorInvite::decode(made.code.as_deref().expect("a code"))
         .expect("decodes");
-    let dir = tempfile::tempdir().expect("tempdir");
     wsf_node::network::join_with_door(&DataDir::new(dir.path().to_owned()), &code)
         .await
         .expect("joins");
-    dir
 }
 
 fn epoch_of(n: &TestNode) -> u64 {
@@ -670,7 +675,15 @@ async fn members_are_known_removed_ones_are_cut_off_and_a_rekey_reaches_every_me
             "a node with only the old key connected: {refused:?}"
         );
     }
-    old.stop().await;
+    // Invited again, the stale node takes the current key into its data dir and gets back in.
+    let TestNode { node, dir, .. } = old;
+    node.stop().await.expect("stop");
+    join_dir_through_door(&a, &dir).await;
+    let back = TestNode::start_in(dir, &[], &[], None).await;
+    assert_eq!(epoch_of(&back), 1);
+    assert!(back.node.net.dial(a.addr.clone()).await.is_ok());
+    eventually(|| async { connected(&a, &back).await.then_some(()) }).await;
+    back.stop().await;
     // The remaining members keep syncing on the new key: nothing is lost.
     let d = TestNode::start_in(d_dir, &[], &[&a.addr], None).await;
     let _ = b.node.net.dial(a.addr.clone()).await;
