@@ -81,15 +81,16 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
         }
     }
     // The name the organisation gives itself (its profile), for the inviter's list.
-    let name: String = svc
+    let mut name: String = svc
         .id(None)
         .await
         .ok()
         .and_then(|i| i.name)
-        .unwrap_or_default()
-        .chars()
-        .take(wsf_protocol::door::MAX_NAME)
-        .collect();
+        .unwrap_or_default();
+    // At most MAX_NAME bytes, cut on a character boundary.
+    while name.len() > wsf_protocol::door::MAX_NAME {
+        name.pop();
+    }
     let request = crate::invites::request_of(data, svc.signing_key(), invite, name)?;
     let (key, name, boot, root, log) = match crate::invites::knock(invite, &request).await {
         Ok(Answer::Welcome {

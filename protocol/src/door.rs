@@ -43,7 +43,7 @@ pub const MAX_HELLO: usize = 4_096;
 pub const MAX_ANSWER: usize = 16_384;
 /// Most addresses in an answer.
 pub const MAX_BOOT: usize = 32;
-/// Longest organisation name in a request.
+/// Longest organisation name in a request, in bytes of UTF-8.
 pub const MAX_NAME: usize = 200;
 /// Longest node id (libp2p peer id bytes) in a request.
 pub const MAX_NODE_ID: usize = 64;
@@ -222,7 +222,7 @@ impl Request {
             _ => return Err(protocol("proof: 64 bytes")),
         };
         f.finish().map_err(protocol)?;
-        if name.chars().count() > MAX_NAME {
+        if name.len() > MAX_NAME {
             return Err(protocol("the name is too long"));
         }
         Ok(Request {

@@ -32,7 +32,7 @@ pub const MAX_LOG: usize = 20_000;
 pub const MAX_NODES: usize = 8;
 /// Longest node key (libp2p peer id bytes).
 pub const MAX_NODE_ID: usize = 64;
-/// Longest name, in characters.
+/// Longest name, in bytes of UTF-8.
 pub const MAX_NAME: usize = 200;
 /// Most sealed keys in one rekey statement.
 pub const MAX_KEYS: usize = 400;
@@ -199,8 +199,8 @@ impl Body {
             "welcome" => {
                 let member = AuthorId(f.bytes::<32>("member").map_err(malformed)?);
                 let name = f.text("name").map_err(malformed)?;
-                if name.chars().count() > MAX_NAME {
-                    return Err(malformed("name: longer than 200 characters"));
+                if name.len() > MAX_NAME {
+                    return Err(malformed("name: longer than 200 bytes"));
                 }
                 let nodes = nodes_of(f.array("nodes").map_err(malformed)?)?;
                 Act::Welcome {
