@@ -224,6 +224,14 @@ pub struct NodeArgs {
     /// (7656), or a free port when --listen picks one.
     #[arg(long, value_name = "ADDR")]
     pub door_listen: Option<std::net::SocketAddr>,
+    /// Serve as an anchor: relay circuits for members behind NAT and be their rendezvous
+    /// point (needs a public address, given with --external-address; saved as `anchor`).
+    #[arg(long)]
+    pub anchor: bool,
+    /// An address others reach this node at (a public IP and the p2p port, e.g.
+    /// /ip4/203.0.113.10/tcp/7654; repeatable; saved as `external_addresses`).
+    #[arg(long = "external-address", value_name = "MULTIADDR")]
+    pub external_addresses: Vec<libp2p::Multiaddr>,
     /// Seconds between catch-up syncs with a random connected peer (default: 60, or
     /// `sync_interval_secs` in config.json). Sync also runs on every new connection.
     #[arg(long, value_name = "SECONDS")]

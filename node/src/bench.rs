@@ -477,6 +477,8 @@ pub async fn gossip(
                 pillars: vec![pillar.clone()],
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
                 door_listen: None,
+                anchor: false,
+                external: Vec::new(),
                 // Gossip alone is measured: no periodic sync during the run.
                 sync_interval: Some(std::time::Duration::from_secs(3_600)),
                 no_sync_on_connect: true,

@@ -61,6 +61,10 @@ pub struct Config {
     /// Where the invite door listens on a closed network (`IP:PORT`); empty means the first
     /// listen address's IP with the p2p port + 2.
     pub door_listen: Option<String>,
+    /// Serve circuit relay and rendezvous for nodes behind NAT (`wsf node --anchor`).
+    pub anchor: bool,
+    /// Addresses others reach this node at (multiaddrs; `--external-address`).
+    pub external_addresses: Vec<String>,
     /// Seconds between periodic syncs with a random connected peer (default 60).
     pub sync_interval_secs: Option<u64>,
     /// The network id (32 hex characters); absent: the public network. A closed network also

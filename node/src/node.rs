@@ -35,6 +35,10 @@ pub struct Options {
     /// Where the invite door listens on a closed network (default: `config.json`'s
     /// `door_listen`, else the first listen address's IP with the p2p port + 2).
     pub door_listen: Option<SocketAddr>,
+    /// Serve relay and rendezvous (saved in config.json).
+    pub anchor: bool,
+    /// Public addresses of this node (saved in config.json).
+    pub external: Vec<Multiaddr>,
     /// Periodic sync interval (default: config.json, else 60 s).
     pub sync_interval: Option<std::time::Duration>,
     /// Do not sync when a connection opens (benchmarks start sessions themselves).
@@ -145,8 +149,25 @@ impl Node {
                 new_bootstrap = true;
             }
         }
+        if opts.anchor && !config.anchor {
+            config.anchor = true;
+            new_bootstrap = true;
+        }
+        for e in &opts.external {
+            if !config.external_addresses.contains(&e.to_string()) {
+                config.external_addresses.push(e.to_string());
+                new_bootstrap = true;
+            }
+        }
         if new_bootstrap {
             config.save(&data)?;
+        }
+        let external = parse_all(&config.external_addresses, "external address")?;
+        if config.anchor && external.is_empty() {
+            tracing::warn!(
+                "an anchor needs a public address to offer (--external-address \
+                 /ip4/PUBLIC_IP/tcp/PORT); without one, nodes behind NAT cannot use its relay"
+            );
         }
         let (api_listen, api_default) = match (opts.api_listen, &config.api_listen) {
             (Some(a), _) => (a, false),
@@ -202,6 +223,8 @@ impl Node {
                     .max(std::time::Duration::from_millis(100)),
                 sync_on_connect: !opts.no_sync_on_connect,
                 members: service.members().cloned(),
+                anchor: config.anchor,
+                external,
             },
             service.ingest().clone(),
             events.clone(),

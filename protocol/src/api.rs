@@ -359,6 +359,34 @@ pub struct StatusInfo {
     /// The bootstrap peers (`--bootstrap` and `bootstrap` in config.json), in order.
     #[serde(default)]
     pub bootstrap: Vec<BootstrapInfo>,
+    #[serde(default)]
+    pub reachability: ReachInfo,
+}
+
+/// Reachability counters since the node started (`status --json`: `reachability`), so that
+/// relay and hole-punching success rates can be measured in the field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct ReachInfo {
+    /// This node serves relay and rendezvous.
+    pub anchor: bool,
+    /// Anchors where this node holds a reservation now.
+    pub reservations_active: u64,
+    /// Reservations accepted (renewals included).
+    pub reservations_accepted: u64,
+    /// Hole punches tried (each DCUtR outcome), succeeded, failed.
+    pub holepunch_attempts: u64,
+    pub holepunch_successes: u64,
+    pub holepunch_failures: u64,
+    /// Relayed connections this node opened or accepted.
+    pub relayed_connections: u64,
+    /// Relayed connections closed because a direct one took over.
+    pub relayed_closed_for_direct: u64,
+    /// On an anchor: circuits it relayed, and those it refused.
+    pub circuits_relayed: u64,
+    pub circuits_denied: u64,
+    /// Peers found through rendezvous.
+    pub discovered: u64,
 }
 
 /// A bootstrap peer as `wsf status` shows it.

@@ -143,6 +143,8 @@ impl TestNode {
                     .collect(),
                 api_listen: Some(([127, 0, 0, 1], 0).into()),
                 door_listen: Some(([127, 0, 0, 1], 0).into()),
+                anchor: false,
+                external: Vec::new(),
                 sync_interval,
                 no_sync_on_connect: false,
                 new_pillars: Vec::new(),

@@ -28,6 +28,8 @@ pub async fn run(ctx: Ctx, a: args::NodeArgs) -> anyhow::Result<()> {
         new_pillars: a.new_pillars,
         api_listen: a.api_listen,
         door_listen: a.door_listen,
+        anchor: a.anchor,
+        external: a.external_addresses,
         sync_interval: a.sync_interval.map(std::time::Duration::from_secs),
         no_sync_on_connect: false,
         web: None,

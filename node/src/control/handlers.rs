@@ -180,6 +180,7 @@ pub(super) async fn status(State(st): State<AppState>) -> Res<StatusInfo> {
         digest,
         encrypted: svc.data().is_encrypted(),
         bootstrap: info.bootstrap,
+        reachability: info.reach,
     }))
 }
 

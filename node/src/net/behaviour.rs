@@ -6,14 +6,18 @@ use std::time::Duration;
 use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::swarm::behaviour::toggle::Toggle;
-use libp2p::{StreamProtocol, connection_limits, gossipsub, identify, identity, mdns, ping};
+use libp2p::{
+    StreamProtocol, connection_limits, dcutr, gossipsub, identify, identity, mdns, ping, relay,
+    rendezvous,
+};
 use wsf_protocol::limits::MAX_ENVELOPE;
 
 /// Connections a node keeps at most. A laptop node talks to a few dozen partners; the limits
 /// keep a flood of connection attempts from exhausting file descriptors and memory.
 pub const MAX_ESTABLISHED: u32 = 128;
-/// Connections to one peer at most (a redial can overlap with a closing connection).
-pub const MAX_PER_PEER: u32 = 2;
+/// Connections to one peer at most: a relayed one, a direct one from hole punching, and one
+/// more in progress (a redial can overlap with a closing connection).
+pub const MAX_PER_PEER: u32 = 3;
 /// Handshakes in progress at most, each way.
 pub const MAX_PENDING: u32 = 32;
 
@@ -39,6 +43,40 @@ pub struct Behaviour {
     /// The membership exchange of a closed network (`/wsf/members/1`).
     pub members: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
     pub mdns: Toggle<mdns::tokio::Behaviour>,
+    /// Reservations on anchors and connections through them.
+    pub relay_client: relay::client::Behaviour,
+    /// Hole punching: a direct connection in place of a relayed one.
+    pub dcutr: dcutr::Behaviour,
+    /// Registering at and discovering through anchors.
+    pub rendezvous: rendezvous::client::Behaviour,
+    /// On an anchor: the relay it serves.
+    pub relay: Toggle<relay::Behaviour>,
+    /// On an anchor: the rendezvous point it serves.
+    pub rendezvous_server: Toggle<rendezvous::server::Behaviour>,
+}
+
+/// What an anchor's relay allows. On a closed network only members' nodes can connect at all
+/// (the gate), so circuits have no byte cap and last long enough for any sync; on the public
+/// network each peer gets little, so that an anchor never becomes an open relay.
+pub fn relay_config(closed: bool) -> relay::Config {
+    let mut c = relay::Config::default();
+    if closed {
+        c.max_reservations = 512;
+        c.max_reservations_per_peer = 4;
+        c.reservation_duration = Duration::from_secs(3_600);
+        c.max_circuits = 256;
+        c.max_circuits_per_peer = 16;
+        c.max_circuit_duration = Duration::from_secs(24 * 3_600);
+        c.max_circuit_bytes = 0;
+    } else {
+        c.max_reservations = 128;
+        c.max_reservations_per_peer = 2;
+        c.max_circuits = 32;
+        c.max_circuits_per_peer = 2;
+        c.max_circuit_duration = Duration::from_secs(10 * 60);
+        c.max_circuit_bytes = 32 << 20;
+    }
+    c
 }
 
 /// The membership exchange: the request is the digest of the asker's statements, the answer
@@ -159,7 +197,10 @@ pub fn build(
     key: &identity::Keypair,
     lan: bool,
     members: Option<std::sync::Arc<crate::members::Members>>,
+    relay_client: relay::client::Behaviour,
+    anchor: bool,
 ) -> Result<Behaviour, String> {
+    let closed = members.is_some();
     let config = gossipsub::ConfigBuilder::default()
         .validation_mode(gossipsub::ValidationMode::Anonymous)
         .validate_messages()
@@ -238,5 +279,16 @@ pub fn build(
             )
         },
         mdns: Toggle::from(mdns),
+        relay_client,
+        dcutr: dcutr::Behaviour::new(key.public().to_peer_id()),
+        rendezvous: rendezvous::client::Behaviour::new(key.clone()),
+        relay: Toggle::from(
+            anchor.then(|| relay::Behaviour::new(key.public().to_peer_id(), relay_config(closed))),
+        ),
+        rendezvous_server: Toggle::from(anchor.then(|| {
+            rendezvous::server::Behaviour::new(
+                rendezvous::server::Config::default().with_max_registration_per_peer(4),
+            )
+        })),
     })
 }

@@ -8,7 +8,9 @@ use libp2p::gossipsub::{self, MessageAcceptance, MessageId, TopicHash};
 use libp2p::multiaddr::Protocol;
 use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, Swarm, SwarmBuilder, mdns, noise, tcp, yamux};
+use libp2p::{
+    Multiaddr, PeerId, Swarm, SwarmBuilder, identify, mdns, noise, relay, rendezvous, tcp, yamux,
+};
 use tokio::sync::{broadcast, mpsc};
 use wsf_protocol::api::{NodeEvent, PeerInfo, RecordInfo};
 use wsf_protocol::{NetworkId, Pillar};
@@ -96,6 +98,7 @@ pub(super) struct EventLoop {
     /// Membership statements a peer sent, handled off the loop.
     statements_tx: mpsc::Sender<(PeerId, Vec<Vec<u8>>)>,
     statements_rx: mpsc::Receiver<(PeerId, Vec<Vec<u8>>)>,
+    reach: super::reach::Reach,
 }
 
 /// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
@@ -133,10 +136,12 @@ impl EventLoop {
             }
         }
         let gate_members = config.members.clone();
-        let make_behaviour = move |key: &libp2p::identity::Keypair| {
-            behaviour::build(key, lan, gate_members.clone())
-                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
-        };
+        let anchor = config.anchor;
+        let make_behaviour =
+            move |key: &libp2p::identity::Keypair, relay_client: relay::client::Behaviour| {
+                behaviour::build(key, lan, gate_members.clone(), relay_client, anchor)
+                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
+            };
         let builder = SwarmBuilder::with_existing_identity(config.key.clone()).with_tokio();
         let mut swarm = match config.members.as_ref().map(|m| m.ring()) {
             None => builder
@@ -145,6 +150,8 @@ impl EventLoop {
                     noise::Config::new,
                     yamux::Config::default,
                 )
+                .map_err(|e| Error::Setup(e.to_string()))?
+                .with_relay_client(noise::Config::new, yamux::Config::default)
                 .map_err(|e| Error::Setup(e.to_string()))?
                 .with_behaviour(make_behaviour)
                 .map_err(|e| Error::Setup(e.to_string()))?
@@ -167,12 +174,19 @@ impl EventLoop {
                         },
                     )
                     .map_err(|e| Error::Setup(e.to_string()))?
+                    // Circuits through an anchor: the hop to the anchor is inside the closed
+                    // network's transport; the circuit carries its own Noise and Yamux.
+                    .with_relay_client(noise::Config::new, yamux::Config::default)
+                    .map_err(|e| Error::Setup(e.to_string()))?
                     .with_behaviour(make_behaviour)
                     .map_err(|e| Error::Setup(e.to_string()))?
                     .with_swarm_config(|c| c.with_idle_connection_timeout(IDLE_TIMEOUT))
                     .build()
             }
         };
+        for addr in &config.external {
+            swarm.add_external_address(addr.clone());
+        }
         for addr in &config.listen {
             swarm.listen_on(addr.clone()).map_err(|e| Error::Listen {
                 addr: addr.clone(),
@@ -260,6 +274,7 @@ impl EventLoop {
             verdict_tx,
             statements_tx,
             statements_rx,
+            reach: super::reach::Reach::new(config.anchor, config.network),
         };
         if this.members.is_some() {
             let topic = super::members_topic(this.network);
@@ -419,6 +434,7 @@ impl EventLoop {
                     listen_addrs: self.listen_addrs.clone(),
                     peers: connected.len(),
                     pillars: self.pillars(),
+                    reach: self.reach.counters.clone(),
                     bootstrap: self
                         .bootstrap
                         .iter()
@@ -638,6 +654,12 @@ impl EventLoop {
 
     fn tick(&mut self) {
         let now = Instant::now();
+        let connected_now: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
+        let busy: HashSet<PeerId> = self.syncing.lock().map(|s| s.clone()).unwrap_or_default();
+        let act = self
+            .reach
+            .tick(now, &|p| connected_now.contains(p), &|p| busy.contains(p));
+        self.reach_act(act);
         self.drop_low_scores();
         self.banned.retain(|_, until| *until > now);
         // Forget rate and strike state of peers that are gone.
@@ -706,6 +728,11 @@ impl EventLoop {
 
     fn swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         match event {
+            SwarmEvent::NewListenAddr { address, .. } if super::reach::is_relayed(&address) => {
+                // A reservation's address: others can reach this node there.
+                tracing::info!("reachable through a relay");
+                self.swarm.add_external_address(address);
+            }
             SwarmEvent::NewListenAddr { address, .. } => {
                 let full = address.with(Protocol::P2p(*self.swarm.local_peer_id()));
                 tracing::info!(address = %full, "listening");
@@ -725,6 +752,12 @@ impl EventLoop {
                 if let Some(reply) = self.dialling.remove(&connection_id) {
                     let _ = reply.send(Ok(peer_id));
                 }
+                self.reach.connected(
+                    peer_id,
+                    connection_id,
+                    endpoint.get_remote_address(),
+                    Instant::now(),
+                );
                 if let Some(i) = self.bootstrap_dials.remove(&connection_id)
                     && let Some(b) = self.bootstrap.get_mut(i)
                 {
@@ -775,9 +808,17 @@ impl EventLoop {
             }
             SwarmEvent::ConnectionClosed {
                 peer_id,
+                connection_id,
+                num_established,
+                ..
+            } if num_established > 0 => self.reach.closed(peer_id, connection_id),
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                connection_id,
                 num_established: 0,
                 ..
             } => {
+                self.reach.closed(peer_id, connection_id);
                 tracing::info!(peer = %short(&peer_id), "peer disconnected");
                 self.peer_addrs.remove(&peer_id);
                 let _ = self.events.send(NodeEvent::PeerDisconnected {
@@ -810,6 +851,50 @@ impl EventLoop {
             })) => self.gossip(propagation_source, message_id, message),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.sync_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Members(event)) => self.members_event(event),
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => {
+                let addr = self.peer_addrs.get(&peer_id).map(|(a, _)| a.clone());
+                let act = self
+                    .reach
+                    .identified(peer_id, &info, addr.as_ref(), Instant::now());
+                self.reach_act(act);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
+                relay::client::Event::ReservationReqAccepted {
+                    relay_peer_id,
+                    renewal,
+                    ..
+                },
+            )) => {
+                if !renewal {
+                    tracing::info!(anchor = %short(&relay_peer_id), "relay reservation accepted");
+                }
+                let act = self.reach.reserved(relay_peer_id, renewal);
+                self.reach_act(act);
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Dcutr(event)) => self.reach.holepunch(&event),
+            SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => self.reach.relay_server(&event),
+            SwarmEvent::Behaviour(BehaviourEvent::Rendezvous(event)) => match event {
+                rendezvous::client::Event::Discovered { registrations, .. } => {
+                    let me = *self.swarm.local_peer_id();
+                    let connected: HashSet<PeerId> =
+                        self.swarm.connected_peers().copied().collect();
+                    let act = self
+                        .reach
+                        .discovered(me, &registrations, &|p| connected.contains(p));
+                    self.reach_act(act);
+                }
+                rendezvous::client::Event::RegisterFailed { error, .. } => {
+                    tracing::debug!(?error, "rendezvous registration failed");
+                }
+                _ => {}
+            },
+            SwarmEvent::ListenerClosed { listener_id, .. } => {
+                self.reach.listener_closed(listener_id, Instant::now());
+            }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
                 for (peer, addr) in found {
                     if !self.swarm.is_connected(&peer) {
@@ -1097,7 +1182,7 @@ async fn ingest_gossip(
 
 /// A peer id as the default log shows it: its last 8 characters, enough to follow one peer
 /// through a log, too little to look it up elsewhere.
-fn short(peer: &PeerId) -> String {
+pub(super) fn short(peer: &PeerId) -> String {
     let s = peer.to_string();
     let cut = s.len().saturating_sub(8);
     format!("…{}", &s[cut..])
@@ -1130,5 +1215,47 @@ fn dial_error(error: &libp2p::swarm::DialError) -> String {
             format!("the node there is {obtained}, not the peer the address names")
         }
         other => other.to_string(),
+    }
+}
+
+impl EventLoop {
+    /// Carries out what the reachability state asked for.
+    fn reach_act(&mut self, act: super::reach::Actions) {
+        for (anchor, addr) in act.listen {
+            match self.swarm.listen_on(addr) {
+                Ok(id) => self.reach.listening(anchor, id),
+                Err(e) => tracing::debug!(error = %e, "cannot ask for a relay reservation"),
+            }
+        }
+        let ns = self.reach.namespace();
+        for point in act.register {
+            let Some(ns) = ns.clone() else { break };
+            match self.swarm.behaviour_mut().rendezvous.register(
+                ns,
+                point,
+                Some(super::reach::REGISTRATION_TTL),
+            ) {
+                Ok(()) => self.reach.registered(point, Instant::now()),
+                Err(e) => tracing::debug!(error = %e, "cannot register at a rendezvous point yet"),
+            }
+        }
+        for point in act.discover {
+            self.swarm
+                .behaviour_mut()
+                .rendezvous
+                .discover(ns.clone(), None, None, point);
+        }
+        for (peer, addrs) in act.dial {
+            let opts = libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
+                .addresses(addrs)
+                .build();
+            if let Err(e) = self.swarm.dial(opts) {
+                tracing::debug!(error = %e, "cannot dial a discovered peer");
+            }
+        }
+        for id in act.close {
+            tracing::info!("closing a relayed connection: a direct one took over");
+            self.swarm.close_connection(id);
+        }
     }
 }

@@ -11,6 +11,7 @@
 mod behaviour;
 mod event_loop;
 pub mod pnet;
+pub mod reach;
 pub mod sync;
 
 use std::time::Duration;
@@ -76,6 +77,10 @@ pub struct Config {
     /// and a libp2p pnet handshake (`pnet`), so peers without a key cannot connect or even see
     /// a protocol name; connections from nodes of non-members are refused.
     pub members: Option<std::sync::Arc<crate::members::Members>>,
+    /// Serve circuit relay v2 and rendezvous (an anchor: a node with a public address).
+    pub anchor: bool,
+    /// Addresses others reach this node at (an anchor's public address).
+    pub external: Vec<Multiaddr>,
 }
 
 /// The default sync interval.
@@ -102,6 +107,8 @@ pub struct Info {
     pub pillars: Vec<Pillar>,
     /// The bootstrap peers, in order: connected, or why the last dial failed.
     pub bootstrap: Vec<BootstrapInfo>,
+    /// Relay, rendezvous and hole-punching counters.
+    pub reach: reach::Counters,
 }
 
 pub(crate) enum Command {
