@@ -404,12 +404,16 @@ pub struct BootstrapInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeerInfo {
     pub peer_id: String,
-    /// The address of its connection (for an inbound one, where it came from).
+    /// The address of the connection in use (a direct one before a relayed one; for an
+    /// inbound one, where it came from).
+    #[serde(default)]
+    pub addr: String,
+    /// The addresses of all its open connections, the one in use first.
     pub addresses: Vec<String>,
     /// `outbound` (this node dialled) or `inbound`.
     #[serde(default)]
     pub direction: String,
-    /// The connection goes through a relay (`p2p-circuit`).
+    /// The connection in use goes through a relay (`p2p-circuit`).
     #[serde(default)]
     pub relayed: bool,
     /// The gossipsub score this node gives it.

@@ -86,9 +86,22 @@ impl Running {
     /// Starts `wsf node ARGS` in `dir` with `env` (`RUST_LOG` is left unset unless given, so
     /// the default log level applies).
     pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
-        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_wsf"));
-        cmd.arg("node")
-            .args(args)
+        let mut all = vec!["node"];
+        all.extend_from_slice(args);
+        Self::start_program(env!("CARGO_BIN_EXE_wsf"), &all, dir, env)
+    }
+
+    /// Starts `PROGRAM ARGS` (a `wsf node` behind a wrapper such as `ip netns exec`) with the
+    /// data dir `dir`.
+    #[allow(dead_code)]
+    pub fn start_program(
+        program: &str,
+        args: &[&str],
+        dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Running {
+        let mut cmd = StdCommand::new(program);
+        cmd.args(args)
             .env("WSF_DATA_DIR", dir)
             .env_remove("RUST_LOG")
             .stderr(Stdio::piped())

@@ -65,7 +65,8 @@ pub(super) struct EventLoop {
     listen_addrs: Vec<Multiaddr>,
     bootstrap: Vec<Bootstrap>,
     /// The address and direction of each connected peer's first connection.
-    peer_addrs: HashMap<PeerId, (Multiaddr, bool)>,
+    /// Each connected peer's open connections: id, remote address, whether this node dialled.
+    peer_addrs: HashMap<PeerId, Vec<(libp2p::swarm::ConnectionId, Multiaddr, bool)>>,
     /// Dials to bootstrap peers under way, by connection, to the bootstrap's index.
     bootstrap_dials: HashMap<libp2p::swarm::ConnectionId, usize>,
     banned: HashMap<PeerId, Instant>,
@@ -406,20 +407,26 @@ impl EventLoop {
                 let peers = self
                     .swarm
                     .connected_peers()
-                    .map(|p| PeerInfo {
+                    .map(|p| {
+                        // A direct connection first: it is the one in use once a hole punch
+                        // worked.
+                        let mut conns: Vec<&(_, Multiaddr, bool)> =
+                            addrs.get(p).map(|v| v.iter().collect()).unwrap_or_default();
+                        conns.sort_by_key(|(_, a, _)| super::reach::is_relayed(a));
+                        (p, conns)
+                    })
+                    .map(|(p, conns)| PeerInfo {
                         peer_id: p.to_string(),
-                        addresses: addrs
-                            .get(p)
-                            .map(|(a, _)| vec![a.to_string()])
-                            .unwrap_or_default(),
-                        direction: match addrs.get(p) {
-                            Some((_, true)) => "outbound".into(),
-                            Some((_, false)) => "inbound".into(),
+                        addr: conns.first().map(|(_, a, _)| a.to_string()).unwrap_or_default(),
+                        addresses: conns.iter().map(|(_, a, _)| a.to_string()).collect(),
+                        direction: match conns.first() {
+                            Some((_, _, true)) => "outbound".into(),
+                            Some((_, _, false)) => "inbound".into(),
                             None => String::new(),
                         },
-                        relayed: addrs.get(p).is_some_and(|(a, _)| {
-                            a.iter().any(|x| matches!(x, Protocol::P2pCircuit))
-                        }),
+                        relayed: conns
+                            .first()
+                            .is_some_and(|(_, a, _)| super::reach::is_relayed(a)),
                         score: gs.peer_score(p),
                         topics: topics.get(p).cloned().unwrap_or_default(),
                         mesh: mesh.remove(p).unwrap_or_default(),
@@ -780,6 +787,11 @@ impl EventLoop {
                         b.backoff = BACKOFF_MIN;
                     }
                 }
+                self.peer_addrs.entry(peer_id).or_default().push((
+                    connection_id,
+                    addr.clone(),
+                    endpoint.is_dialer(),
+                ));
                 if num_established.get() == 1 {
                     // Catch up with every new peer. One session reconciles both ways, so only
                     // the side that dialled starts one.
@@ -797,8 +809,6 @@ impl EventLoop {
                             .send_request(&peer_id, super::sync::Wire(digest));
                     }
                     tracing::debug!(peer = %peer_id, %addr, "peer address");
-                    self.peer_addrs
-                        .insert(peer_id, (addr.clone(), endpoint.is_dialer()));
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),
                         address: addr.to_string(),
@@ -811,7 +821,12 @@ impl EventLoop {
                 connection_id,
                 num_established,
                 ..
-            } if num_established > 0 => self.reach.closed(peer_id, connection_id),
+            } if num_established > 0 => {
+                self.reach.closed(peer_id, connection_id);
+                if let Some(v) = self.peer_addrs.get_mut(&peer_id) {
+                    v.retain(|(id, _, _)| *id != connection_id);
+                }
+            }
             SwarmEvent::ConnectionClosed {
                 peer_id,
                 connection_id,
@@ -856,7 +871,11 @@ impl EventLoop {
                 info,
                 ..
             })) => {
-                let addr = self.peer_addrs.get(&peer_id).map(|(a, _)| a.clone());
+                let addr = self.peer_addrs.get(&peer_id).and_then(|v| {
+                    v.iter()
+                        .find(|(_, a, _)| !super::reach::is_relayed(a))
+                        .map(|(_, a, _)| a.clone())
+                });
                 let act = self
                     .reach
                     .identified(peer_id, &info, addr.as_ref(), Instant::now());

@@ -1,0 +1,370 @@
+//! The NAT lab: network namespaces on one machine. An "internet" bridge (203.0.113.0/24, a
+//! documentation range that exists only inside the namespaces made here) with an anchor on it,
+//! and two home routers doing NAT with nftables, each with a laptop behind it. Routers drop
+//! unsolicited packets silently, as home routers do. Every namespace and process is removed at
+//! the end, whatever the outcome.
+//!
+//! Needs root (network namespaces) and `nft`; `.ci/run` installs nftables and runs as root.
+//! Where namespaces cannot be made, each case says so and returns.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+/// How the routers translate: `masquerade` (cone-like: the source port is kept when free) or
+/// `masquerade fully-random` (symmetric: a new random port per flow).
+#[derive(Clone, Copy, Debug)]
+enum Nat {
+    Cone,
+    Symmetric,
+}
+
+/// The namespaces of one lab, removed on drop.
+struct Lab {
+    prefix: String,
+}
+
+fn ip(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+fn in_ns(ns: &str, program: &str, args: &[&str], stdin: Option<&str>) -> Result<(), String> {
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", ns, program])
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| e.to_string())?;
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .ok_or("stdin")?
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{program} in {ns}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+impl Lab {
+    fn ns(&self, name: &str) -> String {
+        format!("{}-{name}", self.prefix)
+    }
+
+    /// Builds the lab; `Err` when this machine cannot (not root, no namespaces, no nft).
+    fn new(a: Nat, b: Nat) -> Result<Lab, String> {
+        let lab = Lab {
+            prefix: format!("wsfnat{}", std::process::id()),
+        };
+        for n in ["wan", "anc", "ra", "rb", "la", "lb"] {
+            ip(&["netns", "add", &lab.ns(n)])?;
+            ip(&["-n", &lab.ns(n), "link", "set", "lo", "up"])?;
+        }
+        let wan = lab.ns("wan");
+        ip(&["-n", &wan, "link", "add", "br0", "type", "bridge"])?;
+        ip(&["-n", &wan, "link", "set", "br0", "up"])?;
+        // Hosts on the "internet": the anchor and the routers' outer sides.
+        for (n, ifname, addr) in [
+            ("anc", "eth0", "203.0.113.10/24"),
+            ("ra", "wan0", "203.0.113.1/24"),
+            ("rb", "wan0", "203.0.113.2/24"),
+        ] {
+            let ns = lab.ns(n);
+            let peer = format!("w-{n}");
+            ip(&[
+                "link", "add", ifname, "netns", &ns, "type", "veth", "peer", "name", &peer,
+                "netns", &wan,
+            ])?;
+            ip(&["-n", &wan, "link", "set", &peer, "master", "br0", "up"])?;
+            ip(&["-n", &ns, "addr", "add", addr, "dev", ifname])?;
+            ip(&["-n", &ns, "link", "set", ifname, "up"])?;
+        }
+        // Each laptop behind its router.
+        for (router, laptop, net, nat) in [("ra", "la", 1, a), ("rb", "lb", 2, b)] {
+            let (r, l) = (lab.ns(router), lab.ns(laptop));
+            ip(&[
+                "link", "add", "lan0", "netns", &r, "type", "veth", "peer", "name", "eth0",
+                "netns", &l,
+            ])?;
+            ip(&["-n", &r, "addr", "add", &format!("10.0.{net}.1/24"), "dev", "lan0"])?;
+            ip(&["-n", &r, "link", "set", "lan0", "up"])?;
+            ip(&["-n", &l, "addr", "add", &format!("10.0.{net}.2/24"), "dev", "eth0"])?;
+            ip(&["-n", &l, "link", "set", "eth0", "up"])?;
+            ip(&["-n", &l, "route", "add", "default", "via", &format!("10.0.{net}.1")])?;
+            in_ns(&r, "sysctl", &["-qw", "net.ipv4.ip_forward=1"], None)?;
+            let masquerade = match nat {
+                Nat::Cone => "masquerade",
+                Nat::Symmetric => "masquerade fully-random",
+            };
+            let rules = format!(
+                "table ip nat {{
+                   chain post {{ type nat hook postrouting priority srcnat; policy accept;
+                                 oifname \"wan0\" {masquerade}; }}
+                 }}
+                 table inet filt {{
+                   chain fwd {{ type filter hook forward priority 0; policy drop;
+                                ct state established,related accept; iifname \"lan0\" accept; }}
+                   chain inp {{ type filter hook input priority 0; policy drop;
+                                ct state established,related accept; iifname \"lan0\" accept;
+                                iif \"lo\" accept; }}
+                 }}"
+            );
+            in_ns(&r, "nft", &["-f", "-"], Some(&rules))?;
+        }
+        Ok(lab)
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for n in ["la", "lb", "ra", "rb", "anc", "wan"] {
+            let _ = ip(&["netns", "del", &self.ns(n)]);
+        }
+    }
+}
+
+/// `wsf node ARGS` inside a namespace, its log kept.
+fn node_in(lab: &Lab, ns: &str, dir: &Path, args: &[&str]) -> Running {
+    let ns = lab.ns(ns);
+    let mut all = vec![
+        "netns",
+        "exec",
+        ns.as_str(),
+        env!("CARGO_BIN_EXE_wsf"),
+        "node",
+        "--api-listen",
+        "127.0.0.1:7655",
+    ];
+    all.extend_from_slice(args);
+    let n = Running::start_program("ip", &all, dir, &[("RUST_LOG", "info")]);
+    n.wait_for("control API").expect("the node starts");
+    n
+}
+
+/// The lab's own skip: a clear message, and no failure, where it cannot run.
+fn lab_or_skip(a: Nat, b: Nat) -> Option<Lab> {
+    match Lab::new(a, b) {
+        Ok(lab) => Some(lab),
+        Err(e) => {
+            eprintln!(
+                "SKIPPED: the NAT lab needs root, network namespaces and nftables ({e}); \
+                 `.ci/run` provides them"
+            );
+            None
+        }
+    }
+}
+
+/// An anchor on the internet and two laptops that joined through its invite.
+struct Nodes {
+    anchor: Running,
+    la: Running,
+    lb: Running,
+    dirs: [tempfile::TempDir; 3],
+}
+
+fn start(lab: &Lab) -> Nodes {
+    let (d_anchor, d_la, d_lb) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    json(d_anchor.path(), &["network", "create", "Lab"]);
+    let anchor = node_in(
+        lab,
+        "anc",
+        d_anchor.path(),
+        &[
+            "--listen",
+            "/ip4/203.0.113.10/tcp/7654",
+            "--door-listen",
+            "203.0.113.10:7656",
+            "--anchor",
+            "--external-address",
+            "/ip4/203.0.113.10/tcp/7654",
+        ],
+    );
+    let code = json(d_anchor.path(), &["invite", "create", "--uses", "2"])["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    for (ns, dir) in [("la", &d_la), ("lb", &d_lb)] {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &lab.ns(ns), env!("CARGO_BIN_EXE_wsf"), "join", &code])
+            .env("WSF_DATA_DIR", dir.path())
+            .output()
+            .expect("join");
+        assert!(
+            out.status.success(),
+            "join from behind the NAT: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let la = node_in(lab, "la", d_la.path(), &["--listen", "/ip4/0.0.0.0/tcp/7654"]);
+    let lb = node_in(lab, "lb", d_lb.path(), &["--listen", "/ip4/0.0.0.0/tcp/7654"]);
+    Nodes {
+        anchor,
+        la,
+        lb,
+        dirs: [d_anchor, d_la, d_lb],
+    }
+}
+
+/// Waits until `check` holds, at most `limit` (a generous liveness bound: these machines are
+/// loaded); returns how long it took.
+fn within(limit: Duration, what: &str, mut check: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    start.elapsed()
+}
+
+fn peer_id(dir: &Path) -> String {
+    json(dir, &["status"])["peer_id"]
+        .as_str()
+        .expect("peer id")
+        .to_owned()
+}
+
+/// The connections `from` has to the node of `to`: (address, relayed).
+fn paths(from: &Path, to: &str) -> Vec<(String, bool)> {
+    json(from, &["peers"])
+        .as_array()
+        .map(|peers| {
+            peers
+                .iter()
+                .filter(|p| p["peer_id"] == to)
+                .map(|p| {
+                    (
+                        p["addr"].as_str().unwrap_or_default().to_owned(),
+                        p["relayed"] == true,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn has(dir: &Path, id: &str) -> bool {
+    json(dir, &["list", "--all"])
+        .as_array()
+        .is_some_and(|l| l.iter().any(|r| r["id"] == id))
+}
+
+fn publish(dir: &Path, title: &str) -> String {
+    json(
+        dir,
+        &["publish", "resource", "--title", title, "--pillar", "education"],
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+fn reach(dir: &Path) -> Value {
+    json(dir, &["status"])["reachability"].clone()
+}
+
+/// Both laptops behind cone-like NAT: they meet through the anchor's relay, punch a hole, and
+/// the direct connection replaces the relayed one.
+#[test]
+fn laptops_behind_cone_nat_end_up_directly_connected() {
+    let Some(lab) = lab_or_skip(Nat::Cone, Nat::Cone) else {
+        return;
+    };
+    let n = start(&lab);
+    let [_, la, lb] = &n.dirs;
+    let (la, lb) = (la.path(), lb.path());
+    let lb_id = peer_id(lb);
+    let met = within(Duration::from_secs(90), "the laptops meet", || {
+        !paths(la, &lb_id).is_empty()
+    });
+    let direct = within(
+        Duration::from_secs(90),
+        "a direct connection replaces the relayed one",
+        || {
+            let p = paths(la, &lb_id);
+            !p.is_empty() && p.iter().all(|(_, relayed)| !relayed)
+        },
+    );
+    let id = publish(la, "from laptop A behind its router");
+    let flowed = within(Duration::from_secs(60), "the record reaches B", || has(lb, &id));
+    let counters = reach(la);
+    eprintln!(
+        "cone/cone: met after {met:?}, direct after {direct:?} more, record in {flowed:?}; \
+         paths {:?}; counters {counters}",
+        paths(la, &lb_id)
+    );
+    assert!(
+        counters["holepunch_successes"].as_u64() >= Some(1)
+            || reach(lb)["holepunch_successes"].as_u64() >= Some(1),
+        "a hole punch succeeded: {counters}"
+    );
+    assert!(reach(&n.dirs[0].path().to_owned())["circuits_relayed"].as_u64() >= Some(1));
+    for r in [n.la, n.lb, n.anchor] {
+        r.stop();
+    }
+}
+
+/// One laptop behind symmetric NAT: no hole can be punched; records, and a catch-up, flow over
+/// the anchor's relay.
+#[test]
+fn behind_symmetric_nat_records_and_catch_up_flow_over_the_relay() {
+    let Some(lab) = lab_or_skip(Nat::Cone, Nat::Symmetric) else {
+        return;
+    };
+    let n = start(&lab);
+    let [_, la, lb] = &n.dirs;
+    let (la, lb) = (la.path().to_owned(), lb.path().to_owned());
+    let lb_id = peer_id(&lb);
+    let met = within(Duration::from_secs(90), "the laptops meet", || {
+        !paths(&la, &lb_id).is_empty()
+    });
+    let id = publish(&la, "over the relay");
+    let flowed = within(Duration::from_secs(60), "the record reaches B", || has(&lb, &id));
+    let p = paths(&la, &lb_id);
+    eprintln!(
+        "cone/symmetric: met after {met:?}, record in {flowed:?}; paths {p:?}; counters {}",
+        reach(&la)
+    );
+    assert!(
+        p.iter().all(|(addr, relayed)| *relayed && addr.contains("p2p-circuit")),
+        "the only path is the relay: {p:?}"
+    );
+    for r in [n.la, n.lb, n.anchor] {
+        r.stop();
+    }
+}
