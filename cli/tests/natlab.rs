@@ -117,11 +117,35 @@ impl Lab {
                 "link", "add", "lan0", "netns", &r, "type", "veth", "peer", "name", "eth0",
                 "netns", &l,
             ])?;
-            ip(&["-n", &r, "addr", "add", &format!("10.0.{net}.1/24"), "dev", "lan0"])?;
+            ip(&[
+                "-n",
+                &r,
+                "addr",
+                "add",
+                &format!("10.0.{net}.1/24"),
+                "dev",
+                "lan0",
+            ])?;
             ip(&["-n", &r, "link", "set", "lan0", "up"])?;
-            ip(&["-n", &l, "addr", "add", &format!("10.0.{net}.2/24"), "dev", "eth0"])?;
+            ip(&[
+                "-n",
+                &l,
+                "addr",
+                "add",
+                &format!("10.0.{net}.2/24"),
+                "dev",
+                "eth0",
+            ])?;
             ip(&["-n", &l, "link", "set", "eth0", "up"])?;
-            ip(&["-n", &l, "route", "add", "default", "via", &format!("10.0.{net}.1")])?;
+            ip(&[
+                "-n",
+                &l,
+                "route",
+                "add",
+                "default",
+                "via",
+                &format!("10.0.{net}.1"),
+            ])?;
             in_ns(&r, "sysctl", &["-qw", "net.ipv4.ip_forward=1"], None)?;
             let masquerade = match nat {
                 Nat::Cone => "masquerade",
@@ -221,7 +245,14 @@ fn start(lab: &Lab) -> Nodes {
         .to_owned();
     for (ns, dir) in [("la", &d_la), ("lb", &d_lb)] {
         let out = Command::new("ip")
-            .args(["netns", "exec", &lab.ns(ns), env!("CARGO_BIN_EXE_wsf"), "join", &code])
+            .args([
+                "netns",
+                "exec",
+                &lab.ns(ns),
+                env!("CARGO_BIN_EXE_wsf"),
+                "join",
+                &code,
+            ])
             .env("WSF_DATA_DIR", dir.path())
             .output()
             .expect("join");
@@ -231,8 +262,18 @@ fn start(lab: &Lab) -> Nodes {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let la = node_in(lab, "la", d_la.path(), &["--listen", "/ip4/0.0.0.0/tcp/7654"]);
-    let lb = node_in(lab, "lb", d_lb.path(), &["--listen", "/ip4/0.0.0.0/tcp/7654"]);
+    let la = node_in(
+        lab,
+        "la",
+        d_la.path(),
+        &["--listen", "/ip4/0.0.0.0/tcp/7654"],
+    );
+    let lb = node_in(
+        lab,
+        "lb",
+        d_lb.path(),
+        &["--listen", "/ip4/0.0.0.0/tcp/7654"],
+    );
     Nodes {
         anchor,
         la,
@@ -287,7 +328,14 @@ fn has(dir: &Path, id: &str) -> bool {
 fn publish(dir: &Path, title: &str) -> String {
     json(
         dir,
-        &["publish", "resource", "--title", title, "--pillar", "education"],
+        &[
+            "publish",
+            "resource",
+            "--title",
+            title,
+            "--pillar",
+            "education",
+        ],
     )["id"]
         .as_str()
         .expect("id")
@@ -321,7 +369,9 @@ fn laptops_behind_cone_nat_end_up_directly_connected() {
         },
     );
     let id = publish(la, "from laptop A behind its router");
-    let flowed = within(Duration::from_secs(60), "the record reaches B", || has(lb, &id));
+    let flowed = within(Duration::from_secs(60), "the record reaches B", || {
+        has(lb, &id)
+    });
     let counters = reach(la);
     eprintln!(
         "cone/cone: met after {met:?}, direct after {direct:?} more, record in {flowed:?}; \
@@ -354,14 +404,17 @@ fn behind_symmetric_nat_records_and_catch_up_flow_over_the_relay() {
         !paths(&la, &lb_id).is_empty()
     });
     let id = publish(&la, "over the relay");
-    let flowed = within(Duration::from_secs(60), "the record reaches B", || has(&lb, &id));
+    let flowed = within(Duration::from_secs(60), "the record reaches B", || {
+        has(&lb, &id)
+    });
     let p = paths(&la, &lb_id);
     eprintln!(
         "cone/symmetric: met after {met:?}, record in {flowed:?}; paths {p:?}; counters {}",
         reach(&la)
     );
     assert!(
-        p.iter().all(|(addr, relayed)| *relayed && addr.contains("p2p-circuit")),
+        p.iter()
+            .all(|(addr, relayed)| *relayed && addr.contains("p2p-circuit")),
         "the only path is the relay: {p:?}"
     );
     for r in [n.la, n.lb, n.anchor] {

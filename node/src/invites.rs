@@ -522,14 +522,38 @@ async fn answer(
                     nodes: vec![request.node.clone()],
                 })
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
+            // A welcome that does not count (a removed member that only an admin may take
+            // back, say) gets no key.
+            if !config
+                .members
+                .snapshot()
+                .state
+                .members
+                .contains_key(&request.author)
+            {
+                tracing::warn!(
+                    "door: the welcome does not count (a removed member?); no key given"
+                );
+                return Err(std::io::Error::other("the welcome did not take effect"));
+            }
             config.net.publish_statement(welcome.bytes().to_vec());
             let key = *config.members.current_key();
+            // The new member's welcome first: if the log is too long for the frames, what is
+            // left out comes with its first exchange, but its own welcome never is.
+            let mut log = vec![welcome.bytes().to_vec()];
+            log.extend(
+                config
+                    .members
+                    .statements()
+                    .into_iter()
+                    .filter(|s| s.as_slice() != welcome.bytes()),
+            );
             Answer::Welcome {
                 key,
                 name: config.name.clone(),
                 boot,
                 root: config.members.snapshot().root,
-                log: config.members.statements(),
+                log,
             }
         }
     };
@@ -605,7 +629,7 @@ async fn knock_one(
             root,
             mut log,
         } => {
-            for _ in 0..log.capacity() {
+            for _ in 0..joiner.frames() {
                 let mut head = [0u8; 2];
                 stream.read_exact(&mut head).await.map_err(io)?;
                 let mut frame = vec![0u8; usize::from(u16::from_be_bytes(head))];

@@ -95,6 +95,11 @@ struct Inner {
     root: Option<AuthorId>,
     statements: BTreeMap<[u8; 32], Statement>,
     ring: KeyRing,
+    /// The rekey statement the current key came from.
+    rekey: Option<[u8; 32]>,
+    /// The current key as the file holds it (it wins over `network.key` after a crash
+    /// between the two writes).
+    file_key: Option<[u8; 32]>,
 }
 
 /// The membership of one closed network.
@@ -143,6 +148,8 @@ impl Members {
                 current: (0, Zeroizing::new(key)),
                 previous: None,
             },
+            rekey: None,
+            file_key: None,
         };
         if path.exists() {
             let bytes = match data.data_key()? {
@@ -154,8 +161,14 @@ impl Members {
                     .map_err(|e| read_err(e.to_string()))?,
             };
             decode_file(&bytes, &net, &mut inner).map_err(read_err)?;
-            // network.key is the truth for the current key; the file gives its epoch.
-            inner.ring.current.1 = Zeroizing::new(key);
+            match inner.file_key.take() {
+                Some(k) if k != key => {
+                    // A crash between writing the file and network.key: the file is right.
+                    inner.ring.current.1 = Zeroizing::new(k);
+                    data.replace_network_key(&k)?;
+                }
+                _ => inner.ring.current.1 = Zeroizing::new(key),
+            }
         }
         let members = Members {
             data: data.clone(),
@@ -176,17 +189,25 @@ impl Members {
     }
 
     /// Sets the root and statements a door gave this node when it joined.
-    pub fn joined(&self, root: Option<AuthorId>, statements: &[Vec<u8>]) -> Result<(), Error> {
+    pub fn joined(
+        &self,
+        root: Option<AuthorId>,
+        statements: &[Vec<u8>],
+        key: &[u8; 32],
+    ) -> Result<(), Error> {
         let mut inner = self.lock();
+        inner.ring.current.1 = Zeroizing::new(*key);
         inner.root = root;
         let (new, _) = self.insert(&mut inner, statements);
         let state = State::derive(inner.root.as_ref(), inner.statements.values());
         // The door gave the current key: its epoch is the log's.
         inner.ring.current.0 = state.epoch;
         inner.ring.previous = None;
+        inner.rekey = state.rekey;
         self.publish_ring(&inner);
         drop(inner);
         self.save()?;
+        self.data.replace_network_key(key)?;
         self.refresh();
         tracing::debug!(statements = new, "membership from the door");
         Ok(())
@@ -200,22 +221,16 @@ impl Members {
     }
 
     /// Verifies and inserts statements; how many were new, and those (and how many were bad).
+    /// Keeps only statements whose signer the network knows (the root, a member or a former
+    /// member; anyone's `legacy` claim on a network without a root), judged against what is
+    /// held plus what arrives with them: a node outside the network cannot fill the log.
     fn insert(&self, inner: &mut Inner, items: &[Vec<u8>]) -> (usize, Vec<Statement>) {
-        let mut new = Vec::new();
+        let mut pending: Vec<Statement> = Vec::new();
         let mut bad = 0usize;
         for bytes in items {
             match Statement::decode(bytes, &self.net) {
-                Ok(st) => {
-                    if inner.statements.contains_key(&st.id()) {
-                        continue;
-                    }
-                    if inner.statements.len() >= membership::MAX_LOG {
-                        tracing::warn!("the membership log is full; a statement was dropped");
-                        break;
-                    }
-                    inner.statements.insert(st.id(), st.clone());
-                    new.push(st);
-                }
+                Ok(st) if !inner.statements.contains_key(&st.id()) => pending.push(st),
+                Ok(_) => {}
                 Err(e) => {
                     bad += 1;
                     tracing::debug!(error = %e, "a membership statement was refused");
@@ -224,6 +239,40 @@ impl Members {
         }
         if bad > 0 {
             tracing::info!(refused = bad, "membership statements refused");
+        }
+        pending.sort_by_key(|st| (st.body().at, st.id()));
+        pending.dedup_by_key(|st| st.id());
+        let mut new = Vec::new();
+        // Each round may make new signers known (a welcome among the arrivals).
+        loop {
+            let state = State::derive(inner.root.as_ref(), inner.statements.values());
+            let known = |st: &Statement| {
+                let by = st.body().by;
+                Some(&by) == inner.root.as_ref()
+                    || state.members.contains_key(&by)
+                    || state.removed.contains_key(&by)
+                    || (inner.root.is_none() && matches!(st.body().act, Act::Legacy { .. }))
+            };
+            let (take, keep): (Vec<Statement>, Vec<Statement>) =
+                pending.into_iter().partition(|st| known(st));
+            pending = keep;
+            if take.is_empty() {
+                break;
+            }
+            for st in take {
+                if inner.statements.len() >= membership::MAX_LOG {
+                    tracing::warn!("the membership log is full; a statement was dropped");
+                    break;
+                }
+                inner.statements.insert(st.id(), st.clone());
+                new.push(st);
+            }
+        }
+        if !pending.is_empty() {
+            tracing::debug!(
+                dropped = pending.len(),
+                "membership statements by signers this node does not know (yet)"
+            );
         }
         (new.len(), new)
     }
@@ -299,6 +348,13 @@ impl Members {
         };
         let st = Statement::sign(body, &self.key);
         self.add(&[st.bytes().to_vec()])?;
+        if !self.lock().statements.contains_key(&st.id()) {
+            return Err(Error::Refused(
+                "the statement was not kept (this organisation is not in the network, or its \
+                 log is full)"
+                    .into(),
+            ));
+        }
         Ok(st)
     }
 
@@ -333,8 +389,10 @@ impl Members {
             held: inner.statements.len(),
             digest: *h.finalize().as_bytes(),
         };
-        drop(inner);
+        // Published while the lock is held, so a later state is never overwritten by an
+        // earlier one.
         self.snapshot.send_replace(Arc::new(snap));
+        drop(inner);
     }
 
     /// After a rekey this node has not taken yet: opens its sealed key, makes it current and
@@ -343,7 +401,14 @@ impl Members {
         let snap = self.snapshot();
         let epoch = snap.state.epoch;
         let mut inner = self.lock();
-        if epoch <= inner.ring.current.0 {
+        // A newer epoch, or the same epoch made by another rekey than the one this node took
+        // (two admins at once: the first in the order wins everywhere).
+        let same_epoch_other_rekey = epoch == inner.ring.current.0
+            && snap.state.rekey.is_some()
+            && snap.state.rekey != inner.rekey;
+        if epoch < inner.ring.current.0
+            || (epoch == inner.ring.current.0 && !same_epoch_other_rekey)
+        {
             return;
         }
         let me = self.author();
@@ -362,15 +427,25 @@ impl Members {
                 return;
             }
         };
+        let old = std::mem::replace(&mut inner.ring.current, (epoch, new.clone()));
+        inner.rekey = snap.state.rekey;
+        if !same_epoch_other_rekey {
+            // The old key is still accepted only if it was the previous epoch's.
+            inner.ring.previous =
+                (old.0 + 1 == epoch).then(|| (old.0, old.1, snap.state.previous_until));
+        }
+        self.publish_ring(&inner);
+        drop(inner);
+        // members.cbor (which holds the current key too) first, then network.key: a crash in
+        // between leaves the file right, and the next start rewrites network.key from it.
+        if let Err(e) = self.save() {
+            tracing::error!(error = %e, "cannot keep the new network key");
+            return;
+        }
         if let Err(e) = self.data.replace_network_key(&new) {
             tracing::error!(error = %e, "cannot write the new network key");
             return;
         }
-        let old = std::mem::replace(&mut inner.ring.current, (epoch, new));
-        // The old key is still accepted only if it was the previous epoch's.
-        inner.ring.previous =
-            (old.0 + 1 == epoch).then(|| (old.0, old.1, snap.state.previous_until));
-        self.publish_ring(&inner);
         tracing::info!(epoch, "this node now uses the network's new key");
     }
 
@@ -389,9 +464,11 @@ impl Members {
         let mut keys = Vec::new();
         for member in snap.state.members.keys() {
             let eph = Zeroizing::new(crate::datadir::random_seed()?);
-            let sealed = membership::seal_key(&self.net, epoch, member, &new, &eph)
-                .map_err(|e| Error::Refused(format!("cannot seal the key to {member}: {e}")))?;
-            keys.push((*member, sealed));
+            match membership::seal_key(&self.net, epoch, member, &new, &eph) {
+                Ok(sealed) => keys.push((*member, sealed)),
+                // Not a valid key: it gets no box (§17.7).
+                Err(e) => tracing::warn!(%member, error = %e, "no sealed key for this member"),
+            }
         }
         if keys.len() > membership::MAX_KEYS {
             return Err(Error::Refused(format!(
@@ -425,6 +502,7 @@ impl Members {
 }
 
 /// `members.cbor`: a CBOR map {"root": bstr 32 (absent on a legacy network), "epoch": uint,
+/// "key": bstr 32 (the current key), "rekey": bstr 32 (the rekey it came from, if any),
 /// "previous": [epoch, key, until] (absent when none), "statements": [bstr …]}.
 fn encode_file(inner: &Inner) -> Zeroizing<Vec<u8>> {
     let mut map = Vec::new();
@@ -435,6 +513,13 @@ fn encode_file(inner: &Inner) -> Zeroizing<Vec<u8>> {
         Value::Text("epoch".into()),
         Value::Integer(inner.ring.current.0.into()),
     ));
+    map.push((
+        Value::Text("key".into()),
+        Value::Bytes(inner.ring.current.1.to_vec()),
+    ));
+    if let Some(r) = inner.rekey {
+        map.push((Value::Text("rekey".into()), Value::Bytes(r.to_vec())));
+    }
     if let Some((e, k, until)) = &inner.ring.previous {
         map.push((
             Value::Text("previous".into()),
@@ -470,6 +555,12 @@ fn decode_file(bytes: &[u8], net: &NetworkId, inner: &mut Inner) -> Result<(), S
             }
             (Some("epoch"), Value::Integer(i)) => {
                 inner.ring.current.0 = u64::try_from(i).map_err(|_| "epoch")?;
+            }
+            (Some("key"), Value::Bytes(b)) => {
+                inner.file_key = Some(b.try_into().map_err(|_| "key: 32 bytes")?);
+            }
+            (Some("rekey"), Value::Bytes(b)) => {
+                inner.rekey = Some(b.try_into().map_err(|_| "rekey: 32 bytes")?);
             }
             (Some("previous"), Value::Array(items)) => {
                 let [Value::Integer(e), Value::Bytes(k), Value::Integer(u)]: [Value; 3] =
@@ -536,7 +627,8 @@ mod tests {
         })
         .expect("welcome");
         let b = Members::load(&data_b, net, kb.clone(), [9; 32]).expect("b");
-        b.joined(Some(a.author()), &a.statements()).expect("joined");
+        b.joined(Some(a.author()), &a.statements(), &[9; 32])
+            .expect("joined");
         assert!(b.snapshot().gates);
         assert!(b.snapshot().state.allows(&[1]));
 
@@ -552,6 +644,28 @@ mod tests {
         drop((ra, rb));
         // Non-admins cannot rekey.
         assert!(b.rekey(std::time::Duration::from_secs(1)).is_err());
+
+        // A stranger's statements (signed, but by nobody the network knows) are not kept.
+        let stranger = SigningKey::from_bytes(&[7; 32]);
+        let junk: Vec<Vec<u8>> = (0..50)
+            .map(|i| {
+                Statement::sign(
+                    Body {
+                        net,
+                        by: AuthorId::from(&stranger.verifying_key()),
+                        at: i,
+                        act: Act::Remove { member: a.author() },
+                    },
+                    &stranger,
+                )
+                .bytes()
+                .to_vec()
+            })
+            .collect();
+        let held = b.snapshot().held;
+        assert!(b.add(&junk).expect("add").is_empty());
+        assert_eq!(b.snapshot().held, held);
+        assert!(b.snapshot().state.members.contains_key(&a.author()));
 
         let key = data_b.network_key().expect("key").expect("some");
         let again = Members::load(&data_b, net, kb, key).expect("reload");

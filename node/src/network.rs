@@ -130,7 +130,7 @@ pub async fn join_running_with_door(svc: &Service, invite: &DoorInvite) -> Resul
         crate::members::Members::load(data, invite.net, svc.signing_key().clone(), joined.key)
             .map_err(|e| Error::BadRequest(e.to_string()))?;
     members
-        .joined(root, &log)
+        .joined(root, &log, &joined.key)
         .map_err(|e| Error::BadRequest(e.to_string()))?;
     if !members.snapshot().state.members.contains_key(&svc.author()) {
         tracing::warn!("the inviting node's answer did not include this organisation's welcome");

@@ -269,14 +269,15 @@ impl Answer {
         cbor::encode(&map)
     }
 
-    fn decode(bytes: &[u8]) -> Result<Answer, DoorError> {
+    /// The answer, and how many frames of statements follow it.
+    fn decode(bytes: &[u8]) -> Result<(Answer, usize), DoorError> {
         cbor::check(bytes).map_err(protocol)?;
         let mut f = Fields::new(cbor::decode(bytes).map_err(protocol)?, "", "join answer")
             .map_err(protocol)?;
         if let Some(code) = f.opt_text("refused").map_err(protocol)? {
             f.finish().map_err(protocol)?;
             return Refusal::parse(&code)
-                .map(Answer::Refused)
+                .map(|r| (Answer::Refused(r), 0))
                 .ok_or_else(|| protocol(format!("unknown refusal {code:?}")));
         }
         let key = f.bytes::<32>("key").map_err(protocol)?;
@@ -292,14 +293,17 @@ impl Answer {
         if frames > MAX_FRAMES as u64 {
             return Err(protocol("too many frames"));
         }
-        Ok(Answer::Welcome {
-            key,
-            name,
-            boot,
-            root,
-            // `frames` frames follow; `Joiner::read_frame` fills this.
-            log: Vec::with_capacity(frames as usize),
-        })
+        Ok((
+            Answer::Welcome {
+                key,
+                name,
+                boot,
+                root,
+                // The frames that follow hold them (`Joiner::read_frame`).
+                log: Vec::new(),
+            },
+            frames as usize,
+        ))
     }
 }
 
@@ -307,6 +311,7 @@ impl Answer {
 pub struct Joiner {
     noise: Option<snow::HandshakeState>,
     transport: Option<snow::TransportState>,
+    frames: usize,
 }
 
 impl std::fmt::Debug for Joiner {
@@ -344,6 +349,7 @@ impl Joiner {
             Joiner {
                 noise: Some(noise),
                 transport: None,
+                frames: 0,
             },
             out,
         ))
@@ -351,8 +357,8 @@ impl Joiner {
 
     /// Reads the door's answer: `status` (the first byte it sent) and, when it is
     /// [`status::GO_ON`], message 2 (without its length).
-    /// A welcome says how many frames of statements follow (`Answer::Welcome::log` has that
-    /// capacity); read each with [`Joiner::read_frame`].
+    /// A welcome says how many frames of statements follow ([`Joiner::frames`]); read each
+    /// with [`Joiner::read_frame`].
     pub fn finish(&mut self, status: u8, message: &[u8]) -> Result<Answer, DoorError> {
         match status {
             status::GO_ON => {}
@@ -375,7 +381,14 @@ impl Joiner {
             return Err(protocol("the handshake did not finish"));
         }
         self.transport = Some(noise.into_transport_mode().map_err(protocol)?);
-        Answer::decode(&payload[..n])
+        let (answer, frames) = Answer::decode(&payload[..n])?;
+        self.frames = frames;
+        Ok(answer)
+    }
+
+    /// How many frames of statements follow the welcome just read.
+    pub fn frames(&self) -> usize {
+        self.frames
     }
 
     /// Reads one frame of statements (without its length) that follows a welcome.

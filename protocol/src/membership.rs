@@ -198,6 +198,9 @@ impl Body {
             }
             "welcome" => {
                 let member = AuthorId(f.bytes::<32>("member").map_err(malformed)?);
+                member
+                    .verifying_key()
+                    .map_err(|_| malformed("member: not an Ed25519 public key"))?;
                 let name = f.text("name").map_err(malformed)?;
                 if name.len() > MAX_NAME {
                     return Err(malformed("name: longer than 200 bytes"));
@@ -365,6 +368,9 @@ pub struct State {
     pub previous_until: u64,
     /// The current epoch's sealed keys, by member.
     pub boxes: BTreeMap<AuthorId, [u8; BOX_LEN]>,
+    /// The id of the rekey statement that made the current epoch (two admins may rekey to the
+    /// same epoch at once: the one first in the order wins, on every node).
+    pub rekey: Option<[u8; 32]>,
     /// Statements that counted, of those held.
     pub applied: usize,
 }
@@ -383,6 +389,9 @@ impl State {
         for st in sorted {
             if s.apply(root, &st.body) {
                 s.applied += 1;
+                if matches!(st.body.act, Act::Rekey { .. }) {
+                    s.rekey = Some(st.id);
+                }
             }
         }
         s
@@ -427,6 +436,10 @@ impl State {
                 nodes,
             } => {
                 if !self.members.contains_key(&b.by) || self.members.contains_key(m) {
+                    return false;
+                }
+                // Only an admin takes a removed member back.
+                if self.removed.contains_key(m) && !self.is_admin(&b.by) {
                     return false;
                 }
                 self.add(*m, member(Some(b.by), name.clone(), b.at, false, nodes));

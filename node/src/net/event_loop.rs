@@ -417,7 +417,10 @@ impl EventLoop {
                     })
                     .map(|(p, conns)| PeerInfo {
                         peer_id: p.to_string(),
-                        addr: conns.first().map(|(_, a, _)| a.to_string()).unwrap_or_default(),
+                        addr: conns
+                            .first()
+                            .map(|(_, a, _)| a.to_string())
+                            .unwrap_or_default(),
                         addresses: conns.iter().map(|(_, a, _)| a.to_string()).collect(),
                         direction: match conns.first() {
                             Some((_, _, true)) => "outbound".into(),
@@ -684,6 +687,15 @@ impl EventLoop {
                 self.rng ^= self.rng << 17;
                 let peer = peers[(self.rng % peers.len() as u64) as usize];
                 tokio::spawn(self.sync_job(peer));
+                // The membership exchange too: it repairs a statement gossip lost on a
+                // connection that stays open.
+                if let Some(m) = &self.members {
+                    let digest = m.snapshot().digest.to_vec();
+                    self.swarm
+                        .behaviour_mut()
+                        .members
+                        .send_request(&peer, super::sync::Wire(digest));
+                }
             }
         }
         // Bootstrap peers we are not connected to are redialled with exponential backoff.
@@ -1066,6 +1078,11 @@ impl EventLoop {
                 ..
             } => {
                 if response.0.is_empty() {
+                    return;
+                }
+                // Checked before decoding: the check bounds what decoding allocates.
+                if wsf_protocol::cbor::check(&response.0).is_err() {
+                    tracing::info!(peer = %short(&peer), "an unreadable membership answer");
                     return;
                 }
                 let items = match wsf_protocol::cbor::decode(&response.0) {

@@ -35,7 +35,7 @@ fn receive(joiner: &mut Joiner, reply: &[u8]) -> Result<Answer, DoorError> {
     let (status, m2) = split_answer(reply);
     let mut answer = joiner.finish(status, &m2)?;
     if let Answer::Welcome { log, .. } = &mut answer {
-        let frames = log.capacity();
+        let frames = joiner.frames();
         let mut rest = &reply[3 + m2.len()..];
         for _ in 0..frames {
             let len = u16::from_be_bytes([rest[0], rest[1]]) as usize;

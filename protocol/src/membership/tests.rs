@@ -382,3 +382,74 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_an_admin_takes_a_removed_member_back_and_the_first_rekey_of_an_epoch_wins() {
+    let root = author(1);
+    let mut log = vec![
+        found(10),
+        welcome(1, 20, 2),
+        welcome(1, 21, 3),
+        say(1, 30, Act::Remove { member: author(3) }),
+        // Member 2 (not an admin) tries to bring 3 back: void.
+        welcome(2, 40, 3),
+    ];
+    assert!(
+        !State::derive(Some(&root), &log)
+            .members
+            .contains_key(&author(3))
+    );
+    log.push(welcome(1, 50, 3));
+    assert!(
+        State::derive(Some(&root), &log)
+            .members
+            .contains_key(&author(3))
+    );
+    // Two admins rekey to epoch 1 at once: the first in the order is the epoch's rekey.
+    log.push(say(1, 60, Act::Admin { member: author(2) }));
+    let r1 = say(
+        1,
+        70,
+        Act::Rekey {
+            epoch: 1,
+            until: 99,
+            keys: vec![],
+        },
+    );
+    let r2 = say(
+        2,
+        71,
+        Act::Rekey {
+            epoch: 1,
+            until: 99,
+            keys: vec![],
+        },
+    );
+    log.push(r2.clone());
+    log.push(r1.clone());
+    let s = State::derive(Some(&root), &log);
+    assert_eq!((s.epoch, s.rekey), (1, Some(r1.id())));
+}
+
+#[test]
+fn a_welcome_of_a_key_that_is_not_a_point_is_malformed() {
+    // 0x02 followed by ones is not a valid Ed25519 point encoding.
+    let mut bad = [0xffu8; 32];
+    bad[0] = 0x02;
+    if AuthorId(bad).verifying_key().is_ok() {
+        return;
+    }
+    let s = say(
+        1,
+        5,
+        Act::Welcome {
+            member: AuthorId(bad),
+            name: String::new(),
+            nodes: vec![node(9)],
+        },
+    );
+    assert!(matches!(
+        Statement::decode(s.bytes(), &NET),
+        Err(MemberError::Malformed(_))
+    ));
+}
