@@ -771,12 +771,18 @@ impl EventLoop {
                 if let Some(reply) = self.dialling.remove(&connection_id) {
                     let _ = reply.send(Ok(peer_id));
                 }
-                self.reach.connected(
-                    peer_id,
-                    connection_id,
-                    endpoint.get_remote_address(),
-                    Instant::now(),
-                );
+                // A relayed connection's address: the circuit (an inbound one's remote address
+                // is only the peer id).
+                let shown = match &endpoint {
+                    libp2p::core::ConnectedPoint::Listener { local_addr, .. }
+                        if endpoint.is_relayed() =>
+                    {
+                        local_addr.clone()
+                    }
+                    _ => endpoint.get_remote_address().clone(),
+                };
+                self.reach
+                    .connected(peer_id, connection_id, &shown, Instant::now());
                 if let Some(i) = self.bootstrap_dials.remove(&connection_id)
                     && let Some(b) = self.bootstrap.get_mut(i)
                 {
@@ -801,7 +807,7 @@ impl EventLoop {
                 }
                 self.peer_addrs.entry(peer_id).or_default().push((
                     connection_id,
-                    addr.clone(),
+                    shown,
                     endpoint.is_dialer(),
                 ));
                 if num_established.get() == 1 {
