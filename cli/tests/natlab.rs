@@ -207,7 +207,9 @@ fn node_in(lab: &Lab, ns: &str, dir: &Path, args: &[&str]) -> Running {
     ];
     all.extend_from_slice(args);
     let n = Running::start_program("ip", &all, dir, &[("RUST_LOG", "info")]);
-    n.wait_for("control API").expect("the node starts");
+    if n.wait_for("control API").is_none() {
+        panic!("the node in {ns} did not start:\n{}", n.log_text());
+    }
     n
 }
 
@@ -225,35 +227,36 @@ fn lab_or_skip(case: &str, a: Nat, b: Nat) -> Option<Lab> {
     }
 }
 
-/// An anchor on the internet and two laptops that joined through its invite.
+/// An anchor on the internet and two laptops that joined through its invite. The anchor
+/// follows another pillar than the laptops, so what reaches one laptop from the other came
+/// from that laptop, not from the anchor's copy.
 struct Nodes {
     anchor: Running,
-    la: Running,
-    lb: Running,
+    la: Option<Running>,
+    lb: Option<Running>,
     dirs: [tempfile::TempDir; 3],
 }
 
-fn start(lab: &Lab) -> Nodes {
+const ANCHOR_ARGS: &[&str] = &[
+    "--listen",
+    "/ip4/203.0.113.10/tcp/7654",
+    "--door-listen",
+    "203.0.113.10:7656",
+    "--anchor",
+    "--external-address",
+    "/ip4/203.0.113.10/tcp/7654",
+    "--pillar",
+    "poverty-hunger",
+];
+
+fn prepare(lab: &Lab) -> Nodes {
     let (d_anchor, d_la, d_lb) = (
         tempfile::tempdir().expect("tempdir"),
         tempfile::tempdir().expect("tempdir"),
         tempfile::tempdir().expect("tempdir"),
     );
     json(d_anchor.path(), &["network", "create", "Lab"]);
-    let anchor = node_in(
-        lab,
-        "anc",
-        d_anchor.path(),
-        &[
-            "--listen",
-            "/ip4/203.0.113.10/tcp/7654",
-            "--door-listen",
-            "203.0.113.10:7656",
-            "--anchor",
-            "--external-address",
-            "/ip4/203.0.113.10/tcp/7654",
-        ],
-    );
+    let anchor = node_in(lab, "anc", d_anchor.path(), ANCHOR_ARGS);
     let code = json(d_anchor.path(), &["invite", "create", "--uses", "2"])["code"]
         .as_str()
         .expect("code")
@@ -277,23 +280,48 @@ fn start(lab: &Lab) -> Nodes {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let la = node_in(
-        lab,
-        "la",
-        d_la.path(),
-        &["--listen", "/ip4/0.0.0.0/tcp/7654"],
-    );
-    let lb = node_in(
-        lab,
-        "lb",
-        d_lb.path(),
-        &["--listen", "/ip4/0.0.0.0/tcp/7654"],
-    );
     Nodes {
         anchor,
-        la,
-        lb,
+        la: None,
+        lb: None,
         dirs: [d_anchor, d_la, d_lb],
+    }
+}
+
+/// A laptop's node, as `wsf node` with no option at all (the default port, the saved
+/// settings and address book), as a service would start it.
+fn laptop(lab: &Lab, ns: &str, dir: &Path) -> Running {
+    let n = Running::start_program(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &lab.ns(ns),
+            env!("CARGO_BIN_EXE_wsf"),
+            "node",
+            "--pillar",
+            "education",
+        ],
+        dir,
+        &[("RUST_LOG", "info")],
+    );
+    n.wait_for("control API").expect("the node starts");
+    n
+}
+
+fn start(lab: &Lab) -> Nodes {
+    let mut n = prepare(lab);
+    n.la = Some(laptop(lab, "la", n.dirs[1].path()));
+    n.lb = Some(laptop(lab, "lb", n.dirs[2].path()));
+    n
+}
+
+impl Nodes {
+    fn stop(self) {
+        for r in [self.la, self.lb].into_iter().flatten() {
+            r.stop();
+        }
+        self.anchor.stop();
     }
 }
 
@@ -362,91 +390,184 @@ fn reach(dir: &Path) -> Value {
     json(dir, &["status"])["reachability"].clone()
 }
 
+fn records_held(dir: &Path) -> u64 {
+    json(dir, &["status"])["counts"]["records"]
+        .as_u64()
+        .unwrap_or_default()
+}
+
+/// `n` records of one outside author on the lab's network, spread over hours (under the
+/// per-hour quota), in a bundle file.
+fn bundle_of(dir: &Path, n: usize) -> std::path::PathBuf {
+    use wsf_protocol::*;
+    let net: NetworkId = json(dir, &["status"])["network"]
+        .as_str()
+        .expect("network")
+        .parse()
+        .expect("network id");
+    let key = wsf_protocol::ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as u64;
+    let start = now - (n as u64) * 2_000 - 60_000;
+    let mut w = wsf_node::bundle::Writer::new(
+        Vec::new(),
+        &wsf_protocol::bundle::Header {
+            net,
+            created: now,
+            pillars: vec![Pillar::new("education").expect("slug")],
+        },
+    )
+    .expect("header");
+    for i in 0..n {
+        let r = sign(
+            &Draft {
+                net,
+                ts: start + i as u64 * 2_000,
+                pillars: vec![Pillar::new("education").expect("slug")],
+                content: Content::Resource(Resource {
+                    title: format!("Field report {i} on schooling for girls"),
+                    resource_type: ResourceType::Report,
+                    summary: Some("Attendance, distances and what changed after a year.".into()),
+                    body: None,
+                    url: None,
+                    language: None,
+                    license: None,
+                }),
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            },
+            &key,
+        )
+        .expect("sign");
+        w.push(r.envelope()).expect("push");
+    }
+    let (bytes, _) = w.finish().expect("finish");
+    let path = dir.join("lab.wsfb");
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
 /// Both laptops behind cone-like NAT: they meet through the anchor's relay, punch a hole, and
-/// the direct connection replaces the relayed one.
+/// the direct connection replaces the relayed one. Then the anchor restarts (the reservations
+/// come back by themselves), and a laptop restarts with plain `wsf node` (it finds its peers
+/// again from what it saved).
 #[test]
 fn laptops_behind_cone_nat_end_up_directly_connected() {
     let Some(lab) = lab_or_skip("c", Nat::Cone, Nat::Cone) else {
         return;
     };
-    let n = start(&lab);
-    let [_, la, lb] = &n.dirs;
-    let (la, lb) = (la.path(), lb.path());
-    let lb_id = peer_id(lb);
+    let mut n = start(&lab);
+    let (la, lb) = (n.dirs[1].path().to_owned(), n.dirs[2].path().to_owned());
+    let lb_id = peer_id(&lb);
     let met = within(Duration::from_secs(90), "the laptops meet", || {
-        !paths(la, &lb_id).is_empty()
+        !paths(&la, &lb_id).is_empty()
     });
-    // Through the relay first (the laptops found each other at the anchor's rendezvous).
     assert!(
-        reach(la)["relayed_connections"].as_u64() >= Some(1)
-            || reach(lb)["relayed_connections"].as_u64() >= Some(1),
+        reach(&la)["relayed_connections"].as_u64() >= Some(1)
+            || reach(&lb)["relayed_connections"].as_u64() >= Some(1),
         "the first connection went through the relay"
     );
     let direct = within(
         Duration::from_secs(90),
         "a direct connection replaces the relayed one",
         || {
-            let p = paths(la, &lb_id);
+            let p = paths(&la, &lb_id);
             !p.is_empty() && p.iter().all(|(_, relayed)| !relayed)
         },
     );
-    assert_eq!(
-        json(la, &["peers"])
-            .as_array()
-            .and_then(|l| l.iter().find(|p| p["peer_id"] == lb_id.as_str()).cloned())
-            .map(|p| p["relayed"].clone()),
-        Some(Value::Bool(false))
-    );
-    let id = publish(la, "from laptop A behind its router");
+    let id = publish(&la, "from laptop A behind its router");
     let flowed = within(Duration::from_secs(60), "the record reaches B", || {
-        has(lb, &id)
+        has(&lb, &id)
     });
-    let counters = reach(la);
+    let counters = reach(&la);
     eprintln!(
-        "cone/cone: met after {met:?}, direct after {direct:?} more, record in {flowed:?}; \
+        "cone/cone: met after {met:?}, direct {direct:?} later, a record in {flowed:?}; \
          paths {:?}; counters {counters}",
-        paths(la, &lb_id)
+        paths(&la, &lb_id)
     );
     assert!(
         counters["holepunch_successes"].as_u64() >= Some(1)
-            || reach(lb)["holepunch_successes"].as_u64() >= Some(1),
+            || reach(&lb)["holepunch_successes"].as_u64() >= Some(1),
         "a hole punch succeeded: {counters}"
     );
     assert!(reach(n.dirs[0].path())["circuits_relayed"].as_u64() >= Some(1));
-    for r in [n.la, n.lb, n.anchor] {
+
+    // The anchor restarts: each laptop's reservation comes back by itself.
+    let accepted = |d: &Path| reach(d)["reservations_accepted"].as_u64().unwrap_or(0);
+    let before = (accepted(&la), accepted(&lb));
+    n.anchor.stop();
+    n.anchor = node_in(&lab, "anc", n.dirs[0].path(), ANCHOR_ARGS);
+    let back = within(
+        Duration::from_secs(120),
+        "reservations come back after the anchor restarts",
+        || accepted(&la) > before.0 && accepted(&lb) > before.1,
+    );
+    eprintln!("anchor restart: reservations back after {back:?}");
+
+    // Laptop B restarts as a service would start it: plain `wsf node`.
+    if let Some(r) = n.lb.take() {
         r.stop();
     }
+    let la_id = peer_id(&la);
+    n.lb = Some(laptop(&lab, "lb", &lb));
+    let again = within(Duration::from_secs(120), "B finds A again", || {
+        !paths(&lb, &la_id).is_empty()
+    });
+    let id = publish(&la, "after B restarted");
+    let flowed = within(Duration::from_secs(60), "the record reaches B", || {
+        has(&lb, &id)
+    });
+    eprintln!("laptop restart: peers again after {again:?}, a record in {flowed:?}");
+    n.stop();
 }
 
-/// One laptop behind symmetric NAT: no hole can be punched; records, and a catch-up, flow over
-/// the anchor's relay.
+/// One laptop behind symmetric NAT: no hole can be punched; records, and a catch-up of 10,000
+/// records, flow over the anchor's relay.
 #[test]
 fn behind_symmetric_nat_records_and_catch_up_flow_over_the_relay() {
     let Some(lab) = lab_or_skip("s", Nat::Cone, Nat::Symmetric) else {
         return;
     };
-    let n = start(&lab);
-    let [_, la, lb] = &n.dirs;
-    let (la, lb) = (la.path().to_owned(), lb.path().to_owned());
+    let mut n = prepare(&lab);
+    let (la, lb) = (n.dirs[1].path().to_owned(), n.dirs[2].path().to_owned());
+    n.la = Some(laptop(&lab, "la", &la));
+    // A holds 10,000 records B does not have; B starts only then, and catches up over the
+    // relay (the anchor does not follow their pillar).
+    let file = bundle_of(&la, 10_000);
+    let imported = json(&la, &["import", file.to_str().expect("path")]);
+    assert_eq!(imported["stored"], 10_000, "{imported}");
+    n.lb = Some(laptop(&lab, "lb", &lb));
     let lb_id = peer_id(&lb);
     let met = within(Duration::from_secs(90), "the laptops meet", || {
         !paths(&la, &lb_id).is_empty()
     });
+    let caught_up = within(
+        Duration::from_secs(300),
+        "B catches up over the relay",
+        || records_held(&lb) >= 10_000,
+    );
     let id = publish(&la, "over the relay");
-    let flowed = within(Duration::from_secs(60), "the record reaches B", || {
+    let flowed = within(Duration::from_secs(60), "a new record reaches B", || {
         has(&lb, &id)
     });
     let p = paths(&la, &lb_id);
     eprintln!(
-        "cone/symmetric: met after {met:?}, record in {flowed:?}; paths {p:?}; counters {}",
-        reach(&la)
+        "cone/symmetric: met after {met:?}, 10,000-record catch-up in {caught_up:?}, a record \
+         in {flowed:?}; paths {p:?}; counters A {} B {}",
+        reach(&la),
+        reach(&lb)
     );
     assert!(
-        p.iter()
-            .all(|(addr, relayed)| *relayed && addr.contains("p2p-circuit")),
+        p.iter().all(|(_, relayed)| *relayed),
         "the only path is the relay: {p:?}"
     );
-    for r in [n.la, n.lb, n.anchor] {
-        r.stop();
-    }
+    assert_eq!(
+        records_held(n.dirs[0].path()),
+        0,
+        "the anchor holds none of them"
+    );
+    n.stop();
 }
