@@ -364,7 +364,7 @@ fn paths(from: &Path, to: &str) -> Vec<(String, bool)> {
 }
 
 fn has(dir: &Path, id: &str) -> bool {
-    json(dir, &["list", "--all"])
+    json(dir, &["list", "--all", "--limit", "500"])
         .as_array()
         .is_some_and(|l| l.iter().any(|r| r["id"] == id))
 }
@@ -570,4 +570,195 @@ fn behind_symmetric_nat_records_and_catch_up_flow_over_the_relay() {
         "the anchor holds none of them"
     );
     n.stop();
+}
+
+/// Ten nodes on the lab's internet (one of them an anchor), cut into two halves by the bridge's
+/// rules while both halves publish, withdraw and co-sign; then healed. Every node ends with the
+/// same listing, and nothing published is lost.
+#[test]
+fn a_partition_heals_and_every_node_shows_the_same_records() {
+    const N: usize = 10;
+    let prefix = format!("wsf{}p", std::process::id() % 100_000);
+    let lab = Lab {
+        prefix: prefix.clone(),
+    };
+    if let Err(e) = ip(&["netns", "add", &lab.ns("wan")]) {
+        eprintln!("SKIPPED: the NAT lab needs root and network namespaces ({e})");
+        return;
+    }
+    if Command::new("nft").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: the NAT lab needs nftables");
+        return;
+    }
+    let wan = lab.ns("wan");
+    let build = || -> Result<(), String> {
+        ip(&["-n", &wan, "link", "set", "lo", "up"])?;
+        ip(&["-n", &wan, "link", "add", "br0", "type", "bridge"])?;
+        ip(&["-n", &wan, "link", "set", "br0", "up"])?;
+        for i in 0..N {
+            let ns = lab.ns(&format!("n{i}"));
+            ip(&["netns", "add", &ns])?;
+            ip(&["-n", &ns, "link", "set", "lo", "up"])?;
+            let peer = format!("w-n{i}");
+            ip(&[
+                "link", "add", "eth0", "netns", &ns, "type", "veth", "peer", "name", &peer,
+                "netns", &wan,
+            ])?;
+            ip(&["-n", &wan, "link", "set", &peer, "master", "br0", "up"])?;
+            ip(&[
+                "-n",
+                &ns,
+                "addr",
+                "add",
+                &format!("203.0.113.{}/24", 20 + i),
+                "dev",
+                "eth0",
+            ])?;
+            ip(&["-n", &ns, "link", "set", "eth0", "up"])?;
+        }
+        Ok(())
+    };
+    // Namespaces n0…n9 are removed with the lab.
+    struct More(String);
+    impl Drop for More {
+        fn drop(&mut self) {
+            for i in 0..N {
+                let _ = ip(&["netns", "del", &format!("{}-n{i}", self.0)]);
+            }
+        }
+    }
+    let _more = More(prefix.clone());
+    build().unwrap_or_else(|e| panic!("the lab could not be built: {e}"));
+
+    let dirs: Vec<tempfile::TempDir> = (0..N)
+        .map(|_| tempfile::tempdir().expect("tempdir"))
+        .collect();
+    json(dirs[0].path(), &["network", "create", "Partition"]);
+    let mut nodes: Vec<Running> = Vec::new();
+    nodes.push(node_in(
+        &lab,
+        "n0",
+        dirs[0].path(),
+        &[
+            "--listen",
+            "/ip4/203.0.113.20/tcp/7654",
+            "--door-listen",
+            "203.0.113.20:7656",
+            "--anchor",
+            "--external-address",
+            "/ip4/203.0.113.20/tcp/7654",
+            "--sync-interval",
+            "5",
+        ],
+    ));
+    let code = json(dirs[0].path(), &["invite", "create", "--uses", "9"])["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    for (i, dir) in dirs.iter().enumerate().skip(1) {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &lab.ns(&format!("n{i}")),
+                env!("CARGO_BIN_EXE_wsf"),
+                "join",
+                &code,
+            ])
+            .env("WSF_DATA_DIR", dir.path())
+            .output()
+            .expect("join");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        nodes.push(node_in(
+            &lab,
+            &format!("n{i}"),
+            dir.path(),
+            &["--listen", "/ip4/0.0.0.0/tcp/7654", "--sync-interval", "5"],
+        ));
+    }
+    let peers_of = |d: &Path| json(d, &["peers"]).as_array().map(Vec::len).unwrap_or(0);
+    let meshed = within(
+        Duration::from_secs(120),
+        "every node meets the others",
+        || dirs.iter().all(|d| peers_of(d.path()) >= N / 2),
+    );
+
+    // The cut: nothing crosses between 203.0.113.20–24 and .25–29.
+    let halves = "table bridge cut {
+        set a { type ipv4_addr; elements = { 203.0.113.20, 203.0.113.21, 203.0.113.22, 203.0.113.23, 203.0.113.24 } }
+        set b { type ipv4_addr; elements = { 203.0.113.25, 203.0.113.26, 203.0.113.27, 203.0.113.28, 203.0.113.29 } }
+        chain forward { type filter hook forward priority 0; policy accept;
+            ip saddr @a ip daddr @b drop; ip saddr @b ip daddr @a drop; }
+    }";
+    in_ns(&wan, "nft", &["-f", "-"], Some(halves)).expect("cut");
+    let mut published: Vec<String> = Vec::new();
+    let mut withdrawn: Vec<String> = Vec::new();
+    for (i, d) in dirs.iter().enumerate() {
+        for k in 0..3 {
+            published.push(publish(
+                d.path(),
+                &format!("node {i} record {k} during the cut"),
+            ));
+        }
+    }
+    // One withdrawal and one co-signature in each half.
+    for (i, other) in [(1usize, 2usize), (6, 7)] {
+        let own = published[i * 3].clone();
+        json(dirs[i].path(), &["retract", &own]);
+        withdrawn.push(own);
+        let theirs = published[other * 3 + 1].clone();
+        within(Duration::from_secs(60), "a record crosses its half", || {
+            has(dirs[i].path(), &theirs)
+        });
+        json(dirs[i].path(), &["endorse", &theirs]);
+    }
+
+    // The heal.
+    in_ns(&wan, "nft", &["delete", "table", "bridge", "cut"], None).expect("heal");
+    let healed = Instant::now();
+    let listing = |d: &Path| -> Vec<String> {
+        let mut ids: Vec<String> = json(d, &["list", "--all", "--limit", "500"])
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|r| r["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    let same = within(
+        Duration::from_secs(120),
+        "every listing is the same",
+        || {
+            let first = listing(dirs[0].path());
+            let digest = json(dirs[0].path(), &["status"])["digest"].clone();
+            dirs.iter().all(|d| {
+                listing(d.path()) == first && json(d.path(), &["status"])["digest"] == digest
+            })
+        },
+    );
+    eprintln!(
+        "partition of {N} nodes: met in {meshed:?}; every listing identical {same:?} after the \
+         heal ({:?} since the heal, checks included)",
+        healed.elapsed()
+    );
+    let last = listing(dirs[9].path());
+    for id in &published {
+        let expected = !withdrawn.contains(id);
+        assert_eq!(
+            last.contains(id),
+            expected,
+            "{id}: published, withdrawn {}",
+            !expected
+        );
+    }
+    for n in nodes {
+        n.stop();
+    }
 }
