@@ -981,6 +981,44 @@ impl Service {
         })
     }
 
+    /// Fills in, for each peer of a closed network, the member organisation its node acts for
+    /// (from the membership statements), shown as records show authors.
+    pub async fn with_organisations(
+        &self,
+        mut peers: Vec<wsf_protocol::api::PeerInfo>,
+    ) -> Result<Vec<wsf_protocol::api::PeerInfo>, Error> {
+        let Some(members) = &self.members else {
+            return Ok(peers);
+        };
+        let snap = members.snapshot();
+        let authors: Vec<Option<AuthorId>> = peers
+            .iter()
+            .map(|p| {
+                p.peer_id
+                    .parse::<libp2p::PeerId>()
+                    .ok()
+                    .and_then(|id| snap.state.member_of(&id.to_bytes()))
+            })
+            .collect();
+        let viewer = self.ingest.viewer();
+        let wanted = authors.clone();
+        let views = self
+            .store()
+            .read(move |txn| {
+                let mut lens = store::Lens::new(txn, viewer)?;
+                wanted
+                    .iter()
+                    .map(|a| a.as_ref().map(|a| lens.author(a)).transpose())
+                    .collect::<Result<Vec<_>, store::Error>>()
+            })
+            .await?;
+        for ((p, a), v) in peers.iter_mut().zip(authors).zip(views) {
+            p.author = a;
+            p.organisation = v;
+        }
+        Ok(peers)
+    }
+
     /// The current member meant by `text`: its author key, a prefix of at least 8 hex
     /// characters, or a partner's local name.
     pub async fn resolve_member(&self, text: &str) -> Result<AuthorId, Error> {

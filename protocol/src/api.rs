@@ -425,6 +425,13 @@ pub struct PeerInfo {
     /// Pillar topics on which it is in this node's gossip mesh (messages flow both ways).
     #[serde(default)]
     pub mesh: Vec<String>,
+    /// On a closed network: the member organisation this node acts for (its membership
+    /// statements say so), as this node shows authors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<AuthorView>,
+    /// That organisation's author key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<AuthorId>,
 }
 
 /// `wsf dial`.

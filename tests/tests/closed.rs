@@ -569,6 +569,19 @@ async fn members_are_known_removed_ones_are_cut_off_and_a_rekey_reaches_every_me
     }
     let _ = c.node.net.dial(d.addr.clone()).await;
     a.wait_mesh("education", 3).await;
+    // Peers show the organisation their node acts for.
+    let peers = a
+        .node
+        .service
+        .with_organisations(a.node.net.peers().await.expect("peers"))
+        .await
+        .expect("organisations");
+    let of_b = peers
+        .iter()
+        .find(|p| p.peer_id == b.peer_id().to_string())
+        .expect("b is a peer");
+    assert_eq!(of_b.author, Some(author(&b)));
+    assert!(of_b.organisation.is_some());
     let first = publish(&a, "before the removal", "education").await;
     for n in nodes {
         eventually(|| async { n.has(first.id()).await.then_some(()) }).await;

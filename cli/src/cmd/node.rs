@@ -179,15 +179,24 @@ pub async fn peers(ctx: Ctx) -> anyhow::Result<()> {
             .score
             .map(|s| format!("{s:.1}"))
             .unwrap_or_else(|| "-".into());
-        let addr = p.addresses.first().map_or("-", String::as_str);
+        let addr = if p.addr.is_empty() {
+            "-"
+        } else {
+            p.addr.as_str()
+        };
         let direction = if p.direction.is_empty() {
             "-"
         } else {
             p.direction.as_str()
         };
-        let relayed = if p.relayed { "  relayed" } else { "" };
+        let relayed = if p.relayed { "relayed" } else { "direct" };
+        let org = p
+            .organisation
+            .as_ref()
+            .map(|o| format!("  {}", wsf_protocol::display::neutralise_line(o.label())))
+            .unwrap_or_default();
         println!(
-            "{}  {addr}  {direction}{relayed}  score {score}  {}",
+            "{}{org}  {addr}  {direction} {relayed}  score {score}  {}",
             p.peer_id,
             p.topics.join(",")
         );

@@ -351,7 +351,8 @@ pub(super) async fn export(
 }
 
 pub(super) async fn peers(State(st): State<AppState>) -> Res<Vec<PeerInfo>> {
-    Ok(Json(net(&st)?.peers().await.map_err(internal)?))
+    let peers = net(&st)?.peers().await.map_err(internal)?;
+    Ok(Json(st.ctx.service.with_organisations(peers).await?))
 }
 
 pub(super) async fn dial(

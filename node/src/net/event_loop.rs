@@ -100,7 +100,14 @@ pub(super) struct EventLoop {
     statements_tx: mpsc::Sender<(PeerId, Vec<Vec<u8>>)>,
     statements_rx: mpsc::Receiver<(PeerId, Vec<Vec<u8>>)>,
     reach: super::reach::Reach,
+    /// When this node last asked each peer for its membership statements.
+    members_asked: HashMap<PeerId, Instant>,
+    /// Peers to ask again once their wait is over.
+    members_due: HashSet<PeerId>,
 }
+
+/// Least time between two membership requests to one peer.
+pub const MEMBERS_ASK_EVERY: Duration = Duration::from_secs(2);
 
 /// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
 pub const MAX_BAD_REQUESTS: u32 = 3;
@@ -276,6 +283,8 @@ impl EventLoop {
             statements_tx,
             statements_rx,
             reach: super::reach::Reach::new(config.anchor, config.network),
+            members_asked: HashMap::new(),
+            members_due: HashSet::new(),
         };
         if this.members.is_some() {
             let topic = super::members_topic(this.network);
@@ -433,6 +442,8 @@ impl EventLoop {
                         score: gs.peer_score(p),
                         topics: topics.get(p).cloned().unwrap_or_default(),
                         mesh: mesh.remove(p).unwrap_or_default(),
+                        organisation: None,
+                        author: None,
                     })
                     .collect();
                 let _ = reply.send(peers);
@@ -675,6 +686,12 @@ impl EventLoop {
         // Forget rate and strike state of peers that are gone.
         let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
         self.buckets.retain(|p, _| connected.contains(p));
+        self.members_asked.retain(|p, _| connected.contains(p));
+        self.members_due.retain(|p| connected.contains(p));
+        let due: Vec<PeerId> = self.members_due.iter().copied().collect();
+        for p in due {
+            self.ask_members(p);
+        }
         self.bad_requests
             .retain(|p, _| connected.contains(p) || self.banned.contains_key(p));
         // Periodic sync with one random connected peer.
@@ -689,13 +706,7 @@ impl EventLoop {
                 tokio::spawn(self.sync_job(peer));
                 // The membership exchange too: it repairs a statement gossip lost on a
                 // connection that stays open.
-                if let Some(m) = &self.members {
-                    let digest = m.snapshot().digest.to_vec();
-                    self.swarm
-                        .behaviour_mut()
-                        .members
-                        .send_request(&peer, super::sync::Wire(digest));
-                }
+                self.ask_members(peer);
             }
         }
         // Bootstrap peers we are not connected to are redialled with exponential backoff.
@@ -819,13 +830,8 @@ impl EventLoop {
                     // A peer's address stays out of the default log: a seized laptop's journal
                     // must not map the coalition (docs/threat-model.md).
                     tracing::info!(peer = %short(&peer_id), "peer connected");
-                    if let Some(m) = &self.members {
-                        let digest = m.snapshot().digest.to_vec();
-                        self.swarm
-                            .behaviour_mut()
-                            .members
-                            .send_request(&peer_id, super::sync::Wire(digest));
-                    }
+                    self.members_asked.remove(&peer_id);
+                    self.ask_members(peer_id);
                     tracing::debug!(peer = %peer_id, %addr, "peer address");
                     let _ = self.events.send(NodeEvent::PeerConnected {
                         peer: peer_id.to_string(),
@@ -1024,12 +1030,45 @@ impl EventLoop {
         });
     }
 
-    /// Closes the connections of nodes no current member stands behind (after a removal).
+    /// Asks `peer` for its membership statements (the digest of ours), at most once per
+    /// [`MEMBERS_ASK_EVERY`] per peer, so that two nodes whose sets differ for good (one keeps
+    /// a statement the other drops) cannot ask each other in a loop.
+    fn ask_members(&mut self, peer: PeerId) {
+        let Some(m) = &self.members else {
+            return;
+        };
+        let now = Instant::now();
+        if self
+            .members_asked
+            .get(&peer)
+            .is_some_and(|t| now < *t + MEMBERS_ASK_EVERY)
+        {
+            self.members_due.insert(peer);
+            return;
+        }
+        self.members_due.remove(&peer);
+        self.members_asked.insert(peer, now);
+        let digest = m.snapshot().digest.to_vec();
+        self.swarm
+            .behaviour_mut()
+            .members
+            .send_request(&peer, super::sync::Wire(digest));
+    }
+
+    /// Closes the connections of nodes no current member stands behind (after a removal), and
+    /// tells the others that this node's statements changed (they ask for them: the exchange
+    /// does not depend on the gossip mesh being formed).
     fn enforce_membership(&mut self) {
         let Some(members) = &self.members else {
             return;
         };
         let snap = members.snapshot();
+        let others: Vec<PeerId> = self
+            .swarm
+            .connected_peers()
+            .filter(|p| snap.allows(p))
+            .copied()
+            .collect();
         let out: Vec<PeerId> = self
             .swarm
             .connected_peers()
@@ -1039,6 +1078,9 @@ impl EventLoop {
         for p in out {
             tracing::info!(peer = %short(&p), "disconnecting the node of a removed member");
             let _ = self.swarm.disconnect_peer_id(p);
+        }
+        for p in others {
+            self.ask_members(p);
         }
     }
 
@@ -1051,6 +1093,7 @@ impl EventLoop {
         };
         match event {
             request_response::Event::Message {
+                peer,
                 message:
                     request_response::Message::Request {
                         request, channel, ..
@@ -1061,6 +1104,8 @@ impl EventLoop {
                 let answer = if request.0.as_slice() == snap.digest.as_slice() {
                     Vec::new()
                 } else {
+                    // The asker holds another set: ask it back.
+                    self.ask_members(peer);
                     let mut items = Vec::new();
                     let mut size = 0usize;
                     for s in members.statements() {

@@ -291,6 +291,9 @@ fn members_view(info: wsf_protocol::api::MembersInfo, f: &Frame) -> MembersView 
 /// One connected peer as the network page shows it.
 struct PeerRow {
     id: String,
+    /// The member organisation its node acts for (closed networks), as authors are shown.
+    organisation: String,
+    relayed: bool,
     address: String,
     pillars: String,
     mesh: String,
@@ -348,14 +351,20 @@ async fn network_page(
         None => Default::default(),
     };
     let peers = match &st.ctx.net {
-        Some(net) => net
-            .peers()
+        Some(net) => svc
+            .with_organisations(net.peers().await.unwrap_or_default())
             .await
             .unwrap_or_default()
             .into_iter()
             .map(|p| PeerRow {
+                organisation: p
+                    .organisation
+                    .as_ref()
+                    .map(|o| neutralise_line(o.label()).into_owned())
+                    .unwrap_or_default(),
+                relayed: p.relayed,
                 id: p.peer_id,
-                address: p.addresses.first().cloned().unwrap_or_default(),
+                address: p.addr,
                 pillars: p.topics.join(", "),
                 mesh: p.mesh.join(", "),
             })

@@ -357,3 +357,4 @@ leave-title = Leave the network
 leave-confirm = I understand: the other nodes will refuse this node; only a new invite brings it back.
 leave-button = Leave the network
 leave-unconfirmed = Tick the box to confirm that this organisation leaves.
+peers-relayed = relayed

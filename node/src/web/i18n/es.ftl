@@ -359,3 +359,4 @@ leave-title = Dejar la red
 leave-confirm = Entiendo: los demás nodos rechazarán este nodo; solo una nueva invitación lo hará volver.
 leave-button = Dejar la red
 leave-unconfirmed = Marque la casilla para confirmar que esta organización se va.
+peers-relayed = retransmitido

@@ -361,3 +361,4 @@ leave-title = Quitter le réseau
 leave-confirm = Je comprends : les autres nœuds refuseront ce nœud ; seule une nouvelle invitation le fera revenir.
 leave-button = Quitter le réseau
 leave-unconfirmed = Cochez la case pour confirmer que cette organisation part.
+peers-relayed = relayé
