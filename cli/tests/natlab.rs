@@ -213,6 +213,27 @@ fn node_in(lab: &Lab, ns: &str, dir: &Path, args: &[&str]) -> Running {
     n
 }
 
+/// `wsf join CODE` for `dir`, run inside namespace `ns`.
+fn join_in(lab: &Lab, ns: &str, code: &str, dir: &Path) {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns(ns),
+            env!("CARGO_BIN_EXE_wsf"),
+            "join",
+            code,
+        ])
+        .env("WSF_DATA_DIR", dir)
+        .output()
+        .expect("join");
+    assert!(
+        out.status.success(),
+        "join from {ns}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The lab's own skip: a clear message, and no failure, where it cannot run.
 fn lab_or_skip(case: &str, a: Nat, b: Nat) -> Option<Lab> {
     match Lab::new(case, a, b) {
@@ -262,23 +283,7 @@ fn prepare(lab: &Lab) -> Nodes {
         .expect("code")
         .to_owned();
     for (ns, dir) in [("la", &d_la), ("lb", &d_lb)] {
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &lab.ns(ns),
-                env!("CARGO_BIN_EXE_wsf"),
-                "join",
-                &code,
-            ])
-            .env("WSF_DATA_DIR", dir.path())
-            .output()
-            .expect("join");
-        assert!(
-            out.status.success(),
-            "join from behind the NAT: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        join_in(lab, ns, &code, dir.path());
     }
     Nodes {
         anchor,
@@ -656,23 +661,7 @@ fn a_partition_heals_and_every_node_shows_the_same_records() {
         .expect("code")
         .to_owned();
     for (i, dir) in dirs.iter().enumerate().skip(1) {
-        let out = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &lab.ns(&format!("n{i}")),
-                env!("CARGO_BIN_EXE_wsf"),
-                "join",
-                &code,
-            ])
-            .env("WSF_DATA_DIR", dir.path())
-            .output()
-            .expect("join");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        join_in(&lab, &format!("n{i}"), &code, dir.path());
         nodes.push(node_in(
             &lab,
             &format!("n{i}"),
