@@ -500,6 +500,20 @@ fn laptops_behind_cone_nat_end_up_directly_connected() {
     );
     assert!(reach(n.dirs[0].path())["circuits_relayed"].as_u64() >= Some(1));
 
+    // A laptop's own invite gives the new member the anchor too (its reservation), not only
+    // the laptop's private addresses. Joined from the laptop's own network, where its door is.
+    let code = json(&la, &["invite", "create"])["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let third = tempfile::tempdir().expect("tempdir");
+    join_in(&lab, "la", &code, third.path());
+    let config = std::fs::read_to_string(third.path().join("config.json")).expect("config");
+    assert!(
+        config.contains("/ip4/203.0.113.10/tcp/7654/p2p/"),
+        "{config}"
+    );
+
     // The anchor restarts: each laptop's reservation comes back by itself.
     let accepted = |d: &Path| reach(d)["reservations_accepted"].as_u64().unwrap_or(0);
     let before = (accepted(&la), accepted(&lb));

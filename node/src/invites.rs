@@ -486,13 +486,22 @@ async fn answer(
         return Err(std::io::Error::other("the join proof does not verify"));
     }
     // Everything that could still fail comes before the use is written down.
+    // Where this node listens, then the anchors it holds reservations on: a new member behind
+    // NAT reaches the others through them even when this node is a laptop itself.
     let mut boot: Vec<String> = config
         .net
         .info()
         .await
-        .map(|i| i.listen_addrs.iter().map(ToString::to_string).collect())
+        .map(|i| {
+            i.listen_addrs
+                .iter()
+                .chain(i.anchors.iter())
+                .map(ToString::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     boot.retain(|a| !a.contains("/ip4/0.0.0.0/") && !a.contains("/ip6/::/"));
+    boot.dedup();
     boot.truncate(door::MAX_BOOT);
     let now = crate::ingest::now_ms();
     let decided = invites

@@ -456,6 +456,7 @@ impl EventLoop {
                     peers: connected.len(),
                     pillars: self.pillars(),
                     reach: self.reach.counters.clone(),
+                    anchors: self.reach.anchors(),
                     bootstrap: self
                         .bootstrap
                         .iter()

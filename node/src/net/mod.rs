@@ -109,6 +109,8 @@ pub struct Info {
     pub bootstrap: Vec<BootstrapInfo>,
     /// Relay, rendezvous and hole-punching counters.
     pub reach: reach::Counters,
+    /// The anchors where this node holds a relay reservation (addresses with `/p2p/`).
+    pub anchors: Vec<Multiaddr>,
 }
 
 pub(crate) enum Command {

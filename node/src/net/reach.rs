@@ -285,6 +285,15 @@ impl Reach {
         act
     }
 
+    /// The anchors where this node holds a reservation now: their direct addresses.
+    pub fn anchors(&self) -> Vec<Multiaddr> {
+        self.reservations
+            .values()
+            .filter(|r| r.listener.is_some())
+            .map(|r| r.addr.clone())
+            .collect()
+    }
+
     /// Registered at a point (or tried): remember when.
     pub fn registered(&mut self, point: PeerId, now: Instant) {
         self.points.insert(point, Some(now));
