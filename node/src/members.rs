@@ -195,10 +195,11 @@ impl Members {
         statements: &[Vec<u8>],
         key: &[u8; 32],
     ) -> Result<(), Error> {
+        let (decoded, _) = self.decode_all(statements);
         let mut inner = self.lock();
         inner.ring.current.1 = Zeroizing::new(*key);
         inner.root = root;
-        let (new, _) = self.insert(&mut inner, statements);
+        let new = self.insert(&mut inner, decoded).len();
         let state = State::derive(inner.root.as_ref(), inner.statements.values());
         // The door gave the current key: its epoch is the log's.
         inner.ring.current.0 = state.epoch;
@@ -224,22 +225,11 @@ impl Members {
     /// Keeps only statements whose signer the network knows (the root, a member or a former
     /// member; anyone's `legacy` claim on a network without a root), judged against what is
     /// held plus what arrives with them: a node outside the network cannot fill the log.
-    fn insert(&self, inner: &mut Inner, items: &[Vec<u8>]) -> (usize, Vec<Statement>) {
-        let mut pending: Vec<Statement> = Vec::new();
-        let mut bad = 0usize;
-        for bytes in items {
-            match Statement::decode(bytes, &self.net) {
-                Ok(st) if !inner.statements.contains_key(&st.id()) => pending.push(st),
-                Ok(_) => {}
-                Err(e) => {
-                    bad += 1;
-                    tracing::debug!(error = %e, "a membership statement was refused");
-                }
-            }
-        }
-        if bad > 0 {
-            tracing::info!(refused = bad, "membership statements refused");
-        }
+    fn insert(&self, inner: &mut Inner, decoded: Vec<Statement>) -> Vec<Statement> {
+        let mut pending: Vec<Statement> = decoded
+            .into_iter()
+            .filter(|st| !inner.statements.contains_key(&st.id()))
+            .collect();
         pending.sort_by_key(|st| (st.body().at, st.id()));
         pending.dedup_by_key(|st| st.id());
         let mut new = Vec::new();
@@ -274,7 +264,27 @@ impl Members {
                 "membership statements by signers this node does not know (yet)"
             );
         }
-        (new.len(), new)
+        new
+    }
+
+    /// Decodes and verifies statements (outside the lock); those that do not verify are
+    /// counted and dropped.
+    fn decode_all(&self, items: &[Vec<u8>]) -> (Vec<Statement>, usize) {
+        let mut ok = Vec::with_capacity(items.len());
+        let mut bad = 0usize;
+        for bytes in items {
+            match Statement::decode(bytes, &self.net) {
+                Ok(st) => ok.push(st),
+                Err(e) => {
+                    bad += 1;
+                    tracing::debug!(error = %e, "a membership statement was refused");
+                }
+            }
+        }
+        if bad > 0 {
+            tracing::info!(refused = bad, "membership statements refused");
+        }
+        (ok, bad)
     }
 
     /// On a network made before membership: records this node's organisation as a member if
@@ -361,9 +371,15 @@ impl Members {
     /// Verifies and keeps statements; returns those that were new. Statements that do not
     /// verify are counted and dropped (`tracing`), never kept.
     pub fn add(&self, items: &[Vec<u8>]) -> Result<Vec<Statement>, Error> {
-        let (_, new) = {
+        self.add_counted(items).map(|(new, _)| new)
+    }
+
+    /// [`Members::add`], also saying how many of `items` did not verify (verified once).
+    pub fn add_counted(&self, items: &[Vec<u8>]) -> Result<(Vec<Statement>, usize), Error> {
+        let (decoded, bad) = self.decode_all(items);
+        let new = {
             let mut inner = self.lock();
-            self.insert(&mut inner, items)
+            self.insert(&mut inner, decoded)
         };
         if !new.is_empty() {
             self.refresh();
@@ -371,7 +387,7 @@ impl Members {
             self.save()?;
             self.refresh();
         }
-        Ok(new)
+        Ok((new, bad))
     }
 
     /// Derives the state again and tells the subscribers.

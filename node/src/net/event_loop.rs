@@ -989,24 +989,19 @@ impl EventLoop {
             return;
         };
         let verdicts = self.verdict_tx.clone();
-        let net = self.network;
         tokio::spawn(async move {
-            let acceptance = tokio::task::spawn_blocking(move || {
-                if let Err(e) = wsf_protocol::membership::Statement::decode(&data, &net) {
-                    tracing::info!(error = %e, "a gossiped membership statement was refused");
-                    return MessageAcceptance::Reject;
-                }
-                match members.add(&[data]) {
-                    Ok(new) if !new.is_empty() => MessageAcceptance::Accept,
+            let acceptance =
+                tokio::task::spawn_blocking(move || match members.add_counted(&[data]) {
+                    Ok((_, bad)) if bad > 0 => MessageAcceptance::Reject,
+                    Ok((new, _)) if !new.is_empty() => MessageAcceptance::Accept,
                     Ok(_) => MessageAcceptance::Ignore,
                     Err(e) => {
                         tracing::error!(error = %e, "cannot keep a membership statement");
                         MessageAcceptance::Ignore
                     }
-                }
-            })
-            .await
-            .unwrap_or(MessageAcceptance::Ignore);
+                })
+                .await
+                .unwrap_or(MessageAcceptance::Ignore);
             let _ = verdicts
                 .send(Verdict {
                     id,
