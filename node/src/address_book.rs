@@ -1,8 +1,10 @@
 //! The address book: every peer this node dialled and reached, with the address that worked and
-//! when, kept in `<data>/peers.json` (0600; sealed under the data key in an encrypted data
-//! dir), so that a restarted node finds its peers again without `--bootstrap`. Entries not
-//! reached for [`FORGET_AFTER_MS`] are dropped; at most [`MAX_PEERS`] are kept (the least
-//! recently reached go first).
+//! when, and every peer it heard of (the addresses connected peers listen on, rendezvous
+//! listings) with those addresses and when, kept in `<data>/peers.json` (0600; sealed under the
+//! data key in an encrypted data dir), so that a restarted node finds its peers again without
+//! `--bootstrap`: it redials each at all its addresses, with backoff. Entries with no news (not
+//! reached, not heard of) for [`FORGET_AFTER_MS`] are dropped; at most [`MAX_PEERS`] are kept
+//! (peers heard of but never reached go first, then the least recently reached).
 //!
 //! The file maps who this node talks to; it is sealed like every other file of an encrypted
 //! data dir, erased by panic, and stays out of logs.
@@ -21,10 +23,14 @@ pub const FILE: &str = "peers.json";
 pub const ROLE: &str = FILE;
 /// Most peers kept.
 pub const MAX_PEERS: usize = 256;
-/// A peer not reached for this long (30 days) is forgotten.
+/// A peer with no news for this long (30 days) is forgotten.
 pub const FORGET_AFTER_MS: u64 = 30 * 86_400_000;
 /// A peer reached again at the same address within this time (an hour) is not written again.
 const REFRESH_MS: u64 = 3_600_000;
+/// Most learned addresses kept per peer.
+pub const MAX_ADDRS: usize = 8;
+/// The longest address kept.
+pub const MAX_ADDR_LEN: usize = 256;
 /// The largest file read.
 const MAX_BYTES: u64 = 1 << 20;
 
@@ -34,10 +40,42 @@ const MAX_BYTES: u64 = 1 << 20;
 pub struct Entry {
     /// Its libp2p peer id.
     pub peer: String,
-    /// The address that reached it, with `/p2p/`.
+    /// The address that last reached it, with `/p2p/`; empty if this node never reached it.
+    #[serde(default)]
     pub addr: String,
-    /// When it was last reached, ms since the Unix epoch.
+    /// When it was last reached, ms since the Unix epoch; 0: never.
+    #[serde(default)]
     pub last: u64,
+    /// Addresses it was learned at (identify, rendezvous), with `/p2p/`, newest first, at most
+    /// [`MAX_ADDRS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heard: Vec<String>,
+    /// When it was last learned, ms since the Unix epoch; 0: never.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub heard_at: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
+impl Entry {
+    /// The addresses to dial it at: the one that reached it first, then the learned ones.
+    pub fn addresses(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.addr.as_str())
+            .filter(|a| !a.is_empty())
+            .chain(
+                self.heard
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|a| *a != self.addr),
+            )
+    }
+
+    /// When this node last had news of the peer.
+    fn fresh(&self) -> u64 {
+        self.last.max(self.heard_at)
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -70,7 +108,7 @@ pub fn load(data: &DataDir, now: u64) -> Vec<Entry> {
         Ok(f) => f
             .peers
             .into_iter()
-            .filter(|e| now.saturating_sub(e.last) < FORGET_AFTER_MS)
+            .filter(|e| now.saturating_sub(e.fresh()) < FORGET_AFTER_MS)
             .collect(),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the address book {FILE}; starting without it");
@@ -91,38 +129,94 @@ fn save(data: &DataDir, peers: &[Entry]) -> Result<(), String> {
     crate::vault::write_atomic(&path(data), &bytes).map_err(|e| e.to_string())
 }
 
-/// Notes `peer` reached at `addr` now in `peers` (newest first, bounded); whether it changed.
+/// `addr` with `/p2p/<peer>` at its end (added if missing); none if either does not parse,
+/// or the address names another peer.
+fn with_peer(peer: &str, addr: &str) -> Option<String> {
+    let parsed = addr.parse::<libp2p::Multiaddr>().ok()?;
+    let id = peer.parse::<libp2p::PeerId>().ok()?;
+    let full = match parsed.iter().last() {
+        Some(libp2p::multiaddr::Protocol::P2p(p)) if p == id => parsed,
+        Some(libp2p::multiaddr::Protocol::P2p(_)) => return None,
+        _ => parsed.with(libp2p::multiaddr::Protocol::P2p(id)),
+    };
+    let text = full.to_string();
+    (text.len() <= MAX_ADDR_LEN).then_some(text)
+}
+
+/// Keeps the entries freshest first (reached peers before peers only heard of) and bounded.
+fn order(peers: &mut Vec<Entry>) {
+    peers.sort_by_key(|e| std::cmp::Reverse((e.last != 0, e.fresh())));
+    peers.truncate(MAX_PEERS);
+}
+
+/// Notes `peer` reached at `addr` now in `peers`; whether it changed.
 fn note(peers: &mut Vec<Entry>, peer: &str, addr: &str, now: u64) -> bool {
-    let Ok(parsed) = addr.parse::<libp2p::Multiaddr>() else {
+    let Some(addr) = with_peer(peer, addr) else {
         return false;
     };
-    let full = match (parsed.iter().last(), peer.parse::<libp2p::PeerId>()) {
-        (Some(libp2p::multiaddr::Protocol::P2p(_)), _) => parsed,
-        (_, Ok(id)) => parsed.with(libp2p::multiaddr::Protocol::P2p(id)),
-        (_, Err(_)) => return false,
-    };
-    let addr = full.to_string();
-    if peers
-        .iter()
-        .any(|e| e.peer == peer && e.addr == addr && now.saturating_sub(e.last) < REFRESH_MS)
-    {
-        return false;
-    }
-    peers.retain(|e| e.peer != peer);
-    peers.insert(
-        0,
-        Entry {
+    match peers.iter_mut().find(|e| e.peer == peer) {
+        Some(e) if e.addr == addr && now.saturating_sub(e.last) < REFRESH_MS => return false,
+        Some(e) => {
+            e.addr = addr;
+            e.last = now;
+        }
+        None => peers.push(Entry {
             peer: peer.to_owned(),
             addr,
             last: now,
-        },
-    );
-    peers.truncate(MAX_PEERS);
+            heard: Vec::new(),
+            heard_at: 0,
+        }),
+    }
+    order(peers);
+    true
+}
+
+/// Notes that `peer` was heard of at `addrs` now; whether it changed (a new address, or the
+/// last news an hour old).
+fn learn(peers: &mut Vec<Entry>, peer: &str, addrs: &[String], now: u64) -> bool {
+    let addrs: Vec<String> = addrs
+        .iter()
+        .filter_map(|a| with_peer(peer, a))
+        .take(MAX_ADDRS)
+        .collect();
+    if addrs.is_empty() {
+        return false;
+    }
+    let entry = match peers.iter().position(|e| e.peer == peer) {
+        Some(i) => &mut peers[i],
+        None => {
+            peers.push(Entry {
+                peer: peer.to_owned(),
+                addr: String::new(),
+                last: 0,
+                heard: Vec::new(),
+                heard_at: 0,
+            });
+            let last = peers.len() - 1;
+            &mut peers[last]
+        }
+    };
+    let new = addrs.iter().any(|a| !entry.heard.contains(a));
+    if !new && now.saturating_sub(entry.heard_at) < REFRESH_MS {
+        return false;
+    }
+    let mut heard = addrs;
+    for a in std::mem::take(&mut entry.heard) {
+        if !heard.contains(&a) {
+            heard.push(a);
+        }
+    }
+    heard.truncate(MAX_ADDRS);
+    entry.heard = heard;
+    entry.heard_at = now;
+    order(peers);
     true
 }
 
 /// Keeps the book up to date from the node's events until `shutdown`: every connection this
-/// node dialled notes its peer and address. The file is written off the runtime's threads.
+/// node dialled notes its peer and address as reached; addresses learned from identify and
+/// rendezvous are kept beside it. The file is written off the runtime's threads.
 pub async fn run(
     data: DataDir,
     mut peers: Vec<Entry>,
@@ -134,16 +228,20 @@ pub async fn run(
             e = events.recv() => e,
             _ = shutdown.wait_for(|v| *v) => return,
         };
-        let (peer, address) = match event {
+        let now = crate::ingest::now_ms();
+        let changed = match event {
             Ok(NodeEvent::PeerConnected {
                 peer,
                 address,
                 outbound: true,
-            }) => (peer, address),
+            }) => note(&mut peers, &peer, &address, now),
+            Ok(NodeEvent::PeerLearned {
+                peer, addresses, ..
+            }) => learn(&mut peers, &peer, &addresses, now),
             Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        if !note(&mut peers, &peer, &address, crate::ingest::now_ms()) {
+        if !changed {
             continue;
         }
         let (data, snapshot) = (data.clone(), peers.clone());
@@ -186,6 +284,58 @@ mod tests {
         assert!(load(&data, 2_000 + FORGET_AFTER_MS).is_empty());
         // A damaged file is reported and ignored.
         std::fs::write(dir.path().join(FILE), b"{").expect("damage");
+        assert!(load(&data, 2_000).is_empty());
+    }
+
+    #[test]
+    fn peers_heard_of_are_kept_with_their_addresses_and_dialled_after_reached_ones() {
+        const OTHER: &str = "12D3KooWRBhwfeP2Y4TCx1SM6s9rUoHhR5STiGwxBhgFRcw3UERE";
+        let mut peers = Vec::new();
+        let heard = [
+            "/ip4/192.0.2.9/tcp/1".to_owned(),
+            format!("/ip4/192.0.2.1/tcp/7/p2p/{OTHER}/p2p-circuit/p2p/{PEER}"),
+            // Names another peer: not an address of this one.
+            format!("/ip4/192.0.2.3/tcp/1/p2p/{OTHER}"),
+            "garbage".to_owned(),
+        ];
+        assert!(learn(&mut peers, PEER, &heard, 1_000));
+        assert_eq!(peers.len(), 1);
+        assert_eq!(peers[0].last, 0);
+        assert_eq!(
+            peers[0].addresses().collect::<Vec<_>>(),
+            [
+                format!("/ip4/192.0.2.9/tcp/1/p2p/{PEER}"),
+                format!("/ip4/192.0.2.1/tcp/7/p2p/{OTHER}/p2p-circuit/p2p/{PEER}"),
+            ]
+        );
+        // Heard again soon with nothing new: nothing to write; later: the news is dated.
+        assert!(!learn(&mut peers, PEER, &heard[..1], 2_000));
+        assert!(learn(&mut peers, PEER, &heard[..1], 2_000 + REFRESH_MS));
+        // Reached peers come first; the address that reached it is dialled first.
+        assert!(note(&mut peers, OTHER, "/ip4/192.0.2.3/tcp/1", 500));
+        assert_eq!(peers[0].peer, OTHER);
+        assert!(note(&mut peers, PEER, "/ip4/192.0.2.1/tcp/7", 9_000_000));
+        assert_eq!(peers[0].peer, PEER);
+        assert_eq!(
+            peers[0].addresses().next(),
+            Some(format!("/ip4/192.0.2.1/tcp/7/p2p/{PEER}").as_str())
+        );
+        assert_eq!(peers[0].addresses().count(), 3);
+        // At most MAX_ADDRS addresses are kept, newest first.
+        let many: Vec<String> = (0..20).map(|i| format!("/ip4/10.0.0.{i}/tcp/1")).collect();
+        assert!(learn(&mut peers, PEER, &many, 9_000_001));
+        let e = peers.iter().find(|e| e.peer == PEER).expect("entry");
+        assert_eq!(e.heard.len(), MAX_ADDRS);
+        assert_eq!(e.heard[0], format!("/ip4/10.0.0.0/tcp/1/p2p/{PEER}"));
+        // A peer only heard of is forgotten a month after the last news.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = DataDir::new(dir.path().to_owned());
+        data.create().expect("create");
+        let mut only_heard = Vec::new();
+        assert!(learn(&mut only_heard, PEER, &heard, 1_000));
+        save(&data, &only_heard).expect("save");
+        assert_eq!(load(&data, 1_000 + FORGET_AFTER_MS - 1), only_heard);
+        assert!(load(&data, 1_000 + FORGET_AFTER_MS).is_empty());
         assert!(load(&data, 2_000).is_empty());
     }
 }

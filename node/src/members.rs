@@ -110,6 +110,9 @@ pub struct Members {
     inner: Mutex<Inner>,
     ring: Arc<RwLock<KeyRing>>,
     snapshot: watch::Sender<Arc<Snapshot>>,
+    /// Held from taking the state to writing it, so that saves land in the order of the
+    /// states they hold (an older state never overwrites a newer one).
+    saving: Mutex<()>,
 }
 
 impl std::fmt::Debug for Members {
@@ -177,6 +180,7 @@ impl Members {
             ring: Arc::new(RwLock::new(inner.ring.clone())),
             inner: Mutex::new(inner),
             snapshot: watch::channel(Arc::new(Snapshot::default())).0,
+            saving: Mutex::new(()),
         };
         members.refresh();
         Ok(members)
@@ -502,6 +506,7 @@ impl Members {
             path: path.clone(),
             reason,
         };
+        let _order = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         let bytes = {
             let inner = self.lock();
             encode_file(&inner)

@@ -211,7 +211,11 @@ impl Node {
                 network: service.ingest().network(),
                 listen,
                 bootstrap,
-                known: book.iter().filter_map(|e| e.addr.parse().ok()).collect(),
+                known: book
+                    .iter()
+                    .flat_map(|e| e.addresses())
+                    .filter_map(|a| a.parse().ok())
+                    .collect(),
                 pillars: config.pillars(),
                 lan: opts.lan,
                 sync_interval: opts

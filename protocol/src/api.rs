@@ -320,6 +320,13 @@ pub enum NodeEvent {
     PeerDisconnected {
         peer: String,
     },
+    /// Addresses a peer was learned at, without a connection to it yet: `via` is `identify`
+    /// (the addresses a connected peer listens on) or `rendezvous` (an anchor's listing).
+    PeerLearned {
+        peer: String,
+        addresses: Vec<String>,
+        via: String,
+    },
     /// A catch-up sync session with a peer on one pillar ended.
     SyncFinished {
         peer: String,
@@ -387,6 +394,12 @@ pub struct ReachInfo {
     pub circuits_denied: u64,
     /// Peers found through rendezvous.
     pub discovered: u64,
+    /// Bytes this node received and sent over relayed connections (its own traffic through
+    /// anchors, counted below Noise).
+    #[serde(default)]
+    pub relayed_bytes_in: u64,
+    #[serde(default)]
+    pub relayed_bytes_out: u64,
 }
 
 /// A bootstrap peer as `wsf status` shows it.

@@ -477,6 +477,7 @@ pub(super) async fn events(
                     NodeEvent::RecordRejected { .. } => "record_rejected",
                     NodeEvent::PeerConnected { .. } => "peer_connected",
                     NodeEvent::PeerDisconnected { .. } => "peer_disconnected",
+                    NodeEvent::PeerLearned { .. } => "peer_learned",
                     NodeEvent::SyncFinished { .. } => "sync_finished",
                 };
                 Event::default()

@@ -44,6 +44,8 @@ type Answer = (
 /// A bootstrap peer and when to dial it next.
 struct Bootstrap {
     addr: Multiaddr,
+    /// Other addresses of the same peer (from the address book), tried in the same dial.
+    more: Vec<Multiaddr>,
     peer: Option<PeerId>,
     next: Instant,
     backoff: Duration,
@@ -100,6 +102,8 @@ pub(super) struct EventLoop {
     statements_tx: mpsc::Sender<(PeerId, Vec<Vec<u8>>)>,
     statements_rx: mpsc::Receiver<(PeerId, Vec<Vec<u8>>)>,
     reach: super::reach::Reach,
+    /// Bytes of this node's relayed connections.
+    relay_bytes: std::sync::Arc<super::counted::RelayBytes>,
     /// When this node last asked each peer for its membership statements.
     members_asked: HashMap<PeerId, Instant>,
     /// Peers to ask again once their wait is over.
@@ -112,11 +116,14 @@ pub const MEMBERS_ASK_EVERY: Duration = Duration::from_secs(2);
 /// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
 pub const MAX_BAD_REQUESTS: u32 = 3;
 
+/// The peer an address leads to: its last `/p2p/` (a relayed address names the relay first).
 fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
-    addr.iter().find_map(|p| match p {
-        Protocol::P2p(id) => Some(id),
-        _ => None,
-    })
+    addr.iter()
+        .filter_map(|p| match p {
+            Protocol::P2p(id) => Some(id),
+            _ => None,
+        })
+        .last()
 }
 
 impl EventLoop {
@@ -145,11 +152,25 @@ impl EventLoop {
         }
         let gate_members = config.members.clone();
         let anchor = config.anchor;
-        let make_behaviour =
-            move |key: &libp2p::identity::Keypair, relay_client: relay::client::Behaviour| {
-                behaviour::build(key, lan, gate_members.clone(), relay_client, anchor)
-                    .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
-            };
+        // The relay client is built here rather than by the builder's shortcut, so that the
+        // bytes of relayed connections are counted below their Noise session.
+        let (relay_transport, relay_client) = relay::client::new(config.key.public().to_peer_id());
+        let relay_bytes = std::sync::Arc::new(super::counted::RelayBytes::default());
+        let counting = relay_bytes.clone();
+        let relayed = move |key: &libp2p::identity::Keypair| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+            use libp2p::Transport;
+            // Circuits through an anchor: on a closed network the hop to the anchor is inside
+            // the pre-shared-key transport; the circuit carries its own Noise and Yamux.
+            Ok(relay_transport
+                .map(move |conn, _| super::counted::Counted::new(conn, counting))
+                .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                .authenticate(noise::Config::new(key)?)
+                .multiplex(yamux::Config::default()))
+        };
+        let make_behaviour = move |key: &libp2p::identity::Keypair| {
+            behaviour::build(key, lan, gate_members.clone(), relay_client, anchor)
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { e.into() })
+        };
         let builder = SwarmBuilder::with_existing_identity(config.key.clone()).with_tokio();
         let mut swarm = match config.members.as_ref().map(|m| m.ring()) {
             None => builder
@@ -159,7 +180,7 @@ impl EventLoop {
                     yamux::Config::default,
                 )
                 .map_err(|e| Error::Setup(e.to_string()))?
-                .with_relay_client(noise::Config::new, yamux::Config::default)
+                .with_other_transport(relayed)
                 .map_err(|e| Error::Setup(e.to_string()))?
                 .with_behaviour(make_behaviour)
                 .map_err(|e| Error::Setup(e.to_string()))?
@@ -182,9 +203,7 @@ impl EventLoop {
                         },
                     )
                     .map_err(|e| Error::Setup(e.to_string()))?
-                    // Circuits through an anchor: the hop to the anchor is inside the closed
-                    // network's transport; the circuit carries its own Noise and Yamux.
-                    .with_relay_client(noise::Config::new, yamux::Config::default)
+                    .with_other_transport(relayed)
                     .map_err(|e| Error::Setup(e.to_string()))?
                     .with_behaviour(make_behaviour)
                     .map_err(|e| Error::Setup(e.to_string()))?
@@ -222,7 +241,7 @@ impl EventLoop {
             topics: HashMap::new(),
             listen_addrs: Vec::new(),
             bootstrap: {
-                let mut list: Vec<Bootstrap> = config
+                let list: Vec<Bootstrap> = config
                     .bootstrap
                     .iter()
                     .cloned()
@@ -238,6 +257,7 @@ impl EventLoop {
                     .map(|(addr, from_book)| Bootstrap {
                         peer: peer_of(&addr),
                         addr,
+                        more: Vec::new(),
                         next: now,
                         backoff: BACKOFF_MIN,
                         last_error: None,
@@ -245,12 +265,26 @@ impl EventLoop {
                     })
                     .collect();
                 // One entry per peer (or per address, for one without a peer id): a bootstrap
-                // peer is not dialled a second time from the address book.
-                let mut seen = HashSet::new();
-                list.retain(|b| {
-                    seen.insert(b.peer.map_or_else(|| b.addr.to_string(), |p| p.to_string()))
-                });
-                list
+                // peer is not dialled a second time from the address book, and a peer's other
+                // addresses are tried in the same dial.
+                let mut merged: Vec<Bootstrap> = Vec::new();
+                for b in list {
+                    match b
+                        .peer
+                        .and_then(|p| merged.iter_mut().find(|m| m.peer == Some(p)))
+                    {
+                        Some(m) => {
+                            if m.more.len() < crate::address_book::MAX_ADDRS
+                                && m.addr != b.addr
+                                && !m.more.contains(&b.addr)
+                            {
+                                m.more.push(b.addr)
+                            }
+                        }
+                        None => merged.push(b),
+                    }
+                }
+                merged
             },
             peer_addrs: HashMap::new(),
             bootstrap_dials: HashMap::new(),
@@ -283,6 +317,7 @@ impl EventLoop {
             statements_tx,
             statements_rx,
             reach: super::reach::Reach::new(config.anchor, config.network),
+            relay_bytes,
             members_asked: HashMap::new(),
             members_due: HashSet::new(),
         };
@@ -455,7 +490,17 @@ impl EventLoop {
                     listen_addrs: self.listen_addrs.clone(),
                     peers: connected.len(),
                     pillars: self.pillars(),
-                    reach: self.reach.counters.clone(),
+                    reach: wsf_protocol::api::ReachInfo {
+                        relayed_bytes_in: self
+                            .relay_bytes
+                            .read
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                        relayed_bytes_out: self
+                            .relay_bytes
+                            .written
+                            .load(std::sync::atomic::Ordering::Relaxed),
+                        ..self.reach.counters.clone()
+                    },
                     anchors: self.reach.anchors(),
                     bootstrap: self
                         .bootstrap
@@ -720,20 +765,35 @@ impl EventLoop {
                 continue;
             }
             if now >= b.next {
-                dials.push((i, b.addr.clone()));
+                let opts = match b.peer {
+                    // A known peer at all its addresses (the first that answers wins).
+                    Some(peer) => libp2p::swarm::dial_opts::DialOpts::peer_id(peer)
+                        .addresses(
+                            std::iter::once(b.addr.clone())
+                                .chain(b.more.iter().cloned())
+                                .collect(),
+                        )
+                        .condition(
+                            libp2p::swarm::dial_opts::PeerCondition::DisconnectedAndNotDialing,
+                        )
+                        .build(),
+                    None => libp2p::swarm::dial_opts::DialOpts::unknown_peer_id()
+                        .address(b.addr.clone())
+                        .build(),
+                };
+                dials.push((i, opts));
                 b.next = now + b.backoff;
                 b.backoff = (b.backoff * 2).min(BACKOFF_MAX);
             }
         }
-        for (i, addr) in dials {
-            let opts = libp2p::swarm::dial_opts::DialOpts::unknown_peer_id()
-                .address(addr.clone())
-                .build();
+        for (i, opts) in dials {
             let id = opts.connection_id();
             match self.swarm.dial(opts) {
                 Ok(()) => {
                     self.bootstrap_dials.insert(id, i);
                 }
+                // Already dialling (a rendezvous listing, a `wsf dial`): that dial decides.
+                Err(libp2p::swarm::DialError::DialPeerConditionFalse(_)) => {}
                 Err(e) => self.bootstrap_failed(i, dial_error(&e)),
             }
         }
@@ -904,6 +964,7 @@ impl EventLoop {
                 let act = self
                     .reach
                     .identified(peer_id, &info, addr.as_ref(), Instant::now());
+                self.learned(peer_id, &info.listen_addrs, "identify");
                 self.reach_act(act);
             }
             SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
@@ -926,6 +987,11 @@ impl EventLoop {
                     let me = *self.swarm.local_peer_id();
                     let connected: HashSet<PeerId> =
                         self.swarm.connected_peers().copied().collect();
+                    for r in &registrations {
+                        if r.record.peer_id() != me {
+                            self.learned(r.record.peer_id(), r.record.addresses(), "rendezvous");
+                        }
+                    }
                     let act = self
                         .reach
                         .discovered(me, &registrations, &|p| connected.contains(p));
@@ -948,6 +1014,26 @@ impl EventLoop {
             }
             _ => {}
         }
+    }
+
+    /// Tells the address book where a peer can be reached (at most
+    /// [`crate::address_book::MAX_ADDRS`] addresses, none longer than
+    /// [`crate::address_book::MAX_ADDR_LEN`]).
+    fn learned(&self, peer: PeerId, addrs: &[Multiaddr], via: &str) {
+        let addresses: Vec<String> = addrs
+            .iter()
+            .map(|a| a.to_string())
+            .filter(|a| a.len() <= crate::address_book::MAX_ADDR_LEN)
+            .take(crate::address_book::MAX_ADDRS)
+            .collect();
+        if addresses.is_empty() {
+            return;
+        }
+        let _ = self.events.send(NodeEvent::PeerLearned {
+            peer: peer.to_string(),
+            addresses,
+            via: via.to_owned(),
+        });
     }
 
     fn gossip(&mut self, from: PeerId, id: MessageId, message: gossipsub::Message) {

@@ -9,6 +9,7 @@
 //! an ingest task over a bounded queue, verdicts come back over another.
 
 mod behaviour;
+pub mod counted;
 mod event_loop;
 pub mod pnet;
 pub mod reach;

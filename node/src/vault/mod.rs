@@ -161,7 +161,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
         .to_owned();
-    tmp_name.push(".tmp");
+    // One name per write: two writers of the same file must not share a temporary file (the
+    // second rename would find it gone).
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
     let tmp = dir.join(tmp_name);
     let mut file = OpenOptions::new()
         .write(true)
@@ -256,6 +260,33 @@ mod tests {
             read_bounded(&path, 3),
             Err(Error::TooLarge { limit: 3 })
         ));
-        assert!(!dir.path().join("f.tmp").exists());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["f"]);
+    }
+
+    #[test]
+    fn concurrent_atomic_writes_of_one_file_all_succeed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        std::thread::scope(|s| {
+            let writers: Vec<_> = (0..8u8)
+                .map(|i| {
+                    let path = &path;
+                    s.spawn(move || {
+                        (0..50).try_for_each(|_| {
+                            write_atomic(path, &[i; 64]).map_err(|e| e.to_string())
+                        })
+                    })
+                })
+                .collect();
+            for w in writers {
+                assert_eq!(w.join().expect("writer"), Ok(()));
+            }
+        });
+        let last = std::fs::read(&path).expect("read");
+        assert!(last.len() == 64 && last.iter().all(|b| *b == last[0]));
     }
 }
