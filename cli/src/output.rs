@@ -387,6 +387,20 @@ pub fn event(e: &wsf_protocol::api::NodeEvent) {
             println!("peer connected {peer} {address}")
         }
         NodeEvent::PeerDisconnected { peer } => println!("peer disconnected {peer}"),
+        NodeEvent::PeerLearned {
+            peer,
+            addresses,
+            via,
+        } => println!(
+            "peer learned {} via {} at {}",
+            cut(peer, 60),
+            cut(via, 12),
+            addresses
+                .iter()
+                .map(|a| cut(a, 120))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         NodeEvent::SyncFinished {
             peer,
             pillar,

@@ -588,6 +588,60 @@ fn behind_symmetric_nat_records_and_catch_up_flow_over_the_relay() {
         0,
         "the anchor holds none of them"
     );
+
+    // A laptop's invite names the anchor's door before the laptop's private one; the anchor
+    // forwards a joiner from another network to the laptop, which nobody outside can reach,
+    // and the laptop keeps the use count.
+    let made = json(&la, &["invite", "create"]);
+    let code = made["code"].as_str().expect("code").to_owned();
+    let doors: Vec<&str> = made["door"]
+        .as_array()
+        .expect("door")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        doors.first(),
+        Some(&"/ip4/203.0.113.10/tcp/7656"),
+        "the anchor's door comes first: {made}"
+    );
+    let joiner = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    join_in(&lab, "lb", &code, joiner.path());
+    let joined = started.elapsed();
+    let config = std::fs::read_to_string(joiner.path().join("config.json")).expect("config");
+    assert!(
+        config.contains("/ip4/203.0.113.10/tcp/7654/p2p/"),
+        "{config}"
+    );
+    let id = made["id"].as_str().expect("id");
+    let listed = json(&la, &["invite", "list"]);
+    let entry = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["id"] == id)
+        .expect("the invite is listed");
+    assert_eq!(entry["used"], 1, "the laptop counted the use: {entry}");
+    // The same single-use code again through the anchor: the laptop says it is used up.
+    let second = tempfile::tempdir().expect("tempdir");
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns("lb"),
+            env!("CARGO_BIN_EXE_wsf"),
+            "join",
+            &code,
+        ])
+        .env("WSF_DATA_DIR", second.path())
+        .output()
+        .expect("join");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a used-up code joined again");
+    assert!(said.contains("used up"), "{said}");
+    assert!(!second.path().join("config.json").exists());
+    eprintln!("a joiner joined a laptop through the anchor's door in {joined:?}");
     n.stop();
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use wsf_protocol::api::{InviteInfo, InviteRequest, JoinedInfo};
 use wsf_protocol::door::{self, Answer, Door, DoorError, InviteId, Refusal, Request};
 use wsf_protocol::invite::DoorInvite;
@@ -212,6 +212,26 @@ impl Invites {
         }
     }
 
+    /// Where the door is bound, once it listens.
+    pub fn door_bound(&self) -> Option<SocketAddr> {
+        self.door.lock().ok().and_then(|d| *d)
+    }
+
+    /// The ids of the newest invites (at most the number an anchor takes), for registering
+    /// with anchors. Closed ones are included: a joiner with a used-up, revoked or expired
+    /// code hears which it is through the anchor too, not that the code is unknown.
+    pub fn registered_ids(&self) -> Vec<InviteId> {
+        let Ok(file) = self.file() else {
+            return Vec::new();
+        };
+        file.invites
+            .iter()
+            .rev()
+            .filter_map(Issued::invite_id)
+            .take(door::forward::MAX_REGISTER)
+            .collect()
+    }
+
     fn set_door(&self, bound: SocketAddr) {
         if let Ok(mut d) = self.door.lock() {
             *d = Some(bound);
@@ -374,7 +394,7 @@ fn ip_and_port(addr: &libp2p::Multiaddr, plain: bool) -> Option<(std::net::IpAdd
 
 /// The door's addresses for codes: the bound address, or, when it is bound to every interface,
 /// one per concrete IP the node listens on.
-fn door_addrs(bound: SocketAddr, listen: &[String]) -> Vec<String> {
+pub(crate) fn door_addrs(bound: SocketAddr, listen: &[String]) -> Vec<String> {
     let of = |ip: std::net::IpAddr| match ip {
         std::net::IpAddr::V4(a) => format!("/ip4/{a}/tcp/{}", bound.port()),
         std::net::IpAddr::V6(a) => format!("/ip6/{a}/tcp/{}", bound.port()),
@@ -413,12 +433,20 @@ pub async fn serve(
     invites: Arc<Invites>,
     config: DoorConfig,
     mut shutdown: watch::Receiver<bool>,
+    knocks: mpsc::Receiver<crate::net::Knock>,
 ) -> Result<tokio::task::JoinHandle<()>, std::io::Error> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     invites.set_door(bound);
     tracing::info!(door = %bound, "invite door listening");
     let slots = Arc::new(tokio::sync::Semaphore::new(DOOR_CONNECTIONS));
+    tokio::spawn(serve_forwarded(
+        knocks,
+        invites.clone(),
+        config.clone(),
+        slots.clone(),
+        shutdown.clone(),
+    ));
     Ok(tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
@@ -446,6 +474,45 @@ pub async fn serve(
     }))
 }
 
+/// Answers the hellos anchors forward for this node's invites (section 17.9), sharing the
+/// door's connection slots.
+async fn serve_forwarded(
+    mut knocks: mpsc::Receiver<crate::net::Knock>,
+    invites: Arc<Invites>,
+    config: DoorConfig,
+    slots: Arc<tokio::sync::Semaphore>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let knock = tokio::select! {
+            k = knocks.recv() => match k {
+                Some(k) => k,
+                None => return,
+            },
+            _ = shutdown.wait_for(|v| *v) => return,
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            continue;
+        };
+        let (invites, config) = (invites.clone(), config.clone());
+        tokio::spawn(async move {
+            let _slot = slot;
+            let decided = tokio::time::timeout(
+                DOOR_TIMEOUT,
+                reply(knock.id, &knock.hello, &invites, &config, false),
+            )
+            .await;
+            match decided {
+                Ok(Ok(bytes)) => {
+                    let _ = knock.reply.send(bytes);
+                }
+                Ok(Err(e)) => tracing::debug!(error = %e, "a forwarded join ended"),
+                Err(_) => tracing::debug!("a forwarded join timed out"),
+            }
+        });
+    }
+}
+
 /// One door connection: read the hello, decide, answer.
 async fn answer(
     mut stream: tokio::net::TcpStream,
@@ -463,22 +530,45 @@ async fn answer(
     }
     let mut message = vec![0u8; len];
     stream.read_exact(&mut message).await?;
+    let bytes = reply(id, &message, invites, config, true).await?;
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    stream.write_all(&bytes).await?;
+    stream.flush().await
+}
+
+/// What the door sends a joiner whose message 1 for invite `id` is `message`: the status byte,
+/// and for status 0 framed message 2 and the frames; empty: close without an answer. With
+/// `forward`, a hello for an invite this node does not hold goes to the member node that
+/// registered it here (an anchor's door, section 17.9).
+async fn reply(
+    id: InviteId,
+    message: &[u8],
+    invites: &Invites,
+    config: &DoorConfig,
+    forward: bool,
+) -> Result<Vec<u8>, std::io::Error> {
     // Unknown and altered codes are logged at debug only: anyone can send them, and the log
     // must not be theirs to fill.
     let Some(secret) = invites.secret_of(&id) else {
+        if forward && let Some(bytes) = config.net.forward_knock(id, message.to_vec()).await {
+            tracing::debug!("door: a join forwarded to the inviting node");
+            return Ok(bytes);
+        }
         tracing::debug!("door: a code for an invite this node never issued");
-        return stream.write_all(&[door::status::UNKNOWN]).await;
+        return Ok(vec![door::status::UNKNOWN]);
     };
-    let accepted = Door::accept(&config.network, &id, &config.inviter, &secret, &message);
+    let accepted = Door::accept(&config.network, &id, &config.inviter, &secret, message);
     let (opened, request) = match accepted {
         Ok(x) => x,
         Err(DoorError::NotAuthentic) => {
             tracing::debug!("door: an invite code that was altered (it did not authenticate)");
-            return stream.write_all(&[door::status::NOT_AUTHENTIC]).await;
+            return Ok(vec![door::status::NOT_AUTHENTIC]);
         }
         Err(e) => return Err(std::io::Error::other(e.to_string())),
     };
-    let e = door::ephemeral_of(&message).ok_or_else(|| std::io::Error::other("short hello"))?;
+    let e = door::ephemeral_of(message).ok_or_else(|| std::io::Error::other("short hello"))?;
     // The joiner must hold the author key it names: otherwise anyone with the code could
     // have another organisation welcomed in its name.
     if !request.proves(&config.network, &id) {
@@ -510,7 +600,7 @@ async fn answer(
     let reply = match decided {
         Decision::Replayed => {
             tracing::warn!("door: a recorded join was sent again; ignored");
-            return Ok(());
+            return Ok(Vec::new());
         }
         Decision::Refused(refusal) => {
             tracing::info!(refusal = refusal.code(), "door: an invite was refused");
@@ -566,11 +656,9 @@ async fn answer(
             }
         }
     };
-    let bytes = opened
+    opened
         .answer(&reply)
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    stream.write_all(&bytes).await?;
-    stream.flush().await
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// The joiner's side: asks the doors of `invite` in turn; the first that answers decides.
@@ -717,6 +805,31 @@ pub fn info(issued: &Issued, now: u64, code: Option<String>, door: Vec<String>) 
     }
 }
 
+/// The doors a code names, in the order a joiner tries them: this node's doors at public
+/// addresses, the anchors' doors, then this node's doors at private and loopback addresses.
+fn code_doors(own: Vec<String>, anchors: Vec<String>) -> Vec<String> {
+    let public = |a: &String| match socket_of(a).map(|s| s.ip()) {
+        Some(std::net::IpAddr::V4(ip)) => {
+            // 100.64.0.0/10 is a carrier's NAT.
+            let cgnat = ip.octets()[0] == 100 && ip.octets()[1] & 0xc0 == 64;
+            !(ip.is_private() || ip.is_loopback() || ip.is_link_local() || cgnat)
+        }
+        Some(std::net::IpAddr::V6(ip)) => {
+            !(ip.is_loopback() || ip.is_unique_local() || ip.is_unicast_link_local())
+        }
+        None => false,
+    };
+    let (first, last): (Vec<String>, Vec<String>) = own.into_iter().partition(public);
+    let mut doors: Vec<String> = Vec::new();
+    for d in first.into_iter().chain(anchors).chain(last) {
+        if !doors.contains(&d) && socket_of(&d).is_some() {
+            doors.push(d);
+        }
+    }
+    doors.truncate(door::MAX_BOOT);
+    doors
+}
+
 /// Makes an invite to the running node's closed network (`wsf invite create`, the page's
 /// invite form): its code names this node's door.
 pub async fn create(
@@ -753,6 +866,11 @@ pub async fn create(
         ));
     }
     let (issued, secret) = svc.invites().issue(expires, req.uses.unwrap_or(1), now)?;
+    // The anchors this node holds reservations on forward joiners to it: their doors go in
+    // the code after this node's public ones and before its private ones, which only a joiner
+    // on the same network reaches.
+    let anchors = net.register_invites(svc.invites().registered_ids()).await;
+    let door = code_doors(door, anchors);
     let config =
         crate::config::Config::load(svc.data()).map_err(|e| E::BadRequest(e.to_string()))?;
     let id = issued
@@ -833,6 +951,35 @@ mod tests {
         );
         assert!(again.revoke("zz").is_err());
         assert_eq!(again.list().expect("list")[2].state(1_500), "revoked");
+    }
+
+    #[test]
+    fn codes_name_public_doors_then_anchors_then_private_ones() {
+        let own: Vec<String> = [
+            "/ip4/10.0.1.2/tcp/7656",
+            "/ip4/127.0.0.1/tcp/7656",
+            "/ip4/100.72.3.4/tcp/7656",
+            "/ip4/198.51.100.7/tcp/7656",
+        ]
+        .map(String::from)
+        .to_vec();
+        let anchors: Vec<String> = [
+            "/ip4/203.0.113.10/tcp/7656",
+            "/ip4/198.51.100.7/tcp/7656",
+            "/dns/example.org/tcp/7656",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            code_doors(own, anchors),
+            [
+                "/ip4/198.51.100.7/tcp/7656",
+                "/ip4/203.0.113.10/tcp/7656",
+                "/ip4/10.0.1.2/tcp/7656",
+                "/ip4/127.0.0.1/tcp/7656",
+                "/ip4/100.72.3.4/tcp/7656",
+            ]
+        );
     }
 
     #[test]

@@ -205,6 +205,9 @@ impl Node {
         let book = crate::address_book::load(&data, crate::ingest::now_ms());
         // Subscribed before the network starts, so that no connection is missed.
         let book_events = events.subscribe();
+        // Joiners' hellos that anchors forward for this node's invites go to its door.
+        let (knocks_tx, knocks_rx) = tokio::sync::mpsc::channel(net::KNOCK_QUEUE);
+        let closed = service.members().is_some();
         let (net, net_task) = Network::start(
             net::Config {
                 key,
@@ -229,6 +232,8 @@ impl Node {
                 members: service.members().cloned(),
                 anchor: config.anchor,
                 external,
+                invites: closed.then(|| service.invites().clone()),
+                knocks: closed.then_some(knocks_tx),
             },
             service.ingest().clone(),
             events.clone(),
@@ -261,6 +266,7 @@ impl Node {
                             service.invites().clone(),
                             door,
                             shutdown_rx.clone(),
+                            knocks_rx,
                         )
                         .await
                         {

@@ -514,5 +514,145 @@ fn frames_of(log: &[Vec<u8>]) -> Vec<Vec<u8>> {
     frames
 }
 
+/// Doors that forward: an anchor's door passes a joiner's hello for an invite it does not hold
+/// to the member node that registered the invite with it, and the member's reply back
+/// (`docs/protocol.md` section 17.9). The Noise session stays between the joiner and the
+/// inviting node; the anchor moves ciphertext and learns the invite id and which node holds it.
+pub mod forward {
+    use super::*;
+
+    /// The libp2p protocol name.
+    pub const PROTOCOL: &str = "/wsf/door/1";
+    /// Most invite ids one node registers with an anchor.
+    pub const MAX_REGISTER: usize = 256;
+    /// Most door addresses an anchor gives back.
+    pub const MAX_DOORS: usize = 32;
+    /// Longest door address, in bytes.
+    pub const MAX_DOOR_LEN: usize = 256;
+    /// Largest reply: the status byte, framed message 2 and every frame of statements.
+    pub const MAX_REPLY: usize = 1 + 2 + MAX_ANSWER + MAX_FRAMES * (2 + 65_535);
+    /// Largest request on the wire (a register of [`MAX_REGISTER`] ids, or a knock).
+    pub const MAX_REQUEST: usize = 16 + MAX_REGISTER * (ID_LEN + 1) + MAX_HELLO;
+    /// Largest answer on the wire.
+    pub const MAX_RESPONSE: usize = MAX_REPLY + 16;
+
+    /// What a node asks an anchor, or an anchor asks the inviting node.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Message {
+        /// A member node to an anchor: these are the open invites this node holds (the list
+        /// replaces the one it registered before; an empty list withdraws them all).
+        Register(Vec<InviteId>),
+        /// An anchor to the inviting node: a joiner sent this hello (message 1, without its
+        /// length) for the invite `id`.
+        Knock { id: InviteId, hello: Vec<u8> },
+    }
+
+    /// The answer to a [`Message`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Reply {
+        /// To a register: the anchor's door addresses (`/ip4|ip6/…/tcp/PORT`), for codes.
+        Doors(Vec<String>),
+        /// To a knock: the bytes the inviting node's door would have sent the joiner on TCP
+        /// (status byte, then for status 0 framed message 2 and frames); empty: close
+        /// without an answer.
+        Bytes(Vec<u8>),
+    }
+
+    fn bad(what: &str) -> DoorError {
+        DoorError::Protocol(format!("a forwarding message: {what}"))
+    }
+
+    impl Message {
+        pub fn encode(&self) -> Vec<u8> {
+            cbor::encode(&match self {
+                Message::Register(ids) => MapBuilder::default()
+                    .put(
+                        "register",
+                        Value::Array(ids.iter().map(|i| Value::Bytes(i.0.to_vec())).collect()),
+                    )
+                    .build(),
+                Message::Knock { id, hello } => MapBuilder::default()
+                    .put("id", id.0.to_vec())
+                    .put("hello", hello.clone())
+                    .build(),
+            })
+        }
+
+        pub fn decode(bytes: &[u8]) -> Result<Message, DoorError> {
+            if bytes.len() > MAX_REQUEST {
+                return Err(bad("too long"));
+            }
+            cbor::check(bytes).map_err(protocol)?;
+            let mut f = Fields::new(cbor::decode(bytes).map_err(protocol)?, "", "door message")
+                .map_err(protocol)?;
+            let message = match f.take("register") {
+                Some(Value::Array(items)) if items.len() <= MAX_REGISTER => Message::Register(
+                    items
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::Bytes(b) => <[u8; ID_LEN]>::try_from(b)
+                                .map(InviteId)
+                                .map_err(|_| bad("an invite id is not 16 bytes")),
+                            _ => Err(bad("an invite id is not a byte string")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+                Some(_) => return Err(bad("register: an array of at most 256 ids")),
+                None => {
+                    let id = InviteId(f.bytes::<ID_LEN>("id").map_err(protocol)?);
+                    let hello = match f.require("hello").map_err(protocol)? {
+                        Value::Bytes(b) if b.len() <= MAX_HELLO => b,
+                        _ => return Err(bad("hello: at most 4,096 bytes")),
+                    };
+                    Message::Knock { id, hello }
+                }
+            };
+            f.finish().map_err(protocol)?;
+            Ok(message)
+        }
+    }
+
+    impl Reply {
+        pub fn encode(&self) -> Vec<u8> {
+            cbor::encode(&match self {
+                Reply::Doors(doors) => MapBuilder::default()
+                    .put(
+                        "doors",
+                        Value::Array(doors.iter().map(|d| Value::Text(d.clone())).collect()),
+                    )
+                    .build(),
+                Reply::Bytes(bytes) => MapBuilder::default().put("reply", bytes.clone()).build(),
+            })
+        }
+
+        pub fn decode(bytes: &[u8]) -> Result<Reply, DoorError> {
+            if bytes.len() > MAX_RESPONSE {
+                return Err(bad("too long"));
+            }
+            cbor::check(bytes).map_err(protocol)?;
+            let mut f = Fields::new(cbor::decode(bytes).map_err(protocol)?, "", "door reply")
+                .map_err(protocol)?;
+            let reply = match f.take("doors") {
+                Some(Value::Array(items)) if items.len() <= MAX_DOORS => Reply::Doors(
+                    items
+                        .into_iter()
+                        .map(|v| match v {
+                            Value::Text(t) if t.len() <= MAX_DOOR_LEN => Ok(t),
+                            _ => Err(bad("a door address: text of at most 256 bytes")),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+                Some(_) => return Err(bad("doors: an array of at most 32 addresses")),
+                None => match f.require("reply").map_err(protocol)? {
+                    Value::Bytes(b) if b.len() <= MAX_REPLY => Reply::Bytes(b),
+                    _ => return Err(bad("reply: a byte string")),
+                },
+            };
+            f.finish().map_err(protocol)?;
+            Ok(reply)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

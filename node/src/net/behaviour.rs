@@ -42,6 +42,9 @@ pub struct Behaviour {
     pub sync: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
     /// The membership exchange of a closed network (`/wsf/members/1`).
     pub members: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
+    /// Doors that forward (`/wsf/door/1`): invites registered with anchors, joiners' hellos
+    /// passed to the inviting node.
+    pub door: request_response::cbor::Behaviour<super::sync::Wire, super::sync::Wire>,
     pub mdns: Toggle<mdns::tokio::Behaviour>,
     /// Reservations on anchors and connections through them.
     pub relay_client: relay::client::Behaviour,
@@ -82,6 +85,9 @@ pub fn relay_config(closed: bool) -> relay::Config {
 /// The membership exchange: the request is the digest of the asker's statements, the answer
 /// every statement the answerer holds (nothing when the digests are equal).
 pub const MEMBERS_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/members/1");
+/// Doors that forward (`docs/protocol.md` section 17.9).
+pub const DOOR_PROTOCOL: StreamProtocol =
+    StreamProtocol::new(wsf_protocol::door::forward::PROTOCOL);
 /// Largest membership answer.
 pub const MAX_MEMBERS_ANSWER: usize = 16 << 20;
 
@@ -276,6 +282,20 @@ pub fn build(
                 request_response::Config::default()
                     .with_request_timeout(Duration::from_secs(30))
                     .with_max_concurrent_streams(8),
+            )
+        },
+        door: {
+            use wsf_protocol::door::forward;
+            let codec = request_response::cbor::codec::Codec::default()
+                .set_request_size_maximum(forward::MAX_REQUEST as u64 + 16)
+                .set_response_size_maximum(forward::MAX_RESPONSE as u64 + 16);
+            request_response::cbor::Behaviour::with_codec(
+                codec,
+                [(DOOR_PROTOCOL, ProtocolSupport::Full)],
+                // Inside the joiner's 10 s at the anchor's door.
+                request_response::Config::default()
+                    .with_request_timeout(Duration::from_secs(8))
+                    .with_max_concurrent_streams(16),
             )
         },
         mdns: Toggle::from(mdns),

@@ -108,7 +108,21 @@ pub(super) struct EventLoop {
     members_asked: HashMap<PeerId, Instant>,
     /// Peers to ask again once their wait is over.
     members_due: HashSet<PeerId>,
+    /// This node's invites (closed network).
+    invites: Option<std::sync::Arc<crate::invites::Invites>>,
+    /// Where forwarded hellos go.
+    knocks: Option<mpsc::Sender<super::Knock>>,
+    /// On an anchor: which connected member node registered each invite.
+    door_forward: HashMap<wsf_protocol::door::InviteId, PeerId>,
+    /// Forwarding messages sent, waiting for their reply.
+    door_pending: HashMap<OutboundRequestId, tokio::sync::oneshot::Sender<Result<Vec<u8>, String>>>,
+    /// Replies of the door to forwarded hellos, to send back.
+    door_answers_tx: mpsc::Sender<(ResponseChannel<super::sync::Wire>, Vec<u8>)>,
+    door_answers: mpsc::Receiver<(ResponseChannel<super::sync::Wire>, Vec<u8>)>,
 }
+
+/// Most invites all member nodes together may register with one anchor.
+pub const MAX_FORWARDED: usize = 16_384;
 
 /// Least time between two membership requests to one peer.
 pub const MEMBERS_ASK_EVERY: Duration = Duration::from_secs(2);
@@ -116,15 +130,7 @@ pub const MEMBERS_ASK_EVERY: Duration = Duration::from_secs(2);
 /// Garbage sync requests a peer may send before it is disconnected and refused for a cool-down.
 pub const MAX_BAD_REQUESTS: u32 = 3;
 
-/// The peer an address leads to: its last `/p2p/` (a relayed address names the relay first).
-fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
-    addr.iter()
-        .filter_map(|p| match p {
-            Protocol::P2p(id) => Some(id),
-            _ => None,
-        })
-        .last()
-}
+use super::last_peer as peer_of;
 
 impl EventLoop {
     pub(super) fn new(
@@ -230,6 +236,7 @@ impl EventLoop {
         ));
         let (statements_tx, statements_rx) = mpsc::channel(64);
         let (answers_tx, answers) = mpsc::channel(64);
+        let (door_answers_tx, door_answers) = mpsc::channel(super::KNOCK_QUEUE);
         let now = Instant::now();
         let mut this = EventLoop {
             swarm,
@@ -318,6 +325,12 @@ impl EventLoop {
             statements_rx,
             reach: super::reach::Reach::new(config.anchor, config.network),
             relay_bytes,
+            invites: config.invites.clone(),
+            knocks: config.knocks.clone(),
+            door_forward: HashMap::new(),
+            door_pending: HashMap::new(),
+            door_answers_tx,
+            door_answers,
             members_asked: HashMap::new(),
             members_due: HashSet::new(),
         };
@@ -373,6 +386,10 @@ impl EventLoop {
                     }
                 }
                 Some((peer, channel, answer)) = self.answers.recv() => self.answer(peer, channel, answer),
+                Some((channel, bytes)) = self.door_answers.recv() => {
+                    let reply = wsf_protocol::door::forward::Reply::Bytes(bytes).encode();
+                    let _ = self.swarm.behaviour_mut().door.send_response(channel, super::sync::Wire(reply));
+                }
                 cmd = self.commands.recv() => match cmd {
                     Some(Command::Shutdown) | None => break,
                     Some(cmd) => self.command(cmd),
@@ -521,6 +538,17 @@ impl EventLoop {
                     .sync
                     .send_request(&peer, super::sync::Wire(bytes));
                 self.pending.insert(id, reply);
+            }
+            Command::DoorRequest { peer, bytes, reply } => {
+                let id = self
+                    .swarm
+                    .behaviour_mut()
+                    .door
+                    .send_request(&peer, super::sync::Wire(bytes));
+                self.door_pending.insert(id, reply);
+            }
+            Command::DoorTarget { id, reply } => {
+                let _ = reply.send(self.door_forward.get(&id).copied());
             }
             Command::Sync { peer, reply } => {
                 let peers: Vec<PeerId> = match peer {
@@ -921,6 +949,7 @@ impl EventLoop {
                 self.reach.closed(peer_id, connection_id);
                 tracing::info!(peer = %short(&peer_id), "peer disconnected");
                 self.peer_addrs.remove(&peer_id);
+                self.door_forward.retain(|_, p| *p != peer_id);
                 let _ = self.events.send(NodeEvent::PeerDisconnected {
                     peer: peer_id.to_string(),
                 });
@@ -951,6 +980,7 @@ impl EventLoop {
             })) => self.gossip(propagation_source, message_id, message),
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.sync_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Members(event)) => self.members_event(event),
+            SwarmEvent::Behaviour(BehaviourEvent::Door(event)) => self.door_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
                 peer_id,
                 info,
@@ -979,6 +1009,9 @@ impl EventLoop {
                 }
                 let act = self.reach.reserved(relay_peer_id, renewal);
                 self.reach_act(act);
+                if !renewal {
+                    self.register_invites(relay_peer_id);
+                }
             }
             SwarmEvent::Behaviour(BehaviourEvent::Dcutr(event)) => self.reach.holepunch(&event),
             SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => self.reach.relay_server(&event),
@@ -1163,6 +1196,123 @@ impl EventLoop {
         }
         for p in others {
             self.ask_members(p);
+        }
+    }
+
+    /// Registers this node's open invites with an anchor it now holds a reservation on, so
+    /// that the anchor's door forwards their joiners here (what it answers is not needed: a
+    /// code made later asks again).
+    fn register_invites(&mut self, anchor: PeerId) {
+        let Some(invites) = &self.invites else {
+            return;
+        };
+        let ids = invites.registered_ids();
+        let bytes = wsf_protocol::door::forward::Message::Register(ids).encode();
+        self.swarm
+            .behaviour_mut()
+            .door
+            .send_request(&anchor, super::sync::Wire(bytes));
+    }
+
+    /// The door addresses of this anchor, for members' codes: its door's port at each
+    /// external address (else where it listens).
+    fn anchor_doors(&self) -> Vec<String> {
+        let Some(bound) = self.invites.as_ref().and_then(|i| i.door_bound()) else {
+            return Vec::new();
+        };
+        let mut at: Vec<String> = self
+            .swarm
+            .external_addresses()
+            .map(ToString::to_string)
+            .collect();
+        if at.is_empty() {
+            at = self.listen_addrs.iter().map(ToString::to_string).collect();
+        }
+        let mut doors = crate::invites::door_addrs(bound, &at);
+        doors.truncate(wsf_protocol::door::forward::MAX_DOORS);
+        doors
+    }
+
+    fn door_event(&mut self, event: request_response::Event<super::sync::Wire, super::sync::Wire>) {
+        use wsf_protocol::door::forward::Message;
+        match event {
+            request_response::Event::Message {
+                peer,
+                message:
+                    request_response::Message::Request {
+                        request, channel, ..
+                    },
+                ..
+            } => {
+                // Doors exist on closed networks only: every peer here is a member's node.
+                if self.members.is_none() {
+                    return;
+                }
+                match Message::decode(&request.0) {
+                    Ok(Message::Register(ids)) if self.reach.anchor => {
+                        self.door_forward.retain(|_, p| *p != peer);
+                        for id in ids {
+                            if self.door_forward.len() >= MAX_FORWARDED {
+                                tracing::warn!(
+                                    "too many invites registered here; some are not forwarded"
+                                );
+                                break;
+                            }
+                            // The first node to register an invite keeps it while connected.
+                            self.door_forward.entry(id).or_insert(peer);
+                        }
+                        let doors = wsf_protocol::door::forward::Reply::Doors(self.anchor_doors());
+                        let _ = self
+                            .swarm
+                            .behaviour_mut()
+                            .door
+                            .send_response(channel, super::sync::Wire(doors.encode()));
+                    }
+                    Ok(Message::Knock { id, hello }) => {
+                        let Some(knocks) = self.knocks.clone() else {
+                            return;
+                        };
+                        let (reply, answer) = tokio::sync::oneshot::channel();
+                        if knocks.try_send(super::Knock { id, hello, reply }).is_err() {
+                            tracing::debug!("a forwarded join refused: the door is busy");
+                            return;
+                        }
+                        let back = self.door_answers_tx.clone();
+                        tokio::spawn(async move {
+                            if let Ok(Ok(bytes)) =
+                                tokio::time::timeout(Duration::from_secs(8), answer).await
+                            {
+                                let _ = back.send((channel, bytes)).await;
+                            }
+                        });
+                    }
+                    // Not an anchor, or garbage: no answer (the stream is dropped).
+                    Ok(Message::Register(_)) => {}
+                    Err(e) => {
+                        tracing::debug!(peer = %short(&peer), error = %e, "an unreadable door message")
+                    }
+                }
+            }
+            request_response::Event::Message {
+                message:
+                    request_response::Message::Response {
+                        request_id,
+                        response,
+                    },
+                ..
+            } => {
+                if let Some(reply) = self.door_pending.remove(&request_id) {
+                    let _ = reply.send(Ok(response.0));
+                }
+            }
+            request_response::Event::OutboundFailure {
+                request_id, error, ..
+            } => {
+                if let Some(reply) = self.door_pending.remove(&request_id) {
+                    let _ = reply.send(Err(error.to_string()));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -82,7 +82,26 @@ pub struct Config {
     pub anchor: bool,
     /// Addresses others reach this node at (an anchor's public address).
     pub external: Vec<Multiaddr>,
+    /// The invites this node issued (closed network): their ids are registered with anchors,
+    /// and an anchor's door addresses come from its door.
+    pub invites: Option<std::sync::Arc<crate::invites::Invites>>,
+    /// Where hellos forwarded by anchors for this node's invites go (the door answers them).
+    pub knocks: Option<mpsc::Sender<Knock>>,
 }
+
+/// A joiner's hello an anchor forwarded to this node (`docs/protocol.md` section 17.9); the
+/// door sends back the bytes the joiner gets (empty: no answer).
+#[derive(Debug)]
+pub struct Knock {
+    pub id: wsf_protocol::door::InviteId,
+    pub hello: Vec<u8>,
+    pub reply: oneshot::Sender<Vec<u8>>,
+}
+
+/// Hellos waiting for the door; more are refused (the door serves 16 connections at once).
+pub const KNOCK_QUEUE: usize = 16;
+/// How long registering with the anchors may take when an invite is made.
+pub const REGISTER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The default sync interval.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(60);
@@ -98,6 +117,16 @@ pub fn topic(network: NetworkId, pillar: &Pillar) -> libp2p::gossipsub::IdentTop
 }
 
 pub use wsf_protocol::api::BootstrapInfo;
+
+/// The peer an address leads to: its last `/p2p/` (a relayed address names the relay first).
+pub fn last_peer(addr: &Multiaddr) -> Option<PeerId> {
+    addr.iter()
+        .filter_map(|p| match p {
+            libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+            _ => None,
+        })
+        .last()
+}
 
 /// What `status` shows of the network.
 #[derive(Debug, Clone)]
@@ -146,6 +175,17 @@ pub(crate) enum Command {
     Sync {
         peer: Option<PeerId>,
         reply: oneshot::Sender<Result<Vec<sync::Report>, String>>,
+    },
+    /// Sends a forwarding message (`/wsf/door/1`) to a peer.
+    DoorRequest {
+        peer: PeerId,
+        bytes: Vec<u8>,
+        reply: oneshot::Sender<Result<Vec<u8>, String>>,
+    },
+    /// On an anchor: the member node that registered an invite.
+    DoorTarget {
+        id: wsf_protocol::door::InviteId,
+        reply: oneshot::Sender<Option<PeerId>>,
     },
     /// A sync session with this peer went wrong on the peer's side (answers that never
     /// converge, unreadable answers): one strike.
@@ -244,6 +284,73 @@ impl Network {
         self.ask(|reply| Command::Sync { peer, reply })
             .await?
             .map_err(Error::Command)
+    }
+
+    /// Sends a forwarding message to `peer` and reads its reply.
+    pub async fn door_request(
+        &self,
+        peer: PeerId,
+        message: &wsf_protocol::door::forward::Message,
+    ) -> Result<wsf_protocol::door::forward::Reply, Error> {
+        let bytes = message.encode();
+        let answer = self
+            .ask(|reply| Command::DoorRequest { peer, bytes, reply })
+            .await?
+            .map_err(Error::Command)?;
+        wsf_protocol::door::forward::Reply::decode(&answer)
+            .map_err(|e| Error::Command(e.to_string()))
+    }
+
+    /// On an anchor: passes a joiner's hello for an invite this node does not hold to the
+    /// member node that registered it; the bytes to send the joiner, or none when no connected
+    /// node registered it (or it did not answer).
+    pub async fn forward_knock(
+        &self,
+        id: wsf_protocol::door::InviteId,
+        hello: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let peer = self
+            .ask(|reply| Command::DoorTarget { id, reply })
+            .await
+            .ok()??;
+        match self
+            .door_request(
+                peer,
+                &wsf_protocol::door::forward::Message::Knock { id, hello },
+            )
+            .await
+        {
+            Ok(wsf_protocol::door::forward::Reply::Bytes(b)) => Some(b),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!(error = %e, "a forwarded join got no answer");
+                None
+            }
+        }
+    }
+
+    /// Registers `ids` (this node's open invites) with every anchor it holds a reservation
+    /// on; the door addresses of those that answered within [`REGISTER_TIMEOUT`].
+    pub async fn register_invites(&self, ids: Vec<wsf_protocol::door::InviteId>) -> Vec<String> {
+        let anchors: Vec<PeerId> = match self.info().await {
+            Ok(i) => i.anchors.iter().filter_map(last_peer).collect(),
+            Err(_) => return Vec::new(),
+        };
+        let message = wsf_protocol::door::forward::Message::Register(ids);
+        let asks = anchors.into_iter().map(|peer| {
+            let message = message.clone();
+            async move {
+                tokio::time::timeout(REGISTER_TIMEOUT, self.door_request(peer, &message)).await
+            }
+        });
+        let mut doors = Vec::new();
+        for answer in libp2p::futures::future::join_all(asks).await {
+            if let Ok(Ok(wsf_protocol::door::forward::Reply::Doors(d))) = answer {
+                doors.extend(d);
+            }
+        }
+        doors.dedup();
+        doors
     }
 
     /// Asks the loop to stop.

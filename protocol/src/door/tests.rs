@@ -203,3 +203,71 @@ fn protocol_vector() {
 
 const HELLO_HEX: &str = "0707070707070707070707070707070700d07b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f130e9b858fa497569def11d6ca861725b6bffbb0bda7ba389186f906413c1c6756562204d86a32d625b3daccc2d68e569c628e5058b9233f4b15b0a129d5a0681d3dd24ba963543f478f2f20ad29a118d9a25f67c5471bb24ecb181a382043005dcc2dbc3960d66fa8a1fa2c3fe1e2ea3c91a06ff054200043b2342c07045733d71b113e65605c6565e25720de1ecce226f74ebfc7d7d2bf02f6f62348978cd381ddb22d5789567d453ec1d771812523d8";
 const REPLY_HEX: &str = "0000de0faa684ed28867b97f4a6a2dee5df8ce974e76b7018e3f22a1c4cf2678570f20359984c78b5e43749b8449c317008dc97c9950c7a52a67e23207813ff0abf32f213c21d7f5a70ce425d553038fd27fef544eaf91cba65ab77a3ff2064e4bd21ebedc1e536673bf857ba69b826525bc505bc4b433c44ee307e67d1514b9952dedf955c0f63e89e0b0eb28129bd4dcc501e83ed7393bd8be66f210f72da4e78d0e95ca1b38240e4a38d1d0554f85b5fa35e9250e1d72402ff6a5baaaf6beced59da1dfbe6dbfbe536b6f40c6fbe48ab9dc18275ee6d5bf7c2b83ff87cd68ed007932d65f2a4caf27d5c58b809fa94e80ba3f9f49a8c3c3a3a364bbc8e2d95cc4b66c988893b8b732fb549f2d0ff5bcd3131fe4f9707a5e4a1cc595a46001c5d20908ac0faecb17869311d99e5a31f09709003e48ff61a3b87724b052828bad9017fd2b0e4801027cbec720f5c3a3f18320ab00cb219b90e382bb";
+
+#[test]
+fn forwarding_messages_round_trip_and_match_the_vectors() {
+    use super::forward::{Message, Reply};
+    let register = Message::Register(vec![InviteId([7; 16]), InviteId([8; 16])]);
+    let knock = Message::Knock {
+        id: InviteId([7; 16]),
+        hello: vec![1, 2, 3],
+    };
+    let doors = Reply::Doors(vec!["/ip4/192.0.2.1/tcp/7656".into()]);
+    let bytes = Reply::Bytes(vec![0, 0, 1, 9]);
+    let hex = |b: &[u8]| crate::hex::encode(b);
+    // The vectors of docs/protocol.md section 17.9.
+    assert_eq!(
+        hex(&register.encode()),
+        "a16872656769737465728250070707070707070707070707070707075008080808080808080808080808080808"
+    );
+    assert_eq!(
+        hex(&knock.encode()),
+        "a262696450070707070707070707070707070707076568656c6c6f43010203"
+    );
+    assert_eq!(
+        hex(&doors.encode()),
+        "a165646f6f727381772f6970342f3139322e302e322e312f7463702f37363536"
+    );
+    assert_eq!(
+        hex(&bytes.encode()),
+        "a1657265706c79440000010 9".replace(' ', "")
+    );
+    for m in [register, knock, Message::Register(Vec::new())] {
+        assert_eq!(Message::decode(&m.encode()), Ok(m));
+    }
+    for r in [doors, bytes, Reply::Bytes(Vec::new())] {
+        assert_eq!(Reply::decode(&r.encode()), Ok(r));
+    }
+}
+
+#[test]
+fn forwarding_messages_out_of_bounds_are_refused() {
+    use super::forward::{MAX_REGISTER, Message, Reply};
+    use crate::fields::MapBuilder;
+    let too_many = Message::Register(vec![InviteId([1; 16]); MAX_REGISTER + 1]);
+    assert!(Message::decode(&too_many.encode()).is_err());
+    let long_hello = Message::Knock {
+        id: InviteId([1; 16]),
+        hello: vec![0; MAX_HELLO + 1],
+    };
+    assert!(Message::decode(&long_hello.encode()).is_err());
+    let short_id = cbor::encode(
+        &MapBuilder::default()
+            .put("register", Value::Array(vec![Value::Bytes(vec![1; 15])]))
+            .build(),
+    );
+    assert!(Message::decode(&short_id).is_err());
+    // Both shapes at once, or an unknown key: refused.
+    let both = cbor::encode(
+        &MapBuilder::default()
+            .put("hello", vec![1u8])
+            .put("id", vec![1u8; 16])
+            .put("register", Value::Array(Vec::new()))
+            .build(),
+    );
+    assert!(Message::decode(&both).is_err());
+    let long_door = Reply::Doors(vec!["x".repeat(257)]);
+    assert!(Reply::decode(&long_door.encode()).is_err());
+    assert!(Reply::decode(b"\xff").is_err());
+    assert!(Message::decode(&[]).is_err());
+}
