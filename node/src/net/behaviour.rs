@@ -257,7 +257,14 @@ pub fn build(
             identify::Config::new("/wsf/1.0.0".into(), key.public())
                 .with_agent_version("rust-libp2p".into()),
         ),
-        ping: ping::Behaviour::new(ping::Config::new()),
+        // A connection whose ping goes unanswered is closed (event loop), so that a cut path
+        // is noticed in seconds and redialled, rather than left to TCP's retransmission
+        // backoff, which after a long cut can wait minutes before it tries again.
+        ping: ping::Behaviour::new(
+            ping::Config::new()
+                .with_interval(super::PING_INTERVAL)
+                .with_timeout(super::PING_TIMEOUT),
+        ),
         sync: {
             // Limits on what a peer can make us read: one sync message plus CBOR framing.
             let limit = (wsf_protocol::sync::MAX_MESSAGE + 64) as u64;

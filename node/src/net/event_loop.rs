@@ -108,6 +108,8 @@ pub(super) struct EventLoop {
     members_asked: HashMap<PeerId, Instant>,
     /// Peers to ask again once their wait is over.
     members_due: HashSet<PeerId>,
+    /// When lost peers were last all dialled again because one came back.
+    last_recovery: Option<Instant>,
     /// This node's invites (closed network).
     invites: Option<std::sync::Arc<crate::invites::Invites>>,
     /// Where forwarded hellos go.
@@ -123,6 +125,9 @@ pub(super) struct EventLoop {
 
 /// Most invites all member nodes together may register with one anchor.
 pub const MAX_FORWARDED: usize = 16_384;
+
+/// Least time between two "the network is back" redials of every lost peer.
+pub const RECOVERY_EVERY: Duration = Duration::from_secs(10);
 
 /// Least time between two membership requests to one peer.
 pub const MEMBERS_ASK_EVERY: Duration = Duration::from_secs(2);
@@ -180,10 +185,15 @@ impl EventLoop {
         let builder = SwarmBuilder::with_existing_identity(config.key.clone()).with_tokio();
         let mut swarm = match config.members.as_ref().map(|m| m.ring()) {
             None => builder
-                .with_tcp(
-                    tcp::Config::default(),
-                    noise::Config::new,
-                    yamux::Config::default,
+                .with_other_transport(
+                    move |key| -> Result<_, Box<dyn std::error::Error + Send + Sync>> {
+                        use libp2p::Transport;
+                        Ok(libp2p::tcp::tokio::Transport::new(tcp::Config::default())
+                            .upgrade(libp2p::core::upgrade::Version::V1Lazy)
+                            .authenticate(noise::Config::new(key)?)
+                            .multiplex(yamux::Config::default())
+                            .timeout(super::DIAL_TIMEOUT))
+                    },
                 )
                 .map_err(|e| Error::Setup(e.to_string()))?
                 .with_other_transport(relayed)
@@ -205,7 +215,8 @@ impl EventLoop {
                                 })
                                 .upgrade(libp2p::core::upgrade::Version::V1Lazy)
                                 .authenticate(noise::Config::new(key)?)
-                                .multiplex(yamux::Config::default()))
+                                .multiplex(yamux::Config::default())
+                                .timeout(super::DIAL_TIMEOUT))
                         },
                     )
                     .map_err(|e| Error::Setup(e.to_string()))?
@@ -325,6 +336,7 @@ impl EventLoop {
             statements_rx,
             reach: super::reach::Reach::new(config.anchor, config.network),
             relay_bytes,
+            last_recovery: None,
             invites: config.invites.clone(),
             knocks: config.knocks.clone(),
             door_forward: HashMap::new(),
@@ -827,6 +839,37 @@ impl EventLoop {
         }
     }
 
+    /// A peer this node had been failing to reach is connected again: the network is probably
+    /// back (a partition healed, a laptop woke up or changed networks), so the other peers it
+    /// gave up on for a while are dialled again soon instead of at the end of their backoff.
+    /// At most once per [`RECOVERY_EVERY`], so that one peer that comes and goes cannot make
+    /// this node dial every known address over and over.
+    fn network_back(&mut self, now: Instant) {
+        if self
+            .last_recovery
+            .is_some_and(|at| now.duration_since(at) < RECOVERY_EVERY)
+        {
+            return;
+        }
+        self.last_recovery = Some(now);
+        let connected: HashSet<PeerId> = self.swarm.connected_peers().copied().collect();
+        let mut woken = 0usize;
+        for b in &mut self.bootstrap {
+            if b.peer.is_some_and(|p| connected.contains(&p)) || b.backoff <= BACKOFF_MIN {
+                continue;
+            }
+            b.backoff = BACKOFF_MIN;
+            b.next = b.next.min(now + BACKOFF_MIN);
+            woken += 1;
+        }
+        if woken > 0 {
+            tracing::info!(
+                peers = woken,
+                "a lost peer is back: dialling the others again"
+            );
+        }
+    }
+
     /// A dial to bootstrap peer `i` failed: `wsf status` shows why. The log says which one
     /// (by number) without its address, which stays out of the default log
     /// (docs/threat-model.md), and only when it first fails.
@@ -897,13 +940,18 @@ impl EventLoop {
                     return;
                 }
                 let addr = endpoint.get_remote_address().clone();
+                let mut was_failing = false;
                 for b in &mut self.bootstrap {
                     if b.peer.is_none() && endpoint.is_dialer() && b.addr == addr {
                         b.peer = Some(peer_id);
                     }
                     if b.peer == Some(peer_id) {
+                        was_failing |= b.backoff > BACKOFF_MIN * 2;
                         b.backoff = BACKOFF_MIN;
                     }
+                }
+                if was_failing {
+                    self.network_back(Instant::now());
                 }
                 self.peer_addrs.entry(peer_id).or_default().push((
                     connection_id,
@@ -981,6 +1029,14 @@ impl EventLoop {
             SwarmEvent::Behaviour(BehaviourEvent::Sync(event)) => self.sync_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Members(event)) => self.members_event(event),
             SwarmEvent::Behaviour(BehaviourEvent::Door(event)) => self.door_event(event),
+            SwarmEvent::Behaviour(BehaviourEvent::Ping(libp2p::ping::Event {
+                peer,
+                connection,
+                result: Err(error),
+            })) if !matches!(error, libp2p::ping::Failure::Unsupported) => {
+                tracing::debug!(peer = %short(&peer), %error, "a ping failed; closing that connection");
+                self.swarm.close_connection(connection);
+            }
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
                 peer_id,
                 info,

@@ -35,6 +35,13 @@ pub const GOSSIP_QUEUE: usize = 4_096;
 pub const GOSSIP_BATCH: usize = 256;
 /// How long a connection without traffic stays open: long, partners are few and quiet.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(3_600);
+/// How often each connection is pinged.
+pub const PING_INTERVAL: Duration = Duration::from_secs(5);
+/// A ping unanswered this long closes its connection.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest a dial may take, TCP connect and handshakes included: a dial started while the path
+/// is cut is given up and made again (with backoff) rather than left to TCP's SYN retries.
+pub const DIAL_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the loop checks scores and bootstrap connections.
 pub const TICK: Duration = Duration::from_secs(1);
 /// First and longest wait before redialling a bootstrap peer.
