@@ -12,6 +12,7 @@ use crate::ingest::{Ingest, Outcome, now_ms};
 use crate::store::{self, Store};
 use crate::transfer::{IMPORT_BATCH, IMPORT_IN_FLIGHT};
 
+mod raw;
 mod search;
 mod web;
 pub use search::{SearchFigures, corpus, search};
@@ -409,6 +410,12 @@ pub struct GossipFigures {
     pub rss_mib_per_node: f64,
     /// Baseline of the same run: one durable store insert of one record, in ms (median).
     pub store_commit_ms: f64,
+    /// Baseline of the same run: plain gossipsub (no validation, no store) on the same
+    /// topology with the same envelopes, from publish to the last node that received it.
+    pub raw_p50_ms: f64,
+    pub raw_p99_ms: f64,
+    pub raw_delivered_ratio: f64,
+    pub raw_cpu_us_per_delivery: f64,
 }
 
 /// Resident set size of this process in MiB, from /proc; 0 where unavailable.
@@ -457,14 +464,20 @@ pub async fn gossip(
     let pillar = Pillar::new("education").map_err(|e| Error::Setup(e.to_string()))?;
     let mut running: Vec<Node> = Vec::with_capacity(nodes);
     let mut addrs: Vec<libp2p::Multiaddr> = Vec::new();
+    // Who dials whom, kept for the plain-gossipsub baseline on the same topology.
+    let mut links: Vec<Vec<usize>> = Vec::with_capacity(nodes);
     for i in 0..nodes {
         let mut bootstrap = Vec::new();
+        let mut dials = Vec::new();
         for _ in 0..3.min(i) {
-            let a = addrs[(next() % i as u64) as usize].clone();
+            let j = (next() % i as u64) as usize;
+            let a = addrs[j].clone();
             if !bootstrap.contains(&a) {
                 bootstrap.push(a);
+                dials.push(j);
             }
         }
+        links.push(dials);
         let listen = "/ip4/127.0.0.1/tcp/0"
             .parse()
             .map_err(|e| Error::Setup(format!("{e}")))?;
@@ -552,11 +565,15 @@ pub async fn gossip(
         None
     };
     let mut tick = interval.map(tokio::time::interval);
+    let mut envelopes: Vec<Vec<u8>> = Vec::with_capacity(records);
+    let mut publishers: Vec<usize> = Vec::with_capacity(records);
     for r in 0..records {
         if let Some(t) = tick.as_mut() {
             t.tick().await;
         }
-        let from = &running[(next() % nodes as u64) as usize];
+        let at = (next() % nodes as u64) as usize;
+        publishers.push(at);
+        let from = &running[at];
         let start = Instant::now();
         let (record, _) = from
             .service
@@ -566,6 +583,7 @@ pub async fn gossip(
         commit_ms.push(start.elapsed().as_secs_f64() * 1e3);
         from.net
             .publish(record.envelope().to_vec(), record.body().pillars.clone());
+        envelopes.push(record.envelope().to_vec());
         published.insert(record.id(), start);
     }
     // Collect arrivals until every copy arrived, or 5 s of quiet.
@@ -604,6 +622,8 @@ pub async fn gossip(
         let _ = n.stop().await;
     }
     commit_ms.sort_by(|a, b| a.total_cmp(b));
+    // The baseline, once the wsf nodes are gone: the same topology, envelopes and rate.
+    let raw = raw::run(&links, &envelopes, &publishers, rate).await?;
     Ok(GossipFigures {
         nodes,
         records,
@@ -615,6 +635,10 @@ pub async fn gossip(
         cpu_us_per_delivery: cpu * 1e6 / delivered.max(1) as f64,
         rss_mib_per_node: rss,
         store_commit_ms: percentile(&commit_ms, 0.5),
+        raw_p50_ms: raw.p50_ms,
+        raw_p99_ms: raw.p99_ms,
+        raw_delivered_ratio: raw.delivered_ratio,
+        raw_cpu_us_per_delivery: raw.cpu_us_per_delivery,
     })
 }
 

@@ -296,8 +296,17 @@ impl Ingest {
     /// Runs envelopes through the whole pipeline. Outcomes are in input order; `Err` only when
     /// the store fails (then nothing of this call was stored).
     pub async fn accept(&self, envelopes: Vec<Vec<u8>>) -> Result<Vec<Outcome>, store::Error> {
+        let checked = self.check(envelopes).await?;
+        self.commit(checked).await
+    }
+
+    /// The CPU part of ingest (decode, look up, verify, validate, policy), against the store's
+    /// state now; [`Ingest::commit`] stores what passed.
+    pub async fn check(&self, envelopes: Vec<Vec<u8>>) -> Result<Checked, store::Error> {
         if envelopes.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Checked {
+                results: Vec::new(),
+            });
         }
         let store = self.store.clone();
         let keys = self.keys.clone();
@@ -306,15 +315,21 @@ impl Ingest {
             network: self.network,
             now_ms: now_ms(),
         };
-        let checked =
+        let results =
             tokio::task::spawn_blocking(move || check(&store, &keys, rules, envelopes, ctx))
                 .await
                 .map_err(|e| store::Error::Db(format!("ingest task failed: {e}")))??;
+        Ok(Checked { results })
+    }
 
-        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(checked.len());
+    /// Stores what passed [`Ingest::check`] in one durable group commit. The store decides
+    /// again: a record stored meanwhile is a duplicate, one withdrawn meanwhile (or by a
+    /// retraction of the same batch) is refused as retracted.
+    pub async fn commit(&self, checked: Checked) -> Result<Vec<Outcome>, store::Error> {
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(checked.results.len());
         let mut to_store: Vec<Record> = Vec::new();
         let mut slots: Vec<usize> = Vec::new();
-        for (i, c) in checked.into_iter().enumerate() {
+        for (i, c) in checked.results.into_iter().enumerate() {
             match c {
                 Ok(record) => {
                     slots.push(i);
@@ -323,6 +338,9 @@ impl Ingest {
                 }
                 Err(outcome) => outcomes.push(Some(outcome)),
             }
+        }
+        if outcomes.is_empty() {
+            return Ok(Vec::new());
         }
         let ids: Vec<RecordId> = to_store.iter().map(Record::id).collect();
         let stored = self.store.insert(to_store).await?;
@@ -401,6 +419,23 @@ impl Ingest {
             1,
         );
         Ok((record, outcome))
+    }
+}
+
+/// Envelopes through [`Ingest::check`], in input order: the records that passed, and the
+/// outcome of the others.
+#[derive(Debug)]
+pub struct Checked {
+    results: Vec<Result<Record, Outcome>>,
+}
+
+impl Checked {
+    /// For each envelope, whether it passed: verified, valid, new against the store's state and
+    /// the rest of the batch, allowed by the acceptance rules. Such a record may be forwarded
+    /// before its commit (DESIGN §10): the commit stores it unless another commit stored or
+    /// withdrew it meanwhile.
+    pub fn passed(&self) -> impl Iterator<Item = bool> + '_ {
+        self.results.iter().map(Result::is_ok)
     }
 }
 
@@ -570,5 +605,91 @@ mod tests {
             .filter(|o| matches!(o, Outcome::Duplicate(_)))
             .count();
         assert_eq!((rejected, duplicates), (1, 999));
+    }
+
+    fn signed(content: Content, key: u8) -> Record {
+        wsf_protocol::sign(
+            &Draft {
+                net: NetworkId::public(),
+                ts: now_ms(),
+                pillars: vec![Pillar::new("education").expect("slug")],
+                content,
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            },
+            &SigningKey::from_bytes(&[key; 32]),
+        )
+        .expect("sign")
+    }
+
+    fn resource(title: &str) -> Content {
+        Content::Resource(Resource {
+            title: title.into(),
+            resource_type: ResourceType::Guide,
+            summary: None,
+            body: None,
+            url: None,
+            language: None,
+            license: None,
+        })
+    }
+
+    /// What may be forwarded before its commit: exactly what passed the checks, and nothing of
+    /// a batch whose retraction withdraws a record of the same batch at the commit.
+    #[tokio::test]
+    async fn what_passed_the_checks_is_what_the_commit_stores() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("s.redb")).expect("open");
+        let ingest = Ingest::new(store, NetworkId::public(), AuthorId([0; 32]));
+        let held = signed(resource("held already"), 4);
+        ingest
+            .accept(vec![held.envelope().to_vec()])
+            .await
+            .expect("accept");
+        let fresh = signed(resource("fresh"), 4);
+        let mut forged = signed(resource("forged"), 4).envelope().to_vec();
+        let n = forged.len();
+        forged[n - 1] ^= 1;
+        let batch = vec![
+            fresh.envelope().to_vec(),
+            held.envelope().to_vec(),
+            forged,
+            fresh.envelope().to_vec(),
+        ];
+        let checked = ingest.check(batch).await.expect("check");
+        assert_eq!(
+            checked.passed().collect::<Vec<_>>(),
+            [true, false, false, false]
+        );
+        let outcomes = ingest.commit(checked).await.expect("commit");
+        assert!(matches!(outcomes[0], Outcome::Stored(id) if id == fresh.id()));
+        assert!(matches!(outcomes[1], Outcome::Duplicate(_)));
+        assert!(matches!(outcomes[2], Outcome::Rejected { .. }));
+        assert!(matches!(outcomes[3], Outcome::Duplicate(_)));
+
+        // A record and its retraction in one batch: both pass, both are stored (the record
+        // withdrawn at once), as the commit would have said without the early look.
+        let doomed = signed(resource("withdrawn at once"), 5);
+        let retraction = signed(
+            Content::Retraction(wsf_protocol::content::Retraction {
+                target: doomed.id(),
+                reason: None,
+            }),
+            5,
+        );
+        let checked = ingest
+            .check(vec![
+                doomed.envelope().to_vec(),
+                retraction.envelope().to_vec(),
+            ])
+            .await
+            .expect("check");
+        assert_eq!(checked.passed().collect::<Vec<_>>(), [true, true]);
+        let outcomes = ingest.commit(checked).await.expect("commit");
+        assert!(
+            outcomes.iter().all(|o| matches!(o, Outcome::Stored(_))),
+            "{outcomes:?}"
+        );
     }
 }

@@ -170,7 +170,7 @@ pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/wsf/sync/2");
 
 /// Message ids are derived from content: BLAKE3 over the topic and the data, so the same
 /// record published on two pillar topics is two messages, and a re-publication is a duplicate.
-fn message_id(m: &gossipsub::Message) -> gossipsub::MessageId {
+pub(crate) fn message_id(m: &gossipsub::Message) -> gossipsub::MessageId {
     let mut h = blake3::Hasher::new();
     h.update(m.topic.as_str().as_bytes());
     h.update(&[0]);

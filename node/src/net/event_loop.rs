@@ -1463,7 +1463,32 @@ async fn ingest_gossip(
             }
         }
         let envelopes: Vec<Vec<u8>> = batch.iter().map(|m| m.data.clone()).collect();
-        let outcomes = match ingest.accept(envelopes).await {
+        // A record that passed every check (verified, valid, new, allowed) is forwarded before
+        // its commit is durable (DESIGN §10): each hop then costs a check, not a check and a
+        // commit. Sync repairs what a crash between the two loses.
+        let checked = ingest.check(envelopes).await;
+        let mut early = vec![false; batch.len()];
+        if let Ok(c) = &checked {
+            for ((m, passed), early) in batch.iter().zip(c.passed()).zip(early.iter_mut()) {
+                if !passed {
+                    continue;
+                }
+                *early = true;
+                let accept = Verdict {
+                    id: m.id.clone(),
+                    from: m.from,
+                    acceptance: MessageAcceptance::Accept,
+                };
+                if verdicts.send(accept).await.is_err() {
+                    return;
+                }
+            }
+        }
+        let committed = match checked {
+            Ok(c) => ingest.commit(c).await,
+            Err(e) => Err(e),
+        };
+        let outcomes = match committed {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!(error = %e, "cannot store gossip; ignoring this batch");
@@ -1518,7 +1543,7 @@ async fn ingest_gossip(
                 });
             }
         }
-        for (m, outcome) in batch.into_iter().zip(outcomes) {
+        for ((m, outcome), early) in batch.into_iter().zip(outcomes).zip(early) {
             let acceptance = match &outcome {
                 Outcome::Stored(_) => MessageAcceptance::Accept,
                 Outcome::Expired(_) => MessageAcceptance::Ignore,
@@ -1540,6 +1565,9 @@ async fn ingest_gossip(
                     }
                 }
             };
+            if early {
+                continue;
+            }
             if verdicts
                 .send(Verdict {
                     id: m.id,

@@ -8,7 +8,7 @@
 //! malformed: the sender's score drops). The event loop never waits on the store: messages go to
 //! an ingest task over a bounded queue, verdicts come back over another.
 
-mod behaviour;
+pub(crate) mod behaviour;
 pub mod counted;
 mod event_loop;
 pub mod pnet;
