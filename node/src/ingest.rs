@@ -297,7 +297,7 @@ impl Ingest {
     /// the store fails (then nothing of this call was stored).
     pub async fn accept(&self, envelopes: Vec<Vec<u8>>) -> Result<Vec<Outcome>, store::Error> {
         let checked = self.check(envelopes).await?;
-        self.commit(checked).await
+        self.commit(checked, true).await
     }
 
     /// The CPU part of ingest (decode, look up, verify, validate, policy), against the store's
@@ -322,10 +322,15 @@ impl Ingest {
         Ok(Checked { results })
     }
 
-    /// Stores what passed [`Ingest::check`] in one durable group commit. The store decides
-    /// again: a record stored meanwhile is a duplicate, one withdrawn meanwhile (or by a
-    /// retraction of the same batch) is refused as retracted.
-    pub async fn commit(&self, checked: Checked) -> Result<Vec<Outcome>, store::Error> {
+    /// Stores what passed [`Ingest::check`] in one group commit, durable when this returns
+    /// or (`durable` false, for gossip) within [`store::SETTLE_AFTER`]. The store decides
+    /// again: a record stored meanwhile is a duplicate, one withdrawn meanwhile is refused as
+    /// retracted.
+    pub async fn commit(
+        &self,
+        checked: Checked,
+        durable: bool,
+    ) -> Result<Vec<Outcome>, store::Error> {
         let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(checked.results.len());
         let mut to_store: Vec<Record> = Vec::new();
         let mut slots: Vec<usize> = Vec::new();
@@ -343,7 +348,7 @@ impl Ingest {
             return Ok(Vec::new());
         }
         let ids: Vec<RecordId> = to_store.iter().map(Record::id).collect();
-        let stored = self.store.insert(to_store).await?;
+        let stored = self.store.insert_with(to_store, durable).await?;
         for ((slot, id), result) in slots.into_iter().zip(ids).zip(stored) {
             outcomes[slot] = Some(match result {
                 InsertOutcome::Stored => Outcome::Stored(id),
@@ -529,7 +534,10 @@ fn check(
 }
 
 fn threads_for(n: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Asked once: on Linux the answer reads cgroup files, which cost more than checking a
+    // small gossip batch.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     (n / MIN_RECORDS_PER_THREAD).clamp(1, cores)
 }
 
@@ -662,7 +670,7 @@ mod tests {
             checked.passed().collect::<Vec<_>>(),
             [true, false, false, false]
         );
-        let outcomes = ingest.commit(checked).await.expect("commit");
+        let outcomes = ingest.commit(checked, true).await.expect("commit");
         assert!(matches!(outcomes[0], Outcome::Stored(id) if id == fresh.id()));
         assert!(matches!(outcomes[1], Outcome::Duplicate(_)));
         assert!(matches!(outcomes[2], Outcome::Rejected { .. }));
@@ -686,7 +694,7 @@ mod tests {
             .await
             .expect("check");
         assert_eq!(checked.passed().collect::<Vec<_>>(), [true, true]);
-        let outcomes = ingest.commit(checked).await.expect("commit");
+        let outcomes = ingest.commit(checked, true).await.expect("commit");
         assert!(
             outcomes.iter().all(|o| matches!(o, Outcome::Stored(_))),
             "{outcomes:?}"

@@ -1484,8 +1484,10 @@ async fn ingest_gossip(
                 }
             }
         }
+        // Without an fsync of its own: gossip commits are made durable together, within
+        // store::SETTLE_AFTER (a crash before loses them; sync fetches them again).
         let committed = match checked {
-            Ok(c) => ingest.commit(c).await,
+            Ok(c) => ingest.commit(c, false).await,
             Err(e) => Err(e),
         };
         let outcomes = match committed {

@@ -20,6 +20,7 @@ mod read;
 mod search;
 pub mod tables;
 mod writer;
+pub use writer::SETTLE_AFTER;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -160,6 +161,17 @@ impl Store {
 
     /// Stores verified records; the returned outcomes are durable. Outcomes are in input order.
     pub async fn insert(&self, records: Vec<Record>) -> Result<Vec<InsertOutcome>, Error> {
+        self.insert_with(records, true).await
+    }
+
+    /// [`Store::insert`]; with `durable` false the records are visible when this returns and
+    /// durable within [`SETTLE_AFTER`] (records received by gossip, which sync
+    /// fetches again if a crash loses them).
+    pub async fn insert_with(
+        &self,
+        records: Vec<Record>,
+        durable: bool,
+    ) -> Result<Vec<InsertOutcome>, Error> {
         if records.is_empty() {
             return Ok(Vec::new());
         }
@@ -179,6 +191,7 @@ impl Store {
             .tx
             .send(WriteCmd::Insert {
                 records,
+                durable,
                 terms,
                 reply,
             })

@@ -126,6 +126,53 @@ async fn insert_is_idempotent_and_reports_duplicates() {
     assert_eq!(back, Some(r));
 }
 
+/// Gossip's commits without fsync: visible at once, mixed with durable ones in any order, and
+/// kept by a clean close (the writer settles them before it stops) and by a settle on a timer.
+#[tokio::test]
+async fn commits_without_fsync_are_visible_at_once_and_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.redb");
+    let store = Store::open(&path).expect("open");
+    let a = rec(&key(1), 1_000, "education", resource("by gossip"));
+    let b = rec(&key(1), 2_000, "education", resource("published"));
+    let c = rec(&key(2), 3_000, "education", resource("by gossip, last"));
+    assert_eq!(
+        store
+            .insert_with(vec![a.clone()], false)
+            .await
+            .expect("insert"),
+        vec![InsertOutcome::Stored]
+    );
+    let id = a.id();
+    assert!(
+        store
+            .read(move |t| get(t, &id))
+            .await
+            .expect("get")
+            .is_some()
+    );
+    store.insert(vec![b.clone()]).await.expect("insert");
+    store
+        .insert_with(vec![c.clone()], false)
+        .await
+        .expect("insert");
+    // Past the settle time, a write of another kind still lands after the settle.
+    tokio::time::sleep(crate::store::SETTLE_AFTER * 2).await;
+    store
+        .insert_with(vec![a.clone()], false)
+        .await
+        .expect("insert");
+    store.close().await.expect("close");
+    let store = Store::open(&path).expect("reopen");
+    for r in [a, b, c] {
+        let id = r.id();
+        assert_eq!(
+            store.read(move |t| get(t, &id)).await.expect("get"),
+            Some(r)
+        );
+    }
+}
+
 #[tokio::test]
 async fn retraction_drops_the_target_and_refuses_it_later() {
     let (_d, store) = open();

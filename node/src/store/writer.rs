@@ -2,6 +2,12 @@
 //! bounded channel and applies every command waiting in the queue in one transaction (group
 //! commit), so bulk ingest pays one fsync per group while a lone `publish` is durable as soon as
 //! its reply arrives.
+//!
+//! Records received by gossip are committed without an fsync (redb's `Durability::None`): they
+//! are visible at once, and made durable by the next durable commit, at the latest
+//! [`SETTLE_AFTER`] later. A crash in between loses them; catch-up sync fetches them again
+//! (DESIGN §10). Everything else (publish, import, sync, counters' flushes, partners, purges)
+//! is durable when its reply arrives.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,9 +25,15 @@ use super::{Error, InsertOutcome, dberr};
 /// one transaction's dirty pages stay a few MiB.
 pub const MAX_GROUP_RECORDS: usize = 4_096;
 
+/// Longest time a commit without fsync stays the newest: then an empty durable commit makes
+/// it (and everything before it) durable.
+pub const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
 pub(crate) enum WriteCmd {
     Insert {
         records: Vec<Record>,
+        /// Durable when the reply arrives; otherwise within [`SETTLE_AFTER`].
+        durable: bool,
         /// The search terms of each record, worked out before (off the writer thread).
         terms: Vec<Terms>,
         reply: oneshot::Sender<Result<Vec<InsertOutcome>, Error>>,
@@ -50,7 +62,40 @@ pub(crate) enum WriteCmd {
 
 pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
     let mut stop = None;
-    while let Some(first) = rx.blocking_recv() {
+    // Waiting for a command with a deadline needs a timer: a runtime of this thread's own.
+    let timer = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            tracing::warn!(error = %e, "store writer without a timer: every commit is durable");
+            None
+        }
+    };
+    // A commit without fsync is the newest one.
+    let mut unsettled = false;
+    loop {
+        let first = match (&timer, unsettled) {
+            (Some(rt), true) => {
+                // The timer is made inside the runtime, which owns it.
+                let next =
+                    rt.block_on(async { tokio::time::timeout(SETTLE_AFTER, rx.recv()).await });
+                match next {
+                    Ok(Some(cmd)) => cmd,
+                    Ok(None) => break,
+                    Err(_) => {
+                        settle(&db);
+                        unsettled = false;
+                        continue;
+                    }
+                }
+            }
+            _ => match rx.blocking_recv() {
+                Some(cmd) => cmd,
+                None => break,
+            },
+        };
         let mut group = Vec::new();
         let mut records = 0;
         let mut next = Some(first);
@@ -66,17 +111,42 @@ pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
             }
         }
         if !group.is_empty() {
-            apply_group(&db, group);
+            let durable = timer.is_none() || group.iter().any(needs_fsync);
+            if apply_group(&db, group, durable) {
+                unsettled = !durable;
+            }
         }
         if stop.is_some() {
             break;
         }
+    }
+    if unsettled {
+        settle(&db);
     }
     drop(db);
     if let Some(reply) = stop {
         let _ = reply.send(());
     }
     tracing::debug!("store writer stopped");
+}
+
+/// Whether a command's reply promises durability: everything but gossip inserts and counters.
+fn needs_fsync(cmd: &WriteCmd) -> bool {
+    !matches!(
+        cmd,
+        WriteCmd::Insert { durable: false, .. } | WriteCmd::Count { .. }
+    )
+}
+
+/// An empty durable commit: every commit before it becomes durable.
+fn settle(db: &Database) {
+    let done = db.begin_write().map_err(dberr).and_then(|mut txn| {
+        txn.set_two_phase_commit(true);
+        txn.commit().map_err(dberr)
+    });
+    if let Err(e) = done {
+        tracing::error!(error = %e, "cannot make the latest gossip records durable; sync fetches them again after a crash");
+    }
 }
 
 fn group_len(cmd: &WriteCmd) -> usize {
@@ -86,10 +156,16 @@ fn group_len(cmd: &WriteCmd) -> usize {
     }
 }
 
-fn apply_group(db: &Database, group: Vec<WriteCmd>) {
+/// Applies a group in one transaction, durable or not; whether it committed.
+fn apply_group(db: &Database, group: Vec<WriteCmd>, durable: bool) -> bool {
     let result = (|| -> Result<(Vec<Vec<InsertOutcome>>, Vec<u64>), Error> {
         let mut txn = db.begin_write().map_err(dberr)?;
-        txn.set_two_phase_commit(true);
+        if durable {
+            txn.set_two_phase_commit(true);
+        } else {
+            txn.set_durability(redb::Durability::None)
+                .map_err(|e| Error::Db(e.to_string()))?;
+        }
         let mut outcomes = Vec::with_capacity(group.len());
         let mut counters: BTreeMap<&str, u64> = BTreeMap::new();
         let mut tables = Tables::open(&txn)?;
@@ -134,6 +210,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
         txn.commit().map_err(dberr)?;
         Ok((outcomes, partner_results))
     })();
+    let committed = result.is_ok();
     match result {
         Ok((outcomes, partner_results)) => {
             let mut outcomes = outcomes.into_iter();
@@ -171,6 +248,7 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>) {
             }
         }
     }
+    committed
 }
 
 /// Sets an author's partner status; `BLOCKED` also deletes its records (returns how many).
