@@ -196,6 +196,56 @@ fn off_pillar(envelopes: &[Vec<u8>], pillar: &Pillar) -> bool {
         .any(|e| sync::envelope_on_pillar(e, pillar) == Some(false))
 }
 
+/// Fetched pages going through ingest at once: one committed while the next is checked.
+pub const INGEST_IN_FLIGHT: usize = 2;
+
+/// A fetched page in ingest, with its envelopes.
+type Ingesting = (
+    tokio::task::JoinHandle<Result<Vec<Outcome>, crate::store::Error>>,
+    Vec<Vec<u8>>,
+);
+
+/// Waits for a fetched page's ingest and counts it: a misbehaving record ends the session,
+/// records refused by this node's own rules are not fetched again.
+async fn settle_page(
+    ingest: &Ingest,
+    (task, envs): Ingesting,
+    report: &mut Report,
+) -> Result<(), String> {
+    let outcomes = task
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    report.stored += outcomes
+        .iter()
+        .filter(|o| matches!(o, Outcome::Stored(_)))
+        .count() as u64;
+    let mut refused = Vec::new();
+    for (o, env) in outcomes.iter().zip(&envs) {
+        let refused_here = match o {
+            Outcome::Rejected { reason, .. } if reason.is_misbehaviour() => {
+                return Err(format!(
+                    "bad answer: a fetched record was {}",
+                    reason.code()
+                ));
+            }
+            Outcome::Rejected { .. } | Outcome::Expired(_) => true,
+            Outcome::Stored(_) | Outcome::Duplicate(_) => false,
+        };
+        if refused_here && let Ok(u) = wsf_protocol::decode(env) {
+            refused.push(
+                Item {
+                    ts: u.body().ts,
+                    id: u.id().0,
+                }
+                .short(),
+            );
+        }
+    }
+    ingest.remember_refused(refused);
+    Ok(())
+}
+
 async fn ask(net: &Network, peer: PeerId, msg: &Message) -> Result<(Message, usize), String> {
     let bytes = msg.encode();
     let sent = bytes.len();
@@ -289,9 +339,12 @@ async fn run(
     have.sort();
     have.dedup();
 
-    // Fetch what we lack, a few pages at a time; each page goes through ingest.
+    // Fetch what we lack, a few pages at a time; each page goes through ingest, and the next
+    // page is checked while the one before is committed (at most INGEST_IN_FLIGHT at once, in
+    // order, so memory stays bounded).
     let mut pages = need.chunks(FETCH_PAGE).map(<[_]>::to_vec);
     let mut in_flight = tokio::task::JoinSet::new();
+    let mut ingesting: std::collections::VecDeque<Ingesting> = std::collections::VecDeque::new();
     loop {
         while in_flight.len() < FETCH_IN_FLIGHT {
             let Some(page) = pages.next() else { break };
@@ -315,37 +368,20 @@ async fn run(
             return Err(format!("bad answer: a fetched record is not on {pillar}"));
         }
         report.fetched += envs.len() as u64;
-        let outcomes = ingest
-            .accept(envs.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        report.stored += outcomes
-            .iter()
-            .filter(|o| matches!(o, Outcome::Stored(_)))
-            .count() as u64;
-        let mut refused = Vec::new();
-        for (o, env) in outcomes.iter().zip(&envs) {
-            let refused_here = match o {
-                Outcome::Rejected { reason, .. } if reason.is_misbehaviour() => {
-                    return Err(format!(
-                        "bad answer: a fetched record was {}",
-                        reason.code()
-                    ));
-                }
-                Outcome::Rejected { .. } | Outcome::Expired(_) => true,
-                Outcome::Stored(_) | Outcome::Duplicate(_) => false,
-            };
-            if refused_here && let Ok(u) = wsf_protocol::decode(env) {
-                refused.push(
-                    Item {
-                        ts: u.body().ts,
-                        id: u.id().0,
-                    }
-                    .short(),
-                );
-            }
+        if ingesting.len() >= INGEST_IN_FLIGHT
+            && let Some(oldest) = ingesting.pop_front()
+        {
+            settle_page(ingest, oldest, report).await?;
         }
-        ingest.remember_refused(refused);
+        let task = {
+            let ingest = ingest.clone();
+            let envs = envs.clone();
+            tokio::spawn(async move { ingest.accept(envs).await })
+        };
+        ingesting.push_back((task, envs));
+    }
+    while let Some(page) = ingesting.pop_front() {
+        settle_page(ingest, page, report).await?;
     }
 
     // Push what the peer lacks.

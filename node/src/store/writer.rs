@@ -73,20 +73,26 @@ pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
             None
         }
     };
-    // A commit without fsync is the newest one.
-    let mut unsettled = false;
+    // Since when a commit without fsync has been the newest one: it is settled at most
+    // SETTLE_AFTER later, however busy the queue stays.
+    let mut unsettled: Option<std::time::Instant> = None;
     loop {
         let first = match (&timer, unsettled) {
-            (Some(rt), true) => {
+            (Some(rt), Some(since)) => {
+                let left = SETTLE_AFTER.saturating_sub(since.elapsed());
                 // The timer is made inside the runtime, which owns it.
-                let next =
-                    rt.block_on(async { tokio::time::timeout(SETTLE_AFTER, rx.recv()).await });
+                let next = rt.block_on(async { tokio::time::timeout(left, rx.recv()).await });
                 match next {
-                    Ok(Some(cmd)) => cmd,
+                    Ok(Some(cmd)) if !left.is_zero() => cmd,
+                    Ok(Some(cmd)) => {
+                        settle(&db);
+                        unsettled = None;
+                        cmd
+                    }
                     Ok(None) => break,
                     Err(_) => {
                         settle(&db);
-                        unsettled = false;
+                        unsettled = None;
                         continue;
                     }
                 }
@@ -113,14 +119,18 @@ pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
         if !group.is_empty() {
             let durable = timer.is_none() || group.iter().any(needs_fsync);
             if apply_group(&db, group, durable) {
-                unsettled = !durable;
+                unsettled = if durable {
+                    None
+                } else {
+                    unsettled.or_else(|| Some(std::time::Instant::now()))
+                };
             }
         }
         if stop.is_some() {
             break;
         }
     }
-    if unsettled {
+    if unsettled.is_some() {
         settle(&db);
     }
     drop(db);
