@@ -42,6 +42,11 @@ pub struct IngestFigures {
     pub store_per_s: f64,
     /// Store file size per record after the last run.
     pub store_bytes_per_record: f64,
+    /// What each table takes per record in that store (keys, values, branch pages,
+    /// fragmentation); the rest of the file is redb's own (allocator state, free pages).
+    pub table_bytes_per_record: std::collections::BTreeMap<String, f64>,
+    /// The search index's share (reported apart from the records and their indexes).
+    pub search_bytes_per_record: f64,
     /// With `--encrypted`: the median of the same full ingest into an encrypted store (same
     /// runs, interleaved with the plain ones), and its ratio to the plain median.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -367,6 +372,22 @@ pub async fn ingest(
             encrypted_size = bytes;
         }
     }
+    // The breakdown of the last plain store, by table.
+    let tables = {
+        let store = Store::open(&dir.join("bench.redb"))?;
+        let bytes = store.read(|txn| store::table_bytes(txn)).await?;
+        store.close().await?;
+        bytes
+    };
+    let per_record = |b: u64| b as f64 / n as f64;
+    let search_bytes_per_record = tables
+        .iter()
+        .find(|(name, _)| *name == "search")
+        .map_or(0.0, |(_, b)| per_record(*b));
+    let table_bytes_per_record = tables
+        .into_iter()
+        .map(|(name, b)| (name.to_owned(), per_record(b)))
+        .collect();
     let encrypted_ingest_per_s = key.as_ref().map(|_| median(encrypted));
     let verify_per_s = median(verify);
     let ingest_per_s = median(ingest);
@@ -384,6 +405,8 @@ pub async fn ingest(
         decode_per_s: median(decode),
         store_per_s: median(store_only),
         store_bytes_per_record: size as f64 / n as f64,
+        table_bytes_per_record,
+        search_bytes_per_record,
         encrypted_ingest_per_s,
         encrypted_ratio: encrypted_ingest_per_s.map(|e| e / ingest_per_s),
         encrypted_store_bytes_per_record: key.as_ref().map(|_| encrypted_size as f64 / n as f64),

@@ -47,9 +47,18 @@ pub async fn ingest(
         f.ingest_per_s, f.ratio
     );
     println!(
-        "  store file                        {:>10.0} B/record",
-        f.store_bytes_per_record
+        "  store file                        {:>10.0} B/record ({:.2}× the envelopes)",
+        f.store_bytes_per_record,
+        f.store_bytes_per_record / f.envelope_bytes_avg.max(1.0)
     );
+    let mut tables: Vec<(&String, &f64)> = f.table_bytes_per_record.iter().collect();
+    tables.sort_by(|a, b| b.1.total_cmp(a.1));
+    let shown: Vec<String> = tables
+        .iter()
+        .filter(|(_, b)| **b >= 1.0)
+        .map(|(name, b)| format!("{name} {b:.0}"))
+        .collect();
+    println!("    by table, B/record: {}", shown.join(", "));
     if let (Some(e), Some(r), Some(b)) = (
         f.encrypted_ingest_per_s,
         f.encrypted_ratio,

@@ -33,7 +33,8 @@ pub use read::{
     Cursor, DEFAULT_KINDS, Lens, Listed, MAX_CHAIN, MAX_LIMIT, Page, Query, RecordView, Viewer,
     apply_rules, author_hour_count, author_name, counts, detail, digest, envelope,
     envelopes_by_short, envelopes_of, expired_ids, for_each_envelope, get, held_pillars, info,
-    is_expired, list, partner, partners, pillar_items, presence, resolve, resolve_author, vouchers,
+    is_expired, list, partner, partners, pillar_items, presence, resolve, resolve_author,
+    table_bytes, vouchers,
 };
 pub use search::{MAX_SCAN, index_bytes as search_index_bytes, search};
 use tables::*;

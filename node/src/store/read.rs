@@ -1049,3 +1049,44 @@ pub fn apply_rules(
     }
     Ok(out)
 }
+
+/// Bytes each table takes (keys and values, branch pages and other metadata, fragmentation), by
+/// table name; tables not made yet are left out. For `wsf bench ingest`'s breakdown of the store.
+pub fn table_bytes(txn: &ReadTransaction) -> Result<Vec<(&'static str, u64)>, Error> {
+    fn of<K: redb::Key + 'static, V: redb::Value + 'static>(
+        txn: &ReadTransaction,
+        def: redb::TableDefinition<K, V>,
+        name: &'static str,
+        out: &mut Vec<(&'static str, u64)>,
+    ) -> Result<(), Error> {
+        match txn.open_table(def) {
+            Ok(t) => {
+                let s = t.stats().map_err(dberr)?;
+                out.push((
+                    name,
+                    s.stored_bytes() + s.metadata_bytes() + s.fragmented_bytes(),
+                ));
+                Ok(())
+            }
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(()),
+            Err(e) => Err(dberr(e)),
+        }
+    }
+    let mut out = Vec::new();
+    of(txn, ENVELOPES, "envelopes", &mut out)?;
+    of(txn, IDS, "ids", &mut out)?;
+    of(txn, BY_PILLAR, "by_pillar", &mut out)?;
+    of(txn, BY_AUTHOR, "by_author", &mut out)?;
+    of(txn, BY_KIND, "by_kind", &mut out)?;
+    of(txn, RETRACTED, "retracted", &mut out)?;
+    of(txn, ENDORSEMENTS, "endorsements", &mut out)?;
+    of(txn, SUPERSEDED, "superseded", &mut out)?;
+    of(txn, NAMES, "names", &mut out)?;
+    of(txn, EXPIRIES, "expiries", &mut out)?;
+    of(txn, PROFILES, "profiles", &mut out)?;
+    of(txn, AUTHOR_HOURS, "author_hours", &mut out)?;
+    of(txn, PARTNERS, "partners", &mut out)?;
+    of(txn, SEARCH, "search", &mut out)?;
+    of(txn, COUNTERS, "counters", &mut out)?;
+    Ok(out)
+}
