@@ -375,7 +375,7 @@ pub async fn ingest(
     // The breakdown of the last plain store, by table.
     let tables = {
         let store = Store::open(&dir.join("bench.redb"))?;
-        let bytes = store.read(|txn| store::table_bytes(txn)).await?;
+        let bytes = store.read(store::table_bytes).await?;
         store.close().await?;
         bytes
     };
