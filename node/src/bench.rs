@@ -104,7 +104,7 @@ fn signed(i: usize, ts: u64, pillar: Pillar, key: &SigningKey) -> Result<Record,
         net: NetworkId::public(),
         ts,
         pillars: vec![pillar],
-        content: resource(i),
+        content: search::varied(i),
         expires: None,
         supersedes: None,
         refs: vec![],
@@ -123,8 +123,9 @@ fn authors(seed: u8) -> Vec<SigningKey> {
         .collect()
 }
 
-/// `n` signed ~1 KB resource records from 64 authors over the six well-known pillars, 10 ms
-/// apart, in time order.
+/// `n` signed records of varied text (the search corpus's generator: campaign calls, practices
+/// and resources of 40–100 words in several languages and scripts) from 64 authors over the six
+/// well-known pillars, 10 ms apart, in time order.
 pub fn sample_records(n: usize, seed: u8) -> Result<Vec<Record>, Error> {
     let keys = authors(seed);
     let pillars = Pillar::well_known();

@@ -334,17 +334,14 @@ fn words(rng: &mut Rng, lang: usize, count: usize) -> String {
 
 /// Record `i` of the corpus: a resource, practice or campaign in one of the languages, with a
 /// title of 4 words and a text of 40 to 100.
-fn corpus_record(
-    i: usize,
-    rng: &mut Rng,
-    ts: u64,
-    key: &super::SigningKey,
-) -> Result<Record, Error> {
+/// The content of corpus record `i`: a campaign call, a practice or a resource (1 : 1 : 3) of
+/// 40–100 words in one of the corpus's languages.
+fn content(i: usize, rng: &mut Rng) -> Content {
     let lang = i % LANGUAGES.len();
     let title = words(rng, lang, 4);
     let n = 40 + rng.below(60);
     let text = words(rng, lang, n);
-    let content = match i % 5 {
+    match i % 5 {
         0 => Content::Campaign(Campaign {
             title,
             action: Action::Advocacy,
@@ -377,7 +374,24 @@ fn corpus_record(
             language: Some(LANGUAGES[lang].0.into()),
             license: None,
         }),
-    };
+    }
+}
+
+/// Corpus content for record `i` of another benchmark (`wsf bench ingest`, `sync`, …), drawn
+/// from a generator seeded by `i` alone: varied text in several languages and scripts, so
+/// that size and compression figures mean something.
+pub(super) fn varied(i: usize) -> Content {
+    let mut rng = Rng(0x00C0_FFEE ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    content(i, &mut rng)
+}
+
+fn corpus_record(
+    i: usize,
+    rng: &mut Rng,
+    ts: u64,
+    key: &super::SigningKey,
+) -> Result<Record, Error> {
+    let content = content(i, rng);
     let pillars = Pillar::well_known();
     let draft = Draft {
         net: NetworkId::public(),

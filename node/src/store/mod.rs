@@ -16,6 +16,7 @@
 //! - the full-text search index (`search-1`) follows the held records: a record's terms are
 //!   added in the transaction that stores it and removed in the one that drops it.
 
+mod packed;
 mod read;
 mod search;
 pub mod tables;
@@ -178,12 +179,16 @@ impl Store {
         }
         // Working out search terms is CPU work: done here, on a blocking thread, so the writer
         // thread only writes.
-        let (records, terms) = tokio::task::spawn_blocking(move || {
+        let (records, terms, packed) = tokio::task::spawn_blocking(move || {
             let terms = records
                 .iter()
                 .map(|r| wsf_protocol::search::record_terms(&r.body().content))
                 .collect::<Vec<_>>();
-            (records, terms)
+            let packed = records
+                .iter()
+                .map(|r| packed::pack(r.envelope()))
+                .collect::<Vec<_>>();
+            (records, terms, packed)
         })
         .await
         .map_err(|e| Error::Db(format!("search terms task failed: {e}")))?;
@@ -194,6 +199,7 @@ impl Store {
                 records,
                 durable,
                 terms,
+                packed,
                 reply,
             })
             .await
@@ -392,7 +398,7 @@ fn init(db: &Database) -> Result<(), Error> {
                     .map_err(dberr)?;
             }
             Some(v) if v == SCHEMA_VERSION => {}
-            Some(old @ (1 | 2)) => {
+            Some(old @ (1..=3)) => {
                 migrate = Some(old);
                 meta.insert("schema_version", SCHEMA_VERSION)
                     .map_err(dberr)?;
@@ -422,11 +428,16 @@ fn init(db: &Database) -> Result<(), Error> {
     }
     if let Some(old) = migrate {
         tracing::info!("migrating the store from schema {old} to {SCHEMA_VERSION}");
+        // Every earlier schema kept envelopes unpacked in envelopes-1.
+        let repacked = writer::repack(&txn)?;
+        tracing::info!(records = repacked, "packed the stored envelopes");
         if old == 1 {
             writer::migrate_from_1(&txn)?;
         }
-        let indexed = search::rebuild(&txn)?;
-        tracing::info!(records = indexed, "built the search index");
+        if old <= 2 {
+            let indexed = search::rebuild(&txn)?;
+            tracing::info!(records = indexed, "built the search index");
+        }
     }
     let cutoff = crate::ingest::now_ms().saturating_sub(EXPIRED_RETENTION_MS);
     let purged = writer::purge_expired(&mut writer::Tables::open(&txn)?, cutoff)?;

@@ -7,6 +7,7 @@ use wsf_protocol::api::{CosignCounts, Cosigner, Counts, RecordDetail, RecordInfo
 use wsf_protocol::display::{self, AuthorView, Trust};
 use wsf_protocol::{AuthorId, Content, IdPrefix, Kind, Pillar, Record, RecordId};
 
+use super::packed::unpack;
 use super::tables::*;
 use super::{Error, dberr};
 
@@ -90,7 +91,7 @@ pub(crate) fn load_at(txn: &ReadTransaction, ts: u64, id: &Id) -> Result<Option<
     let Some(bytes) = envelopes.get((ts, *id)).map_err(dberr)? else {
         return Ok(None);
     };
-    wsf_protocol::decode_trusted(bytes.value())
+    wsf_protocol::decode_trusted(&unpack(bytes.value())?)
         .map(Some)
         .map_err(|e| Error::Corrupt(RecordId(*id).to_string(), e.to_string()))
 }
@@ -102,10 +103,10 @@ pub fn envelope(txn: &ReadTransaction, id: &RecordId) -> Result<Option<Vec<u8>>,
         return Ok(None);
     };
     let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
-    Ok(envelopes
-        .get((ts, id.0))
-        .map_err(dberr)?
-        .map(|v| v.value().to_vec()))
+    match envelopes.get((ts, id.0)).map_err(dberr)? {
+        Some(v) => Ok(Some(unpack(v.value())?.into_owned())),
+        None => Ok(None),
+    }
 }
 
 /// The held record with this id.
@@ -697,7 +698,8 @@ pub fn for_each_envelope(
     for entry in envelopes.iter().map_err(dberr)? {
         let (k, v) = entry.map_err(dberr)?;
         let (_, id) = k.value();
-        let bytes = v.value();
+        let bytes = unpack(v.value())?;
+        let bytes = bytes.as_ref();
         if !pillars.is_empty() {
             let r = wsf_protocol::decode_trusted(bytes)
                 .map_err(|e| Error::Corrupt(RecordId(id).to_string(), e.to_string()))?;
@@ -884,14 +886,15 @@ pub fn envelopes_by_short(
             let (k, _) = entry.map_err(dberr)?;
             let (_, ts, id) = k.value();
             if let Some(e) = envelopes.get((ts, id)).map_err(dberr)? {
+                let e = unpack(e.value())?.into_owned();
                 // Each envelope costs its bytes plus a length prefix of at most 10 bytes; stop
                 // before the answer would pass the budget (the rest is fetched next time).
-                let cost = e.value().len() + 10;
+                let cost = e.len() + 10;
                 if bytes + cost > max_bytes {
                     break 'wanted;
                 }
                 bytes += cost;
-                out.push(e.value().to_vec());
+                out.push(e);
             }
         }
     }
@@ -907,7 +910,7 @@ pub fn envelopes_of(
     let mut out = Vec::with_capacity(items.len());
     for it in items {
         if let Some(e) = envelopes.get((it.ts, it.id)).map_err(dberr)? {
-            out.push(e.value().to_vec());
+            out.push(unpack(e.value())?.into_owned());
         }
     }
     Ok(out)

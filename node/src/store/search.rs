@@ -52,7 +52,7 @@ pub(crate) fn rebuild(txn: &redb::WriteTransaction) -> Result<u64, Error> {
     let mut n = 0;
     for entry in envelopes.iter().map_err(dberr)? {
         let (k, v) = entry.map_err(dberr)?;
-        let rec = wsf_protocol::decode_trusted(v.value())
+        let rec = wsf_protocol::decode_trusted(&super::packed::unpack(v.value())?)
             .map_err(|e| Error::Corrupt(RecordId(k.value().1).to_string(), e.to_string()))?;
         index(
             &mut table,

@@ -235,6 +235,7 @@ async fn a_schema_2_store_gets_its_index_built() {
     {
         let db = redb::Database::open(&path).expect("open");
         let txn = db.begin_write().expect("txn");
+        super::packed::downgrade(&txn);
         txn.delete_table(SEARCH).expect("drop");
         txn.open_table(META)
             .expect("meta")

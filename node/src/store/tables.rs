@@ -10,10 +10,13 @@ pub type Id = [u8; 32];
 
 /// `schema_version` and other single values.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta-1");
-/// (ts, id) → envelope: every held record, in time order. Keyed by time, not by id, so that
+/// (ts, id) → envelope, packed (`super::packed`: a tag byte, then the envelope raw or
+/// zstd-compressed): every held record, in time order. Keyed by time, not by id, so that
 /// inserts (which arrive roughly in time order) append instead of touching random pages: at
 /// 100,000 records this doubled the store's insert rate. Retracted records leave this table.
-pub const ENVELOPES: TableDefinition<(u64, Id), &[u8]> = TableDefinition::new("envelopes-1");
+pub const ENVELOPES: TableDefinition<(u64, Id), &[u8]> = TableDefinition::new("envelopes-2");
+/// The envelopes before schema 4, unpacked (repacked into [`ENVELOPES`] by the migration).
+pub const ENVELOPES_V1: TableDefinition<(u64, Id), &[u8]> = TableDefinition::new("envelopes-1");
 /// id → ts: finds a record's envelope from its id.
 pub const IDS: TableDefinition<Id, u64> = TableDefinition::new("ids-1");
 /// (pillar, ts, id) → (): one entry per pillar of a record; the order sync reconciles over.
@@ -68,8 +71,9 @@ pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-
 
 /// The layout these definitions describe. 2: superseded entries per superseding record, name
 /// keys, expiries (migrated from 1 by rebuilding them from the held records). 3: the search
-/// index (migrated from 2 by indexing the held records).
-pub const SCHEMA_VERSION: u64 = 3;
+/// index (migrated from 2 by indexing the held records). 4: envelopes packed, most of them
+/// compressed (migrated from 1–3 by repacking every envelope).
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// How long an expired record is kept (hidden, not synced) before it is dropped: 30 days, so
 /// that `--include-expired` can still show what just ended.

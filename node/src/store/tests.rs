@@ -549,6 +549,7 @@ async fn a_schema_1_store_is_migrated_forward() {
     {
         let db = redb::Database::open(&path).expect("open");
         let txn = db.begin_write().expect("txn");
+        super::packed::downgrade(&txn);
         txn.delete_table(SUPERSEDED).expect("drop");
         txn.delete_table(NAMES).expect("drop");
         txn.delete_table(EXPIRIES).expect("drop");
@@ -588,5 +589,59 @@ async fn a_schema_1_store_is_migrated_forward() {
         .await
         .expect("meta");
     assert_eq!(version, Some(SCHEMA_VERSION));
+    store.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_schema_3_store_gets_its_envelopes_packed() {
+    let (dir, store) = open();
+    let path = dir.path().join("store.redb");
+    let text = "Guide: l'éducation des filles, l'éducation des filles. ".repeat(3);
+    let long = rec(&key(6), 1_000, "education", resource(&text));
+    let short = rec(&key(6), 2_000, "education", resource("s"));
+    store
+        .insert(vec![long.clone(), short.clone()])
+        .await
+        .expect("insert");
+    store.close().await.expect("close");
+    {
+        let db = redb::Database::open(&path).expect("open");
+        let txn = db.begin_write().expect("txn");
+        super::packed::downgrade(&txn);
+        txn.open_table(META)
+            .expect("meta")
+            .insert("schema_version", 3)
+            .expect("insert");
+        txn.commit().expect("commit");
+    }
+    let store = Store::open(&path).expect("migrates");
+    for r in [long.clone(), short] {
+        let id = r.id();
+        assert_eq!(
+            store.read(move |t| get(t, &id)).await.expect("get"),
+            Some(r)
+        );
+    }
+    let long_id = long.id().0;
+    let (tables, stored) = store
+        .read(move |t| {
+            let names: Vec<String> = t
+                .list_tables()
+                .map_err(super::dberr)?
+                .map(|h| redb::TableHandle::name(&h).to_owned())
+                .collect();
+            let e = t.open_table(ENVELOPES).map_err(super::dberr)?;
+            let v = e
+                .get((1_000, long_id))
+                .map_err(super::dberr)?
+                .map(|v| v.value().to_vec());
+            Ok((names, v))
+        })
+        .await
+        .expect("read");
+    assert!(!tables.iter().any(|n| n == "envelopes-1"), "{tables:?}");
+    let stored = stored.expect("the long record's value");
+    assert_eq!(stored[0], super::packed::ZSTD);
+    assert!(stored.len() < long.envelope().len());
     store.close().await.expect("close");
 }

@@ -36,6 +36,8 @@ pub(crate) enum WriteCmd {
         durable: bool,
         /// The search terms of each record, worked out before (off the writer thread).
         terms: Vec<Terms>,
+        /// Each record's envelope as stored (`super::packed`), also made off the writer thread.
+        packed: Vec<Vec<u8>>,
         reply: oneshot::Sender<Result<Vec<InsertOutcome>, Error>>,
     },
     /// Adds to named counters; applied with the next transaction, no reply.
@@ -182,10 +184,15 @@ fn apply_group(db: &Database, group: Vec<WriteCmd>, durable: bool) -> bool {
         let mut partner_results: Vec<u64> = Vec::new();
         for cmd in &group {
             match cmd {
-                WriteCmd::Insert { records, terms, .. } => {
+                WriteCmd::Insert {
+                    records,
+                    terms,
+                    packed,
+                    ..
+                } => {
                     let mut out = Vec::with_capacity(records.len());
-                    for (r, terms) in records.iter().zip(terms) {
-                        out.push(insert(&mut tables, r, terms)?);
+                    for ((r, terms), packed) in records.iter().zip(terms).zip(packed) {
+                        out.push(insert(&mut tables, r, terms, packed)?);
                     }
                     outcomes.push(out);
                 }
@@ -345,7 +352,7 @@ impl<'txn> Tables<'txn> {
         let Some(bytes) = self.envelopes.get((ts, id)).map_err(dberr)? else {
             return Ok(None);
         };
-        wsf_protocol::decode_trusted(bytes.value())
+        wsf_protocol::decode_trusted(&super::packed::unpack(bytes.value())?)
             .map(Some)
             .map_err(|e| Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string()))
     }
@@ -364,6 +371,7 @@ pub(crate) fn insert(
     t: &mut Tables<'_>,
     rec: &Record,
     terms: &Terms,
+    packed: &[u8],
 ) -> Result<InsertOutcome, Error> {
     let id = rec.id().0;
     let body = rec.body();
@@ -376,9 +384,7 @@ pub(crate) fn insert(
         return Ok(InsertOutcome::Retracted);
     }
     t.ids.insert(id, body.ts).map_err(dberr)?;
-    t.envelopes
-        .insert((body.ts, id), rec.envelope())
-        .map_err(dberr)?;
+    t.envelopes.insert((body.ts, id), packed).map_err(dberr)?;
     for p in &body.pillars {
         t.by_pillar
             .insert((p.as_str(), body.ts, id), ())
@@ -572,6 +578,24 @@ pub(crate) fn purge_expired(t: &mut Tables<'_>, cutoff: u64) -> Result<u64, Erro
     Ok(n)
 }
 
+/// The migration to schema 4: every envelope of `envelopes-1` packed into `envelopes-2`
+/// (`super::packed`), and `envelopes-1` dropped. Returns how many were moved.
+pub(crate) fn repack(txn: &WriteTransaction) -> Result<u64, Error> {
+    let mut n = 0;
+    {
+        let old = txn.open_table(ENVELOPES_V1).map_err(dberr)?;
+        let mut new = txn.open_table(ENVELOPES).map_err(dberr)?;
+        for entry in old.iter().map_err(dberr)? {
+            let (k, v) = entry.map_err(dberr)?;
+            new.insert(k.value(), super::packed::pack(v.value()).as_slice())
+                .map_err(dberr)?;
+            n += 1;
+        }
+    }
+    txn.delete_table(ENVELOPES_V1).map_err(dberr)?;
+    Ok(n)
+}
+
 /// Rebuilds the tables schema 2 added or changed from the held records (migration from 1; the
 /// search index of schema 3 is built after it).
 pub(crate) fn migrate_from_1(txn: &WriteTransaction) -> Result<(), Error> {
@@ -581,7 +605,7 @@ pub(crate) fn migrate_from_1(txn: &WriteTransaction) -> Result<(), Error> {
     for entry in t.envelopes.iter().map_err(dberr)? {
         let (k, v) = entry.map_err(dberr)?;
         let (ts, id) = k.value();
-        let rec = wsf_protocol::decode_trusted(v.value())
+        let rec = wsf_protocol::decode_trusted(&super::packed::unpack(v.value())?)
             .map_err(|e| Error::Corrupt(wsf_protocol::RecordId(id).to_string(), e.to_string()))?;
         let b = rec.body();
         if let Some(expires) = b.expires {
