@@ -103,6 +103,8 @@ struct Inner {
     /// Taken out by [`Store::close`], so the file is released even while clones remain.
     db: std::sync::RwLock<Option<Arc<Database>>>,
     tx: mpsc::Sender<WriteCmd>,
+    /// How many settles (durable commits of earlier commits without fsync) the writer made.
+    settles: tokio::sync::watch::Receiver<u64>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     path: PathBuf,
 }
@@ -142,14 +144,16 @@ impl Store {
         let db = Arc::new(db);
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let writer_db = db.clone();
+        let (settled, settles) = tokio::sync::watch::channel(0u64);
         let writer = std::thread::Builder::new()
             .name("wsf-store".into())
-            .spawn(move || writer::run(writer_db, rx))
+            .spawn(move || writer::run(writer_db, rx, settled))
             .map_err(|e| Error::Db(format!("cannot start the store thread: {e}")))?;
         Ok(Store {
             inner: Arc::new(Inner {
                 db: std::sync::RwLock::new(Some(db)),
                 tx,
+                settles,
                 writer: Mutex::new(Some(writer)),
                 path: path.to_owned(),
             }),
@@ -159,6 +163,12 @@ impl Store {
     /// The store file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Counts the writer's settles: a receiver sees a change once commits without fsync made
+    /// before it became durable.
+    pub fn settles(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.settles.clone()
     }
 
     /// Stores verified records; the returned outcomes are durable. Outcomes are in input order.

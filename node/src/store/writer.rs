@@ -62,7 +62,16 @@ pub(crate) enum WriteCmd {
     },
 }
 
-pub(crate) fn run(db: Arc<Database>, mut rx: mpsc::Receiver<WriteCmd>) {
+pub(crate) fn run(
+    db: Arc<Database>,
+    mut rx: mpsc::Receiver<WriteCmd>,
+    settled: tokio::sync::watch::Sender<u64>,
+) {
+    let settle = |db: &Database| {
+        if settle(db) {
+            settled.send_modify(|n| *n += 1);
+        }
+    };
     let mut stop = None;
     // Waiting for a command with a deadline needs a timer: a runtime of this thread's own.
     let timer = match tokio::runtime::Builder::new_current_thread()
@@ -150,15 +159,16 @@ fn needs_fsync(cmd: &WriteCmd) -> bool {
     )
 }
 
-/// An empty durable commit: every commit before it becomes durable.
-fn settle(db: &Database) {
+/// An empty durable commit: every commit before it becomes durable. Whether it was made.
+fn settle(db: &Database) -> bool {
     let done = db.begin_write().map_err(dberr).and_then(|mut txn| {
         txn.set_two_phase_commit(true);
         txn.commit().map_err(dberr)
     });
-    if let Err(e) = done {
+    if let Err(e) = &done {
         tracing::error!(error = %e, "cannot make the latest gossip records durable; sync fetches them again after a crash");
     }
+    done.is_ok()
 }
 
 fn group_len(cmd: &WriteCmd) -> usize {
