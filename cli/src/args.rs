@@ -52,6 +52,9 @@ pub enum Command {
     Init(InitArgs),
     /// Show this organisation's author key.
     Id,
+    /// Give the store's free space back to the disk (after large deletions, such as blocking an
+    /// author). Run it with the node stopped.
+    Compact,
     /// Sign and publish a record.
     #[command(subcommand)]
     Publish(PublishCmd),

@@ -176,3 +176,85 @@ fn every_truncation_of_a_bundle_is_handled() {
         assert!(n <= 2);
     }
 }
+
+/// `wsf compact` gives the disk back what blocking an author freed, keeps every other record,
+/// and refuses to run while the node holds the store.
+#[test]
+fn compact_gives_back_the_space_of_deleted_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::init(dir.path());
+    let text = "Attendance, distances, teachers' pay and what changed after a year. ".repeat(6);
+    let signed = |seed: u8, i: u64| {
+        sign(
+            &Draft {
+                net: NetworkId::public(),
+                // An hour apart: the per-author quota counts records per hour.
+                ts: 1_767_225_600_000 + i * 3_600_000,
+                pillars: vec![Pillar::new("education").expect("slug")],
+                content: Content::Resource(Resource {
+                    title: format!("Field report {i}"),
+                    resource_type: ResourceType::Report,
+                    summary: Some(format!("{i}: {text}")),
+                    body: None,
+                    url: None,
+                    language: None,
+                    license: None,
+                }),
+                expires: None,
+                supersedes: None,
+                refs: vec![],
+            },
+            &SigningKey::from_bytes(&[seed; 32]),
+        )
+        .expect("sign")
+    };
+    let mut envelopes: Vec<Vec<u8>> = (0..1_500)
+        .map(|i| signed(9, i).envelope().to_vec())
+        .collect();
+    let kept: Vec<Record> = (0..3).map(|i| signed(8, i)).collect();
+    envelopes.extend(kept.iter().map(|r| r.envelope().to_vec()));
+    let file = dir.path().join("many.wsf");
+    bundle(&file, &envelopes, 0);
+    assert_eq!(
+        common::json(dir.path(), &["import", file.to_str().expect("path")])["stored"],
+        1_503
+    );
+    let blocked = AuthorId::from(&SigningKey::from_bytes(&[9; 32]).verifying_key()).to_string();
+    let out = wsf(dir.path())
+        .args(["partners", "block", &blocked])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(said.contains("1500 of its records deleted"), "{said}");
+    assert!(
+        said.contains("wsf compact"),
+        "a large deletion suggests compact: {said}"
+    );
+
+    // Not beside a running node.
+    let (node, drain) = common::start_node(dir.path());
+    let out = wsf(dir.path()).arg("compact").assert().failure();
+    let said = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(said.contains("the node is running"), "{said}");
+    common::stop(node);
+    let _ = drain.join();
+
+    let done = common::json(dir.path(), &["compact"]);
+    let (before, after) = (
+        done["before_bytes"].as_u64().expect("before"),
+        done["after_bytes"].as_u64().expect("after"),
+    );
+    eprintln!("compact after blocking 1,500 of 1,503 records: {before} -> {after} bytes");
+    assert!(after < before / 2, "{done}");
+    let listed = common::json(dir.path(), &["list", "--all"]);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    for r in &kept {
+        assert!(ids.contains(&r.id().to_string().as_str()), "{listed}");
+    }
+    assert_eq!(ids.len(), 3, "{listed}");
+}

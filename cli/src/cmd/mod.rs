@@ -121,6 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Node(a) => node::run(ctx, a).await,
         Command::Init(a) => records::init(ctx, a).await,
         Command::Id => records::id(ctx).await,
+        Command::Compact => transfer::compact(ctx).await,
         Command::Publish(cmd) => records::publish(ctx, cmd).await,
         Command::Endorse { id, statement } => records::endorse(ctx, id, statement).await,
         Command::Retract { id, reason } => records::retract(ctx, id, reason).await,

@@ -86,7 +86,20 @@ async fn partner_change(
     match action {
         "add" => println!("partner added: {author}"),
         "remove" => println!("removed from the list: {author}"),
-        _ => println!("blocked {author}; {deleted} of its records deleted"),
+        _ => {
+            println!("blocked {author}; {deleted} of its records deleted");
+            // The store keeps the freed pages for later records; a large deletion can give
+            // them back to the disk.
+            if deleted >= COMPACT_HINT {
+                println!(
+                    "to give their space back to the disk: stop the node, run `wsf compact`, \
+                     start it again"
+                );
+            }
+        }
     }
     Ok(())
 }
+
+/// Deleted records from which `partners block` suggests `wsf compact`.
+const COMPACT_HINT: u64 = 1_000;

@@ -474,3 +474,36 @@ fn finish(
     }
     Ok(())
 }
+
+/// `wsf compact`: the store's free pages given back, with the node stopped.
+pub async fn compact(ctx: Ctx) -> anyhow::Result<()> {
+    if super::node_answers(&ctx.data).await {
+        anyhow::bail!(
+            "the node is running and holds the store; stop it (Ctrl-C, or `systemctl --user stop \
+             wsf`), run `wsf compact`, then start it again"
+        );
+    }
+    let data = ctx.unlocked().await?;
+    let path = data.store_path();
+    if !path.exists() {
+        anyhow::bail!("there is no store in {} yet", data.root().display());
+    }
+    let done = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        Ok(wsf_node::store::compact(&path, data.data_key()?)?)
+    })
+    .await??;
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "before_bytes": done.before,
+            "after_bytes": done.after,
+        }));
+    }
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "store {:.1} MiB -> {:.1} MiB ({:.1} MiB given back)",
+        mib(done.before),
+        mib(done.after),
+        mib(done.before.saturating_sub(done.after))
+    );
+    Ok(())
+}

@@ -390,6 +390,57 @@ pub fn check_integrity_with(
     db.check_integrity().map_err(dberr)
 }
 
+/// File sizes around a [`compact`], in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compacted {
+    pub before: u64,
+    pub after: u64,
+}
+
+/// Gives the free pages of a store back to the file system (`wsf compact`): redb moves the
+/// pages in use to the front and truncates the file. The store must not be open elsewhere (a
+/// running node holds it: [`Error::InUse`]). Migrates it first, as an open would.
+pub fn compact(path: &Path, key: Option<&crate::vault::DataKey>) -> Result<Compacted, Error> {
+    let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let before = size();
+    let opened = match key {
+        None => Database::open(path),
+        Some(key) => {
+            let mut builder = redb::Builder::new();
+            builder.set_cache_size(ENCRYPTED_CACHE);
+            crate::vault::backend::create_database(&builder, path, key)
+        }
+    };
+    let mut db = match opened {
+        Ok(db) => db,
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+            return Err(Error::InUse(path.to_owned()));
+        }
+        Err(e) => {
+            return Err(Error::Db(format!(
+                "cannot open {}: {}",
+                path.display(),
+                redb::Error::from(e)
+            )));
+        }
+    };
+    init(&db)?;
+    // Each call moves what it can; a few rounds reach the smallest file.
+    for _ in 0..8 {
+        if !db
+            .compact()
+            .map_err(|e| Error::Db(format!("compact: {e}")))?
+        {
+            break;
+        }
+    }
+    drop(db);
+    Ok(Compacted {
+        before,
+        after: size(),
+    })
+}
+
 /// Creates the tables and checks the schema version.
 fn init(db: &Database) -> Result<(), Error> {
     let mut txn = db.begin_write().map_err(dberr)?;
