@@ -495,10 +495,10 @@ fn init(db: &Database) -> Result<(), Error> {
         if old == 1 {
             writer::migrate_from_1(&txn)?;
         }
-        if old <= 2 {
-            let indexed = search::rebuild(&txn)?;
-            tracing::info!(records = indexed, "built the search index");
-        }
+        // Schema 3's index was keyed by whole ids; schemas 1-2 had none.
+        txn.delete_table(SEARCH_V1).map_err(dberr)?;
+        let indexed = search::rebuild(&txn)?;
+        tracing::info!(records = indexed, "built the search index");
     }
     let cutoff = crate::ingest::now_ms().saturating_sub(EXPIRED_RETENTION_MS);
     let purged = writer::purge_expired(&mut writer::Tables::open(&txn)?, cutoff)?;

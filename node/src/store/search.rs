@@ -12,7 +12,7 @@
 use redb::{ReadTransaction, ReadableTable, ReadableTableMetadata};
 use wsf_protocol::{Kind, Record, RecordId};
 
-use super::read::{Cursor, DEFAULT_KINDS, Lens, MAX_LIMIT, Page, Query, Viewer, load_at, shown};
+use super::read::{Cursor, DEFAULT_KINDS, Lens, MAX_LIMIT, Page, Query, Viewer, shown};
 use super::tables::*;
 use super::{Error, dberr};
 
@@ -20,7 +20,7 @@ use super::{Error, dberr};
 /// `next` cursor: bounds a query whose matches the filters mostly hide.
 pub const MAX_SCAN: usize = 20_000;
 
-type SearchTable<'txn> = redb::Table<'txn, (&'static str, u64, Id), ()>;
+type SearchTable<'txn> = redb::Table<'txn, (&'static str, u64, Short), ()>;
 
 /// The terms of one record ([`wsf_protocol::search::record_terms`]).
 pub(crate) type Terms = std::collections::BTreeSet<String>;
@@ -28,7 +28,7 @@ pub(crate) type Terms = std::collections::BTreeSet<String>;
 /// Adds a record's terms (worked out by `record_terms`) to the index.
 pub(crate) fn index(t: &mut SearchTable<'_>, rec: &Record, terms: &Terms) -> Result<(), Error> {
     let b = rec.body();
-    let id = rec.id().0;
+    let id = short(&rec.id().0);
     for term in terms {
         t.insert((term.as_str(), b.ts, id), ()).map_err(dberr)?;
     }
@@ -38,7 +38,7 @@ pub(crate) fn index(t: &mut SearchTable<'_>, rec: &Record, terms: &Terms) -> Res
 /// Removes a record's terms from the index.
 pub(crate) fn unindex(t: &mut SearchTable<'_>, rec: &Record) -> Result<(), Error> {
     let b = rec.body();
-    let id = rec.id().0;
+    let id = short(&rec.id().0);
     for term in wsf_protocol::search::record_terms(&b.content) {
         t.remove((term.as_str(), b.ts, id)).map_err(dberr)?;
     }
@@ -71,8 +71,8 @@ pub fn index_bytes(txn: &ReadTransaction) -> Result<u64, Error> {
     Ok(s.stored_bytes() + s.metadata_bytes() + s.fragmented_bytes())
 }
 
-type SearchRead = redb::ReadOnlyTable<(&'static str, u64, Id), ()>;
-type Entries<'t> = redb::Range<'t, (&'static str, u64, Id), ()>;
+type SearchRead = redb::ReadOnlyTable<(&'static str, u64, Short), ()>;
+type Entries<'t> = redb::Range<'t, (&'static str, u64, Short), ()>;
 
 /// How many entries a term's cursor steps over, one by one, before it seeks instead: stepping
 /// is far cheaper than a seek (a fresh descent of the tree), but a seek skips any distance.
@@ -84,12 +84,16 @@ struct TermCursor<'t> {
     term: &'t str,
     entries: Entries<'t>,
     /// The entry the cursor is at; `None` when the term has no more.
-    at: Option<(u64, Id)>,
+    at: Option<(u64, Short)>,
 }
 
 impl<'t> TermCursor<'t> {
     /// A cursor at the newest entry of `term` before `bound` (all when no bound).
-    fn new(table: &'t SearchRead, term: &'t str, bound: Option<(u64, Id)>) -> Result<Self, Error> {
+    fn new(
+        table: &'t SearchRead,
+        term: &'t str,
+        bound: Option<(u64, Short)>,
+    ) -> Result<Self, Error> {
         let mut c = TermCursor {
             table,
             term,
@@ -103,12 +107,12 @@ impl<'t> TermCursor<'t> {
     fn range(
         table: &'t SearchRead,
         term: &'t str,
-        bound: Option<(u64, Id)>,
+        bound: Option<(u64, Short)>,
         inclusive: bool,
     ) -> Result<Entries<'t>, Error> {
-        let lo = (term, 0u64, [0u8; 32]);
+        let lo = (term, 0u64, [0u8; 8]);
         match bound {
-            None => table.range(lo..=(term, u64::MAX, [0xff; 32])),
+            None => table.range(lo..=(term, u64::MAX, [0xff; 8])),
             Some((ts, id)) if inclusive => table.range(lo..=(term, ts, id)),
             Some((ts, id)) => table.range(lo..(term, ts, id)),
         }
@@ -129,7 +133,7 @@ impl<'t> TermCursor<'t> {
     }
 
     /// Moves to the newest entry at or before `target`.
-    fn advance_to(&mut self, target: (u64, Id)) -> Result<(), Error> {
+    fn advance_to(&mut self, target: (u64, Short)) -> Result<(), Error> {
         for _ in 0..STEPS_BEFORE_SEEK {
             match self.at {
                 Some(at) if at > target => self.step()?,
@@ -142,6 +146,26 @@ impl<'t> TermCursor<'t> {
         }
         Ok(())
     }
+}
+
+/// The held records of millisecond `ts` whose ids start with `prefix`.
+fn load_short(txn: &ReadTransaction, ts: u64, prefix: Short) -> Result<Vec<Record>, Error> {
+    let envelopes = txn.open_table(ENVELOPES).map_err(dberr)?;
+    let mut lo = [0u8; 32];
+    lo[..8].copy_from_slice(&prefix);
+    let mut hi = [0xffu8; 32];
+    hi[..8].copy_from_slice(&prefix);
+    let mut out = Vec::new();
+    for entry in envelopes.range((ts, lo)..=(ts, hi)).map_err(dberr)? {
+        let (k, v) = entry.map_err(dberr)?;
+        let (_, id) = k.value();
+        let envelope = super::packed::unpack(v.value())?;
+        out.push(
+            wsf_protocol::decode_trusted(&envelope)
+                .map_err(|e| Error::Corrupt(RecordId(id).to_string(), e.to_string()))?,
+        );
+    }
+    Ok(out)
 }
 
 /// Records holding every one of `terms` (from [`wsf_protocol::search::query_terms`]), newest
@@ -165,7 +189,7 @@ pub fn search(
     } else {
         q.kinds.clone()
     };
-    let upper: Option<(u64, Id)> = q.cursor.map(|c| (c.ts, c.id.0));
+    let upper: Option<(u64, Short)> = q.cursor.map(|c| (c.ts, short(&c.id.0)));
     let mut cursors = Vec::with_capacity(terms.len());
     for term in terms {
         cursors.push(TermCursor::new(&table, term, upper)?);
@@ -192,16 +216,23 @@ pub fn search(
             }
         }
         scanned += 1;
-        let (ts, id) = candidate;
-        if let Some(record) = load_at(txn, ts, &id)?
-            && shown(txn, viewer, q, &kinds, &record)?
-        {
-            page.items.push(lens.info(&record)?);
+        let (ts, prefix) = candidate;
+        // The records of that millisecond with that id prefix: one, in practice.
+        let mut last = None;
+        for record in load_short(txn, ts, prefix)? {
+            last = Some(record.id());
+            if shown(txn, viewer, q, &kinds, &record)? {
+                page.items.push(lens.info(&record)?);
+            }
         }
         if page.items.len() >= limit || scanned >= MAX_SCAN {
+            // Held records always match; an entry without one (it cannot happen while the
+            // index keeps step) continues after its prefix.
+            let mut id = [0u8; 32];
+            id[..8].copy_from_slice(&prefix);
             page.next = Some(Cursor {
                 ts,
-                id: RecordId(id),
+                id: last.unwrap_or(RecordId(id)),
             });
             break;
         }

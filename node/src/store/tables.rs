@@ -60,11 +60,24 @@ pub const PARTNERS: TableDefinition<Id, (u8, &str)> = TableDefinition::new("part
 pub const PARTNER: u8 = 1;
 pub const BLOCKED: u8 = 2;
 
-/// (term, ts, id) → (): the full-text search index, one entry per term of every held record
-/// that has searchable text (`wsf_protocol::search::record_terms`). Each term's entries are in
-/// time order, so a query walks them newest first and intersects terms by seeking. Entries
-/// leave with their record (retraction, expiry purge, blocking).
-pub const SEARCH: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("search-1");
+/// (term, ts, first 8 bytes of the id) → (): the full-text search index, one entry per term of
+/// every held record that has searchable text (`wsf_protocol::search::record_terms`). Each
+/// term's entries are in time order, so a query walks them newest first and intersects terms by
+/// seeking; a match is found in [`ENVELOPES`] by its time and id prefix. Entries leave with
+/// their record (retraction, expiry purge, blocking).
+pub const SEARCH: TableDefinition<(&str, u64, Short), ()> = TableDefinition::new("search-2");
+/// The index before schema 4, keyed by the whole id (rebuilt as [`SEARCH`] by the migration).
+pub const SEARCH_V1: TableDefinition<(&str, u64, Id), ()> = TableDefinition::new("search-1");
+/// The first 8 bytes of a record id: enough to tell records of the same millisecond apart (a
+/// record made to share another's would take about 2^64 signatures).
+pub type Short = [u8; 8];
+
+/// An id's [`Short`].
+pub fn short(id: &Id) -> Short {
+    let mut s = [0u8; 8];
+    s.copy_from_slice(&id[..8]);
+    s
+}
 
 /// Named counters: `rejected.<reason>`.
 pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-1");
@@ -72,7 +85,8 @@ pub const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters-
 /// The layout these definitions describe. 2: superseded entries per superseding record, name
 /// keys, expiries (migrated from 1 by rebuilding them from the held records). 3: the search
 /// index (migrated from 2 by indexing the held records). 4: envelopes packed, most of them
-/// compressed (migrated from 1–3 by repacking every envelope).
+/// compressed, and the search index keyed by id prefixes (migrated from 1–3 by repacking every
+/// envelope and indexing the held records again).
 pub const SCHEMA_VERSION: u64 = 4;
 
 /// How long an expired record is kept (hidden, not synced) before it is dropped: 30 days, so

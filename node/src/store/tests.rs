@@ -646,6 +646,15 @@ async fn a_schema_3_store_gets_its_envelopes_packed() {
         .await
         .expect("read");
     assert!(!tables.iter().any(|n| n == "envelopes-1"), "{tables:?}");
+    // The index is built again under its schema-4 keys, and finds the record.
+    let found = store
+        .read(|t| {
+            let terms = wsf_protocol::search::query_terms("filles");
+            super::search(t, V, &terms, &all())
+        })
+        .await
+        .expect("search");
+    assert_eq!(found.items.len(), 1, "{:?}", found.items);
     let stored = stored.expect("the long record's value");
     assert_eq!(stored[0], super::packed::ZSTD);
     assert!(stored.len() < long.envelope().len());

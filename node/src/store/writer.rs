@@ -333,7 +333,7 @@ pub(crate) struct Tables<'txn> {
     names: redb::Table<'txn, (&'static str, Id), ()>,
     expiries: redb::Table<'txn, (u64, Id), u64>,
     author_hours: redb::Table<'txn, (Id, u64), u64>,
-    search: redb::Table<'txn, (&'static str, u64, Id), ()>,
+    search: redb::Table<'txn, (&'static str, u64, Short), ()>,
 }
 
 impl<'txn> Tables<'txn> {
