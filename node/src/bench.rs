@@ -47,6 +47,8 @@ pub struct IngestFigures {
     pub table_bytes_per_record: std::collections::BTreeMap<String, f64>,
     /// The search index's share (reported apart from the records and their indexes).
     pub search_bytes_per_record: f64,
+    /// The store file per record after `wsf compact` (free pages given back).
+    pub compacted_store_bytes_per_record: f64,
     /// With `--encrypted`: the median of the same full ingest into an encrypted store (same
     /// runs, interleaved with the plain ones), and its ratio to the plain median.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -373,13 +375,17 @@ pub async fn ingest(
             encrypted_size = bytes;
         }
     }
-    // The breakdown of the last plain store, by table.
+    // The breakdown of the last plain store, by table, then its size once compacted.
     let tables = {
         let store = Store::open(&dir.join("bench.redb"))?;
         let bytes = store.read(store::table_bytes).await?;
         store.close().await?;
         bytes
     };
+    let path = dir.join("bench.redb");
+    let compacted = tokio::task::spawn_blocking(move || store::compact(&path, None))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))??;
     let per_record = |b: u64| b as f64 / n as f64;
     let search_bytes_per_record = tables
         .iter()
@@ -408,6 +414,7 @@ pub async fn ingest(
         store_bytes_per_record: size as f64 / n as f64,
         table_bytes_per_record,
         search_bytes_per_record,
+        compacted_store_bytes_per_record: compacted.after as f64 / n as f64,
         encrypted_ingest_per_s,
         encrypted_ratio: encrypted_ingest_per_s.map(|e| e / ingest_per_s),
         encrypted_store_bytes_per_record: key.as_ref().map(|_| encrypted_size as f64 / n as f64),

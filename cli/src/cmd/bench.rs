@@ -59,6 +59,13 @@ pub async fn ingest(
         .map(|(name, b)| format!("{name} {b:.0}"))
         .collect();
     println!("    by table, B/record: {}", shown.join(", "));
+    println!(
+        "  store file after `wsf compact`    {:>10.0} B/record ({:.2}× the envelopes; {:.2}× without the search index)",
+        f.compacted_store_bytes_per_record,
+        f.compacted_store_bytes_per_record / f.envelope_bytes_avg.max(1.0),
+        (f.compacted_store_bytes_per_record - f.search_bytes_per_record).max(0.0)
+            / f.envelope_bytes_avg.max(1.0)
+    );
     if let (Some(e), Some(r), Some(b)) = (
         f.encrypted_ingest_per_s,
         f.encrypted_ratio,
