@@ -248,7 +248,7 @@ fn panic_through_the_running_node_erases_the_data_dir_and_stops_the_node() {
     assert_eq!(erased["erased"], true);
     assert_eq!(erased["encrypted"], true);
     assert_eq!(erased["node_stopped"], true);
-    let status = n.child.wait().expect("the node exits");
+    let status = n.exit();
     assert!(status.success(), "{status}");
     assert!(
         n.log_text().contains("panic: the data dir was erased"),
@@ -293,7 +293,7 @@ fn after_a_panic_nothing_creates_an_identity_until_init() {
         ],
         &[],
     );
-    let status = n.child.wait().expect("the node stops");
+    let status = n.exit();
     assert!(!status.success());
     let log = n.log_text();
     assert!(

@@ -1210,7 +1210,7 @@ fn the_panic_button_needs_its_confirmation_then_erases_and_stops_the_node() {
             &form(&[("csrf", &csrf), ("confirm", "1"), ("typed", "erase")]),
         )
     });
-    let status = n.child.wait().expect("the node exits");
+    let status = n.exit();
     assert!(status.success());
     assert!(!dir.path().join("identity.key").exists());
     assert!(!dir.path().join("store.redb").exists());
@@ -1412,7 +1412,7 @@ fn a_locked_node_can_be_erased_without_its_passphrase() {
     let erased = json(&dir, &["panic", "--yes"]);
     assert_eq!(erased["node_stopped"], true);
     assert_eq!(erased["encrypted"], true);
-    let status = n.child.wait().expect("the node exits");
+    let status = n.exit();
     assert!(status.success());
     assert!(!dir.join("key.slot").exists());
     assert!(!dir.join("store.redb").exists());
@@ -1481,7 +1481,7 @@ fn a_start_that_fails_after_the_unlock_is_explained_on_the_page() {
     assert_eq!(r.status, 500, "{}", r.head);
     assert!(r.body.contains("could not start"), "{}", r.body);
     assert!(r.body.contains("already in use"), "{}", r.body);
-    let status = n.child.wait().expect("the node exits");
+    let status = n.exit();
     assert!(!status.success());
     drop(taken);
 }

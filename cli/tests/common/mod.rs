@@ -139,15 +139,22 @@ impl Running {
         self.log.lock().expect("log").join("\n")
     }
 
+    /// Waits for the process to end on its own and for its log to be read to the end (the
+    /// reader thread may still hold the last lines when the process is reaped), then gives
+    /// the exit status; `log_text` is whole afterwards.
+    #[allow(dead_code)]
+    pub fn exit(&mut self) -> std::process::ExitStatus {
+        let status = self.child.wait().expect("wait");
+        while self.lines.recv().is_ok() {}
+        status
+    }
+
     /// SIGTERM, then the exit status.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let _ = StdCommand::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let status = self.child.wait().expect("wait");
-        // Drain the rest of the log.
-        while self.lines.recv().is_ok() {}
-        status
+        self.exit()
     }
 }
 
