@@ -555,6 +555,29 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 100)]
         diff: usize,
     },
+    /// How the costs grow: ingest, store size, `list`/`show` latency, reconciliation and
+    /// catch-up at several store sizes, then gossip at several network sizes (long: the
+    /// defaults take about 15 minutes and 10 GB of temporary disk).
+    Scale {
+        /// Store sizes, in records.
+        #[arg(long, value_delimiter = ',', default_values_t = [10_000, 100_000, 1_000_000])]
+        sizes: Vec<usize>,
+        /// Records each of two nodes holds that the other lacks, for the reconciliation.
+        #[arg(long, default_value_t = 100)]
+        diff: usize,
+        /// Timed `list` calls and `show` calls per store size.
+        #[arg(long, default_value_t = 400)]
+        lookups: usize,
+        /// Network sizes for gossip, in nodes (in this process, on 127.0.0.1).
+        #[arg(long, value_delimiter = ',', default_values_t = [20, 50, 100])]
+        nodes: Vec<usize>,
+        /// Measure the store sizes only, no gossip.
+        #[arg(long)]
+        no_gossip: bool,
+        /// Records published in each gossip run, at 10 per second.
+        #[arg(long, default_value_t = 200)]
+        gossip_records: usize,
+    },
     /// Publish-to-every-node latency and delivery of gossip between real nodes on loopback.
     Gossip {
         /// Nodes to start (in this process, on 127.0.0.1).

@@ -13,8 +13,10 @@ use crate::store::{self, Store};
 use crate::transfer::{IMPORT_BATCH, IMPORT_IN_FLIGHT};
 
 mod raw;
+mod scale;
 mod search;
 mod web;
+pub use scale::{GossipRow, ScaleFigures, ScaleRow, scale};
 pub use search::{SearchFigures, corpus, search};
 pub use web::{PageFigures, WebFigures, web};
 
@@ -449,6 +451,19 @@ pub struct GossipFigures {
     pub raw_cpu_us_per_delivery: f64,
 }
 
+/// How many links each node has, `links[i]` being the nodes node `i` dials.
+fn degrees(links: &[Vec<usize>]) -> Vec<usize> {
+    let mut d: Vec<usize> = links.iter().map(Vec::len).collect();
+    for dials in links {
+        for &j in dials {
+            if let Some(x) = d.get_mut(j) {
+                *x += 1;
+            }
+        }
+    }
+    d
+}
+
 /// Resident set size of this process in MiB, from /proc; 0 where unavailable.
 pub fn rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -546,18 +561,20 @@ pub async fn gossip(
         addrs.push(addr);
         running.push(node);
     }
-    // Wait (up to 30 s) until every node has at least two mesh peers on the pillar.
+    // Wait (up to 30 s) until every node has two mesh peers on the pillar, or as many as it
+    // has links (a node of a small mesh may have one).
+    let needs: Vec<usize> = degrees(&links).into_iter().map(|d| d.min(2)).collect();
     let deadline = Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let mut ready = 0;
-        for n in &running {
+        for (n, need) in running.iter().zip(&needs) {
             let peers = n
                 .net
                 .peers()
                 .await
                 .map_err(|e| Error::Setup(e.to_string()))?;
             let mesh = peers.iter().filter(|p| !p.mesh.is_empty()).count();
-            if mesh >= 2.min(nodes - 1) {
+            if mesh >= *need {
                 ready += 1;
             }
         }
@@ -760,6 +777,28 @@ async fn connect(a: &crate::node::Node, b: &crate::node::Node) -> Result<(), Err
 
 /// Runs `wsf bench sync`.
 pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures, Error> {
+    Ok(sync_with(records, diff, dir, 0).await?.0)
+}
+
+/// What `wsf bench scale` measures beside the sync figures, on the same stores.
+struct SyncExtra {
+    /// The baseline ingest's store file, and its tables (name, bytes).
+    store_bytes: u64,
+    tables: Vec<(&'static str, u64)>,
+    envelope_bytes: u64,
+    verify_per_s: f64,
+    /// `list` and `show` on the node holding the records (when lookups were asked for).
+    lookups: Option<scale::Lookups>,
+}
+
+/// [`sync`], and with `lookups` > 0 that many timed `list` and `show` calls on the node that
+/// holds the records, before the catch-up.
+async fn sync_with(
+    records: usize,
+    diff: usize,
+    dir: &Path,
+    lookups: usize,
+) -> Result<(SyncFigures, SyncExtra), Error> {
     let pillar = Pillar::new("education").map_err(|e| Error::Setup(e.to_string()))?;
     let n = records.max(1);
     let d = diff;
@@ -791,11 +830,36 @@ pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures
     // Baseline: this machine's ingest rate on the same records.
     let baseline_dir = dir.join("baseline");
     std::fs::create_dir_all(&baseline_dir).map_err(|e| Error::Setup(e.to_string()))?;
-    let (ingest_per_s, _) = ingest_run(&common, &baseline_dir, None).await?;
+    let (ingest_per_s, store_bytes) = ingest_run(&common, &baseline_dir, None).await?;
+    let baseline_store = baseline_dir.join("bench.redb");
+    let tables = {
+        let store = Store::open(&baseline_store)?;
+        let bytes = store.read(store::table_bytes).await?;
+        store.close().await?;
+        bytes
+    };
+    let part: Vec<Record> = common.iter().take(20_000).cloned().collect();
+    let verify_per_s = tokio::task::spawn_blocking(move || raw_verify_rate(&part))
+        .await
+        .map_err(|e| Error::Setup(e.to_string()))?;
 
-    // (a) A holds the common records; B is fresh and catches up.
+    // (a) A holds the common records (the store the baseline filled, moved into its data dir:
+    // the same records, stored the same way); B is fresh and catches up.
+    let a_dir = dir.join("a");
+    std::fs::create_dir_all(&a_dir).map_err(|e| Error::Setup(e.to_string()))?;
+    std::fs::rename(&baseline_store, a_dir.join("store.redb"))
+        .map_err(|e| Error::Setup(e.to_string()))?;
     let a = sync_node(dir, "a").await?;
-    a.service.store().insert(common.clone()).await?;
+    if a.service.store().read(crate::store::counts).await?.records != common.len() as u64 {
+        return Err(Error::Setup(
+            "the first node does not hold the records".into(),
+        ));
+    }
+    let lookups = if lookups > 0 {
+        Some(scale::lookups(&a.service, &common, lookups).await?)
+    } else {
+        None
+    };
     let b = sync_node(dir, "b").await?;
     connect(&a, &b).await?;
     let start = Instant::now();
@@ -836,7 +900,7 @@ pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures
     }
     let _ = a.stop().await;
     let _ = b.stop().await;
-    Ok(SyncFigures {
+    let figures = SyncFigures {
         records: n,
         diff: d,
         catchup_per_s: common.len() as f64 / catchup_seconds,
@@ -846,5 +910,13 @@ pub async fn sync(records: usize, diff: usize, dir: &Path) -> Result<SyncFigures
         diff_transfer_bytes,
         diff_seconds,
         ingest_per_s,
-    })
+    };
+    let extra = SyncExtra {
+        store_bytes,
+        tables,
+        envelope_bytes: common.iter().map(|r| r.envelope().len() as u64).sum(),
+        verify_per_s,
+        lookups,
+    };
+    Ok((figures, extra))
 }

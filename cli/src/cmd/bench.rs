@@ -1,4 +1,4 @@
-//! `bench ingest|transfer|sync|gossip|search|web` (docs/benchmarks.md).
+//! `bench ingest|transfer|sync|scale|gossip|search|web` (docs/benchmarks.md).
 
 use anyhow::Context as _;
 
@@ -262,6 +262,102 @@ pub async fn sync(json: bool, records: usize, diff: usize) -> anyhow::Result<()>
         "  baseline: full ingest on this machine {:.0} records/s",
         f.ingest_per_s
     );
+    Ok(())
+}
+
+pub async fn scale(
+    json: bool,
+    sizes: &[usize],
+    diff: usize,
+    lookups: usize,
+    nodes: &[usize],
+    gossip_records: usize,
+) -> anyhow::Result<()> {
+    if sizes.contains(&0) || nodes.iter().any(|n| *n < 2) {
+        anyhow::bail!("store sizes must be at least 1 record and networks at least 2 nodes");
+    }
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    if !json {
+        eprintln!(
+            "store sizes {sizes:?} (ingest, lookups, reconciliation, catch-up), then gossip on              {nodes:?} nodes…"
+        );
+    }
+    let f = wsf_node::bench::scale(sizes, diff, lookups, nodes, gossip_records, dir.path()).await?;
+    if json {
+        return output::json(&f);
+    }
+    println!(
+        "{:>9}  {:>8} {:>6}  {:>7} {:>7} {:>7}  {:>6} {:>6}  {:>6} {:>6}  {:>7} {:>6}  {:>8} {:>6}",
+        "records",
+        "ingest/s",
+        "×verif",
+        "file B",
+        "recs B",
+        "search",
+        "list50",
+        "list99",
+        "show50",
+        "show99",
+        "rec. B",
+        "trips",
+        "catchup",
+        "×ingst"
+    );
+    for r in &f.stores {
+        println!(
+            "{:>9}  {:>8.0} {:>6.2}  {:>7.0} {:>7.0} {:>7.0}  {:>6.2} {:>6.2}  {:>6.2} {:>6.2}  {:>7} {:>6}  {:>8.0} {:>6.2}",
+            r.records,
+            r.ingest_per_s,
+            r.ingest_per_s / r.verify_per_s.max(f64::MIN_POSITIVE),
+            r.store_bytes_per_record,
+            r.records_bytes_per_record,
+            r.search_bytes_per_record,
+            r.list_p50_ms,
+            r.list_p99_ms,
+            r.show_p50_ms,
+            r.show_p99_ms,
+            r.diff_bytes,
+            r.diff_round_trips,
+            r.catchup_per_s,
+            r.catchup_ratio
+        );
+    }
+    if let Some(r) = f.stores.first() {
+        println!(
+            "  (sizes in B/record, envelopes {:.0} B; times in ms; reconciliation of {} differences each side)",
+            r.envelope_bytes_avg, r.diff
+        );
+    }
+    if !f.gossip.is_empty() {
+        println!(
+            "{:>6}  {:>8} {:>8} {:>9}  {:>10}  |  plain gossipsub {:>8} {:>8} {:>10}",
+            "nodes",
+            "p50 ms",
+            "p99 ms",
+            "delivered",
+            "CPU µs/copy",
+            "p50 ms",
+            "p99 ms",
+            "CPU µs/copy"
+        );
+        for g in &f.gossip {
+            println!(
+                "{:>6}  {:>8.1} {:>8.1} {:>8.1}%  {:>10.0}  |  {:>24.1} {:>8.1} {:>10.0}",
+                g.nodes,
+                g.p50_ms,
+                g.p99_ms,
+                g.delivered_ratio * 100.0,
+                g.cpu_us_per_delivery,
+                g.raw_p50_ms,
+                g.raw_p99_ms,
+                g.raw_cpu_us_per_delivery
+            );
+        }
+        println!(
+            "  ({} records per run at 10/s from random nodes)",
+            f.gossip_records
+        );
+    }
     Ok(())
 }
 

@@ -100,6 +100,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(b) => match b {
             BenchCmd::Sync { records, diff } => bench::sync(ctx.json, records, diff).await,
+            BenchCmd::Scale {
+                sizes,
+                diff,
+                lookups,
+                nodes,
+                no_gossip,
+                gossip_records,
+            } => {
+                let nodes = if no_gossip { Vec::new() } else { nodes };
+                bench::scale(ctx.json, &sizes, diff, lookups, &nodes, gossip_records).await
+            }
             BenchCmd::Gossip {
                 nodes,
                 records,

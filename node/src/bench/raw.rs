@@ -98,7 +98,10 @@ pub async fn run(
 ) -> Result<RawFigures, Error> {
     let nodes = links.len();
     let topic = gossipsub::IdentTopic::new("wsf-bench-raw");
-    let need = 2.min(nodes.saturating_sub(1));
+    let needs: Vec<usize> = super::degrees(links)
+        .into_iter()
+        .map(|d| d.min(2))
+        .collect();
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let mut publishers = Vec::with_capacity(nodes);
@@ -132,7 +135,7 @@ pub async fn run(
             s,
             i,
             topic.clone(),
-            need,
+            needs.get(i).copied().unwrap_or(0),
             rx,
             seen_tx.clone(),
             ready_tx.clone(),
