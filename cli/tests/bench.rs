@@ -58,6 +58,7 @@ fn bench_scale_measures_every_size_and_network() {
         );
         assert!(row["diff_bytes"].as_u64() > Some(0), "{row}");
         assert!(row["diff_round_trips"].as_u64() >= Some(1), "{row}");
+        assert_eq!(row["catchup_sessions"].as_u64(), Some(1), "{row}");
     }
     let gossip = v["gossip"].as_array().expect("gossip");
     assert_eq!(gossip.len(), 1, "{v}");

@@ -287,7 +287,7 @@ pub async fn scale(
         return output::json(&f);
     }
     println!(
-        "{:>9}  {:>8} {:>6}  {:>7} {:>7} {:>7}  {:>6} {:>6}  {:>6} {:>6}  {:>7} {:>6}  {:>8} {:>6}",
+        "{:>9}  {:>8} {:>6}  {:>7} {:>7} {:>7}  {:>6} {:>6}  {:>6} {:>6}  {:>7} {:>6}  {:>8} {:>6} {:>5}",
         "records",
         "ingest/s",
         "×verif",
@@ -301,11 +301,12 @@ pub async fn scale(
         "rec. B",
         "trips",
         "catchup",
-        "×ingst"
+        "×ingst",
+        "sess."
     );
     for r in &f.stores {
         println!(
-            "{:>9}  {:>8.0} {:>6.2}  {:>7.0} {:>7.0} {:>7.0}  {:>6.2} {:>6.2}  {:>6.2} {:>6.2}  {:>7} {:>6}  {:>8.0} {:>6.2}",
+            "{:>9}  {:>8.0} {:>6.2}  {:>7.0} {:>7.0} {:>7.0}  {:>6.2} {:>6.2}  {:>6.2} {:>6.2}  {:>7} {:>6}  {:>8.0} {:>6.2} {:>5}",
             r.records,
             r.ingest_per_s,
             r.ingest_per_s / r.verify_per_s.max(f64::MIN_POSITIVE),
@@ -319,7 +320,8 @@ pub async fn scale(
             r.diff_bytes,
             r.diff_round_trips,
             r.catchup_per_s,
-            r.catchup_ratio
+            r.catchup_ratio,
+            r.catchup_sessions
         );
     }
     if let Some(r) = f.stores.first() {

@@ -53,6 +53,8 @@ pub struct ScaleRow {
     /// this row's ingest rate.
     pub catchup_per_s: f64,
     pub catchup_ratio: f64,
+    /// Sync sessions the catch-up took.
+    pub catchup_sessions: u64,
 }
 
 /// One network size of `wsf bench scale`: the `bench gossip` figures kept here.
@@ -138,6 +140,7 @@ pub async fn scale(
             diff_round_trips: f.diff_round_trips,
             catchup_per_s: f.catchup_per_s,
             catchup_ratio: f.catchup_per_s / f.ingest_per_s.max(f64::MIN_POSITIVE),
+            catchup_sessions: f.catchup_sessions,
         });
     }
     let mut gossip = Vec::new();
