@@ -119,27 +119,7 @@ impl Store {
     /// (`crate::vault::backend`). redb's read cache holds plaintext pages: for an encrypted
     /// store it is bounded to [`ENCRYPTED_CACHE`].
     pub fn open_with(path: &Path, key: Option<&crate::vault::DataKey>) -> Result<Store, Error> {
-        let opened = match key {
-            None => Database::create(path),
-            Some(key) => {
-                let mut builder = redb::Builder::new();
-                builder.set_cache_size(ENCRYPTED_CACHE);
-                crate::vault::backend::create_database(&builder, path, key)
-            }
-        };
-        let db = match opened {
-            Ok(db) => db,
-            Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
-                return Err(Error::InUse(path.to_owned()));
-            }
-            Err(e) => {
-                return Err(Error::Db(format!(
-                    "cannot open {}: {}",
-                    path.display(),
-                    redb::Error::from(e)
-                )));
-            }
-        };
+        let db = open_database(path, key, true)?;
         init(&db)?;
         let db = Arc::new(db);
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
@@ -390,6 +370,33 @@ pub fn check_integrity_with(
     db.check_integrity().map_err(dberr)
 }
 
+/// Opens the redb file at `path` (created when `create` and it is missing; an encrypted store
+/// is always opened through its backend, which creates it), encrypted under `key` if given.
+fn open_database(
+    path: &Path,
+    key: Option<&crate::vault::DataKey>,
+    create: bool,
+) -> Result<Database, Error> {
+    let opened = match key {
+        None if create => Database::create(path),
+        None => Database::open(path),
+        Some(key) => {
+            let mut builder = redb::Builder::new();
+            builder.set_cache_size(ENCRYPTED_CACHE);
+            crate::vault::backend::create_database(&builder, path, key)
+        }
+    };
+    match opened {
+        Ok(db) => Ok(db),
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => Err(Error::InUse(path.to_owned())),
+        Err(e) => Err(Error::Db(format!(
+            "cannot open {}: {}",
+            path.display(),
+            redb::Error::from(e)
+        ))),
+    }
+}
+
 /// File sizes around a [`compact`], in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Compacted {
@@ -403,27 +410,7 @@ pub struct Compacted {
 pub fn compact(path: &Path, key: Option<&crate::vault::DataKey>) -> Result<Compacted, Error> {
     let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let before = size();
-    let opened = match key {
-        None => Database::open(path),
-        Some(key) => {
-            let mut builder = redb::Builder::new();
-            builder.set_cache_size(ENCRYPTED_CACHE);
-            crate::vault::backend::create_database(&builder, path, key)
-        }
-    };
-    let mut db = match opened {
-        Ok(db) => db,
-        Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
-            return Err(Error::InUse(path.to_owned()));
-        }
-        Err(e) => {
-            return Err(Error::Db(format!(
-                "cannot open {}: {}",
-                path.display(),
-                redb::Error::from(e)
-            )));
-        }
-    };
+    let mut db = open_database(path, key, false)?;
     init(&db)?;
     // Each call moves what it can; a few rounds reach the smallest file.
     for _ in 0..8 {
